@@ -1,0 +1,1 @@
+"""Common library of the SafetyNet services: contracts, messaging, database, auth, settings, errors."""

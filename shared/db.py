@@ -1,0 +1,169 @@
+"""Database plumbing: constraint naming, the async engine, the unit of work, and migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+from shared.settings import DatabaseSettings
+
+if TYPE_CHECKING:
+    from shared.contracts.base import Event
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """A MetaData whose constraints get stable names, so migrations can refer to them."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+    engine = create_async_engine(
+        settings.url,
+        pool_size=settings.pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"timezone": "UTC", "application_name": "safetynet"}},
+    )
+    if settings.statement_timeout_ms:
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _statement_timeout(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET statement_timeout = {int(settings.statement_timeout_ms)}")
+            cursor.close()
+
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class UnitOfWork:
+    """One business transaction: its changes and the events it emits commit together or not at all.
+
+    `async with uow: ...; await uow.commit()` — leaving the block without committing rolls back.
+    A unit joined to an outer transaction (an inbox consumer's) only flushes on commit; the
+    owner of the transaction commits it together with the inbox record.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, source: str) -> None:
+        self._sessions = sessions
+        self._joined: AsyncSession | None = None
+        self.source = source
+        self._session: AsyncSession | None = None
+
+    @classmethod
+    def joined(cls, session: AsyncSession, *, source: str) -> UnitOfWork:
+        uow = cls.__new__(cls)
+        uow._sessions = None  # type: ignore[assignment]
+        uow._joined = session
+        uow._session = session
+        uow.source = source
+        return uow
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        if self._joined is None:
+            self._session = self._sessions()
+            await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._joined is not None:
+            return
+        session = self.session
+        try:
+            if session.in_transaction():
+                await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+
+    def emit(self, event: Event) -> None:
+        """Stage an event in this transaction's outbox; it is published only if the unit commits."""
+        from shared.messaging.outbox import stage
+
+        stage(self.session, event, source=self.source)
+
+    async def commit(self) -> None:
+        if self._joined is not None:
+            await self.session.flush()
+            return
+        await self.session.commit()
+
+
+def alembic_config(script_location: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(script_location: Path, url: str, revision: str = "head") -> None:
+    """Apply a service's migrations; synchronous, so call it through `asyncio.to_thread`."""
+    command.upgrade(alembic_config(script_location, url), revision)
+
+
+def downgrade(script_location: Path, url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(script_location, url), revision)
+
+
+def run_env(metadata: MetaData) -> None:
+    """Body of every service's `migrations/env.py`: run the migrations in one transaction."""
+    from alembic import context
+
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None
+
+    def migrate(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(url, poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                await connection.run_sync(migrate)
+                await connection.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

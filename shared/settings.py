@@ -1,0 +1,88 @@
+"""Settings sections shared by every service; each service composes them under its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "password", "secret", "postgres", "example"})
+
+
+class DatabaseSettings(BaseModel):
+    """Where a service's own PostgreSQL database lives."""
+
+    url: str = Field(description="SQLAlchemy URL, e.g. postgresql+asyncpg://user:pw@host:5432/eligibility")
+    pool_size: int = Field(default=10, ge=1, le=200)
+    statement_timeout_ms: int = Field(default=30_000, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _async_postgres_only(cls, url: str) -> str:
+        if not url.startswith("postgresql+asyncpg://"):
+            raise ValueError("database url must use the postgresql+asyncpg:// driver")
+        return url
+
+    def password_is_placeholder(self) -> bool:
+        password = urlsplit(self.url).password
+        return password is not None and password.lower() in PLACEHOLDER_SECRETS
+
+
+class KafkaSettings(BaseModel):
+    """The Apache Kafka cluster a distributed deployment talks through."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    client_id: str = "safetynet"
+    max_attempts: int = Field(default=3, ge=1, le=20, description="handler tries before dead-lettering")
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    session_timeout_ms: int = Field(default=10_000, ge=1_000)
+    max_poll_interval_ms: int = Field(default=300_000, ge=10_000)
+
+
+class AuthSettings(BaseModel):
+    """How bearer tokens are checked: issuer, audience, algorithm allow-list and the verifying key."""
+
+    issuer: str = "safetynet-dev"
+    audience: str = "safetynet"
+    algorithms: list[Literal["RS256", "ES256", "EdDSA"]] = ["RS256"]
+    public_key_file: Path | None = Field(default=None, description="PEM public key of the issuer")
+    jwks_url: str | None = Field(default=None, description="OIDC JWKS endpoint of the identity provider")
+    leeway_seconds: int = Field(default=30, ge=0, le=300)
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> AuthSettings:
+        if (self.public_key_file is None) == (self.jwks_url is None):
+            raise ValueError("set exactly one of auth.public_key_file and auth.jwks_url")
+        return self
+
+
+class OutboxSettings(BaseModel):
+    """How the relay drains a service's outbox."""
+
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    poll_interval_s: float = Field(default=0.5, gt=0, le=60)
+    retention_days: int = Field(default=7, ge=1)
+
+
+class ServiceSettings(BaseSettings):
+    """A service's settings: database, bus, auth. Subclasses set `env_prefix`."""
+
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = "production"
+    database: DatabaseSettings
+    auth: AuthSettings
+    bus: Literal["kafka", "in-process"] = "kafka"
+    kafka: KafkaSettings = KafkaSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> ServiceSettings:
+        if self.environment == "production" and self.database.password_is_placeholder():
+            raise ValueError("database password is a placeholder; set a real secret in production")
+        return self

@@ -1,0 +1,227 @@
+"""The HTTP edge every service shares: problem responses, body limit, correlation id, health, metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import FieldIssue, PayloadTooLarge, SafetyNetError
+from shared.observability import correlation_id, get_logger, new_correlation_id
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://safetynet.example.gov.cn/problems/"
+CORRELATION_HEADER = "X-Correlation-ID"
+
+log = get_logger(__name__)
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def problem(
+    status: int, title: str, slug: str, detail: str, *, instance: str, errors: Sequence[FieldIssue] = ()
+) -> JSONResponse:
+    """An RFC 9457 problem body; `errors` names each field and the rule it broke."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = [{"field": e.field, "rule": e.rule, "message": e.message} for e in errors]
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(location: Sequence[Any]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Translate every error the app can raise into a problem response; nothing leaks as a bare 500."""
+
+    async def on_domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SafetyNetError)
+        return problem(
+            exc.status, exc.title, exc.slug, exc.detail, instance=request.url.path, errors=exc.errors
+        )
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        issues = [
+            FieldIssue(field=_field_path(err["loc"]), rule=str(err["type"]), message=str(err["msg"]))
+            for err in exc.errors()
+        ]
+        detail = "; ".join(f"{i.field}: {i.message}" for i in issues)
+        return problem(
+            422, "Invalid input", "invalid-input", detail, instance=request.url.path, errors=issues
+        )
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        title = str(exc.detail) if isinstance(exc.detail, str) else "HTTP error"
+        return problem(exc.status_code, title, slug, title, instance=request.url.path)
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", path=request.url.path)
+        return problem(
+            500,
+            "Internal error",
+            "internal",
+            "the request failed; quote the correlation id",
+            instance=request.url.path,
+        )
+
+    app.add_exception_handler(SafetyNetError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the limit with 413, by declared length and by bytes actually received."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise PayloadTooLarge(f"request body exceeds {self.max_body_bytes} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            413,
+            PayloadTooLarge.title,
+            PayloadTooLarge.slug,
+            f"request body exceeds {self.max_body_bytes} bytes",
+            instance=scope.get("root_path", "") + scope["path"],
+        )
+        await response(scope, receive, send)
+
+
+class CorrelationIdMiddleware:
+    """Carry X-Correlation-ID from the request into logs and emitted events, and echo it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(CORRELATION_HEADER.lower().encode())
+        current = new_correlation_id(incoming.decode("latin-1") if incoming else None)
+        token = correlation_id.set(current)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((CORRELATION_HEADER.encode(), current.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            correlation_id.reset(token)
+
+
+class HttpMetrics:
+    """Request counts and latencies per route, in the service's own registry."""
+
+    def __init__(self, registry: CollectorRegistry, service: str) -> None:
+        self.requests = Counter(
+            "http_requests", "HTTP requests", ["service", "method", "route", "status"], registry=registry
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds", "HTTP latency", ["service", "method", "route"], registry=registry
+        )
+        self.service = service
+
+    def middleware(
+        self,
+    ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+        async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+            started = time.perf_counter()
+            response = await call_next(request)
+            route = request.scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            self.requests.labels(self.service, request.method, template, response.status_code).inc()
+            self.latency.labels(self.service, request.method, template).observe(time.perf_counter() - started)
+            return response
+
+        return measure
+
+
+def install_operational_routes(app: FastAPI, *, registry: CollectorRegistry, ready: ReadinessCheck) -> None:
+    """`/health` (the process lives), `/ready` (its dependencies answer) and Prometheus `/metrics`."""
+
+    @app.get("/health", tags=["operations"], summary="Liveness: the process is up")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], summary="Readiness: database and bus answer")
+    async def readiness(request: Request) -> Response:
+        try:
+            await ready()
+        except Exception as exc:
+            log.warning("not ready", error=str(exc))
+            return problem(
+                503, "Not ready", "not-ready", str(exc) or type(exc).__name__, instance=request.url.path
+            )
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def harden(app: FastAPI, *, max_body_bytes: int, metrics: HttpMetrics) -> None:
+    """The middleware stack, outermost first: correlation id, body limit, metrics."""
+    app.middleware("http")(metrics.middleware())
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+    app.add_middleware(CorrelationIdMiddleware)
+    install_problem_handlers(app)
+
+
+def compose(apps: dict[str, FastAPI], *, title: str) -> FastAPI:
+    """One ASGI app that serves each service under `/<name>`, plus a root `/health` over all of them."""
+    root = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
+
+    @root.get("/health", include_in_schema=False)
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "services": sorted(apps)}
+
+    for name, app in apps.items():
+        root.router.routes.append(Mount(f"/{name}", app=app, name=name))
+    return root
