@@ -1,8 +1,9 @@
-"""Database plumbing: constraint naming, the async engine, the unit of work, and migrations."""
+"""Database plumbing: the async engine, the unit of work, and migrations."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -19,23 +20,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from shared.messaging.outbox import write
 from shared.settings import DatabaseSettings
 
 if TYPE_CHECKING:
     from shared.contracts.base import Event
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def new_metadata() -> MetaData:
-    """A MetaData whose constraints get stable names, so migrations can refer to them."""
-    return MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
@@ -73,6 +62,7 @@ class UnitOfWork:
         self._joined: AsyncSession | None = None
         self.source = source
         self._session: AsyncSession | None = None
+        self._events: list[Event] = []
 
     @classmethod
     def joined(cls, session: AsyncSession, *, source: str) -> UnitOfWork:
@@ -81,6 +71,7 @@ class UnitOfWork:
         uow._joined = session
         uow._session = session
         uow.source = source
+        uow._events = []
         return uow
 
     @property
@@ -104,6 +95,7 @@ class UnitOfWork:
         if self._joined is not None:
             return
         session = self.session
+        self._events = []
         try:
             if session.in_transaction():
                 await session.rollback()
@@ -112,12 +104,12 @@ class UnitOfWork:
             self._session = None
 
     def emit(self, event: Event) -> None:
-        """Stage an event in this transaction's outbox; it is published only if the unit commits."""
-        from shared.messaging.outbox import stage
-
-        stage(self.session, event, source=self.source)
+        """Stage an event for this transaction's outbox; it is published only if the unit commits."""
+        self._events.append(event)
 
     async def commit(self) -> None:
+        events, self._events = self._events, []
+        await write(self.session, events, source=self.source)
         if self._joined is not None:
             await self.session.flush()
             return
@@ -140,7 +132,7 @@ def downgrade(script_location: Path, url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(script_location, url), revision)
 
 
-def run_env(metadata: MetaData) -> None:
+def run_env(metadata: Sequence[MetaData]) -> None:
     """Body of every service's `migrations/env.py`: run the migrations in one transaction."""
     from alembic import context
 
@@ -148,7 +140,7 @@ def run_env(metadata: MetaData) -> None:
     assert url is not None
 
     def migrate(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+        context.configure(connection=connection, target_metadata=list(metadata), compare_type=True)
         with context.begin_transaction():
             context.run_migrations()
 

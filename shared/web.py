@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -215,8 +216,19 @@ def harden(app: FastAPI, *, max_body_bytes: int, metrics: HttpMetrics) -> None:
 
 
 def compose(apps: dict[str, FastAPI], *, title: str) -> FastAPI:
-    """One ASGI app that serves each service under `/<name>`, plus a root `/health` over all of them."""
-    root = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
+    """One ASGI app that serves each service under `/<name>`, plus a root `/health` over all of them.
+
+    Starlette does not run a mounted app's lifespan, so the root runs each one in turn.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_root: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            for app in apps.values():
+                await stack.enter_async_context(app.router.lifespan_context(app))
+            yield
+
+    root = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
 
     @root.get("/health", include_in_schema=False)
     async def health() -> dict[str, Any]:

@@ -1,0 +1,146 @@
+"""`safetynet`: run the embedded default, serve one service, migrate, mint dev tokens, manage Kafka."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from safetynet.catalog import SERVICES
+from safetynet.embedded import DEV_AUDIENCE, DEV_ISSUER, Workspace, build_app, prepare
+from shared.auth import Role, mint_token
+from shared.db import upgrade
+from shared.local import kafka as local_kafka
+from shared.observability import configure_logging
+from shared.web import compose
+
+app = typer.Typer(help=__doc__, no_args_is_help=True)
+kafka_app = typer.Typer(help="The local Apache Kafka broker (KRaft, single node) for development and tests.")
+app.add_typer(kafka_app, name="kafka")
+console = Console(stderr=True)
+
+WorkspaceOption = Annotated[Path, typer.Option("--workspace", help="state directory of the embedded default")]
+DEFAULT_WORKSPACE = Path(".safetynet")
+
+
+def _service(name: str) -> str:
+    if name not in SERVICES:
+        raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(SERVICES)}")
+    return name
+
+
+@app.command()
+def run(
+    port: Annotated[int, typer.Option(envvar="PORT", help="HTTP port")] = 8000,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """The embedded default: all five services in one process on an embedded PostgreSQL."""
+    configure_logging("INFO")
+    space = Workspace(workspace.resolve())
+    console.print("[bold]Starting PostgreSQL and migrating the five databases…[/bold]")
+    settings = prepare(space)
+    root = build_app(settings)
+    console.print(f"[green]SafetyNet is up.[/green] Health: http://{host}:{port}/health")
+    for name in SERVICES:
+        console.print(f"  {name:<12} docs: http://{host}:{port}/{name}/docs")
+    console.print("Mint a token: [bold].venv/bin/safetynet token --role caseworker --district 500101[/bold]")
+    uvicorn.run(root, host=host, port=port, log_config=None)
+
+
+@app.command()
+def serve(
+    service: Annotated[
+        str, typer.Argument(help="eligibility | payments | facilities | insurance | oversight")
+    ],
+    port: Annotated[int, typer.Option(envvar="PORT")] = 8000,
+    host: Annotated[str, typer.Option()] = "0.0.0.0",  # noqa: S104 - containers listen on every interface
+) -> None:
+    """One service in distributed mode; settings come from `<SERVICE>_*` environment variables."""
+    entry = SERVICES[_service(service)]
+    settings = entry.settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        compose({service: entry.app(settings)}, title=entry.definition.title),
+        host=host,
+        port=port,
+        log_config=None,
+    )
+
+
+@app.command()
+def migrate(
+    services: Annotated[list[str] | None, typer.Argument(help="services to migrate (default: all)")] = None,
+) -> None:
+    """Apply each service's migrations to the database its environment names."""
+    for name in services or list(SERVICES):
+        entry = SERVICES[_service(name)]
+        upgrade(entry.definition.migrations, entry.settings().database.url)
+        console.print(f"{name}: migrated")
+
+
+@app.command()
+def token(
+    role: Annotated[list[Role], typer.Option("--role", help="repeat for several roles")],
+    district: Annotated[
+        list[str] | None, typer.Option("--district", help="6-digit code; '*' for city-wide")
+    ] = None,
+    sub: Annotated[str, typer.Option("--sub", help="subject (staff or applicant id)")] = "dev-user",
+    insurer_id: Annotated[str | None, typer.Option("--insurer-id")] = None,
+    hours: Annotated[float, typer.Option(help="lifetime")] = 8.0,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Mint a development token that the embedded instance accepts (printed on stdout)."""
+    from datetime import timedelta
+
+    private_key, _ = Workspace(workspace.resolve()).dev_keys()
+    try:
+        minted = mint_token(
+            private_key,
+            subject=sub,
+            roles=role,
+            districts=district or [],
+            insurer_id=insurer_id,
+            issuer=DEV_ISSUER,
+            audience=DEV_AUDIENCE,
+            ttl=timedelta(hours=hours),
+        )
+    except ValueError as invalid:
+        raise typer.BadParameter(str(invalid)) from None
+    typer.echo(minted)
+
+
+@app.command()
+def seed(workspace: WorkspaceOption = DEFAULT_WORKSPACE) -> None:
+    """Start the embedded database and bring every service's schema up to date (demo data comes with the services' seeders)."""
+    prepare(Workspace(workspace.resolve()))
+    console.print("databases ready")
+
+
+@kafka_app.command("start")
+def kafka_start(
+    port: Annotated[int | None, typer.Option(help="client port (default: a free one)")] = None,
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Fetch Kafka with Maven (once), format the KRaft store (once), start the broker and wait until it answers."""
+    broker = local_kafka.start(Workspace(workspace.resolve()).kafka, port=port)
+    typer.echo(broker.bootstrap_servers)
+
+
+@kafka_app.command("stop")
+def kafka_stop(workspace: WorkspaceOption = DEFAULT_WORKSPACE) -> None:
+    """Stop the local broker."""
+    local_kafka.stop(Workspace(workspace.resolve()).kafka)
+
+
+@kafka_app.command("status")
+def kafka_status(workspace: WorkspaceOption = DEFAULT_WORKSPACE) -> None:
+    """Print the broker's address, or exit 1 when it is not running."""
+    broker = local_kafka.status(Workspace(workspace.resolve()).kafka)
+    if broker is None:
+        console.print("not running")
+        raise typer.Exit(1)
+    typer.echo(broker.bootstrap_servers)

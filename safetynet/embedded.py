@@ -1,0 +1,69 @@
+"""The embedded default: every service in one process, one embedded PostgreSQL, the in-process bus."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from safetynet.catalog import SERVICES
+from shared.auth import ensure_dev_keypair
+from shared.db import upgrade
+from shared.local import postgres
+from shared.messaging.bus import InProcessBus
+from shared.settings import AuthSettings, DatabaseSettings, ServiceSettings
+from shared.web import compose
+
+DEV_ISSUER = "safetynet-dev"
+DEV_AUDIENCE = "safetynet"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where the embedded default keeps its state: `.safetynet/` in the working directory."""
+
+    root: Path
+
+    @property
+    def postgres(self) -> Path:
+        return self.root / "postgres"
+
+    @property
+    def keys(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def kafka(self) -> Path:
+        return self.root / "kafka"
+
+    def dev_keys(self) -> tuple[Path, Path]:
+        return ensure_dev_keypair(self.keys)
+
+
+def embedded_settings(name: str, server: postgres.PostgresServer, public_key: Path) -> ServiceSettings:
+    entry = SERVICES[name]
+    return entry.settings(
+        environment="development",
+        bus="in-process",
+        database=DatabaseSettings(url=server.url(name)),
+        auth=AuthSettings(issuer=DEV_ISSUER, audience=DEV_AUDIENCE, public_key_file=public_key),
+    )
+
+
+def prepare(workspace: Workspace) -> dict[str, ServiceSettings]:
+    """Start PostgreSQL, create and migrate each service's database; returns each service's settings."""
+    server = postgres.start(workspace.postgres)
+    asyncio.run(postgres.ensure_databases(server, list(SERVICES)))
+    _, public_key = workspace.dev_keys()
+    settings = {name: embedded_settings(name, server, public_key) for name in SERVICES}
+    for name, entry in SERVICES.items():
+        upgrade(entry.definition.migrations, settings[name].database.url)
+    return settings
+
+
+def build_app(settings: dict[str, ServiceSettings]) -> FastAPI:
+    bus = InProcessBus()
+    apps = {name: SERVICES[name].app(service_settings, bus) for name, service_settings in settings.items()}
+    return compose(apps, title="SafetyNet (embedded)")

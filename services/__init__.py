@@ -1,0 +1,1 @@
+"""The five SafetyNet services; none imports another (see the import-linter contracts)."""

@@ -1,0 +1,20 @@
+"""Composition root of the eligibility service: its definition and app factory."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.eligibility.settings import EligibilitySettings
+from shared.messaging.bus import InProcessBus
+from shared.service import ServiceDefinition, create_app
+
+DEFINITION = ServiceDefinition(
+    name="eligibility",
+    title="SafetyNet eligibility",
+    description="Persons and households, means tests, applications and cases, standards, reviews. Publishes `eligibility.case.v1`.",
+    migrations=Path(__file__).parent / "migrations",
+)
+
+
+def create(settings: EligibilitySettings | None = None, *, bus: InProcessBus | None = None) -> FastAPI:
+    return create_app(DEFINITION, settings or EligibilitySettings(), bus=bus)

@@ -1,0 +1,7 @@
+"""Alembic environment of the eligibility database."""
+
+from services.eligibility.models import Base
+from shared.db import run_env
+from shared.messaging.tables import metadata as messaging_metadata
+
+run_env([Base.metadata, messaging_metadata])

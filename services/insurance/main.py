@@ -1,0 +1,20 @@
+"""Composition root of the insurance service: its definition and app factory."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.insurance.settings import InsuranceSettings
+from shared.messaging.bus import InProcessBus
+from shared.service import ServiceDefinition, create_app
+
+DEFINITION = ServiceDefinition(
+    name="insurance",
+    title="SafetyNet insurance",
+    description="The 民政惠民济困保 policy years, insured roster, claims and KPIs; the insurer's event feed `insurance.enrollment.v1` and `insurance.claim.v1`.",
+    migrations=Path(__file__).parent / "migrations",
+)
+
+
+def create(settings: InsuranceSettings | None = None, *, bus: InProcessBus | None = None) -> FastAPI:
+    return create_app(DEFINITION, settings or InsuranceSettings(), bus=bus)

@@ -1,0 +1,20 @@
+"""Composition root of the oversight service: its definition and app factory."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.oversight.settings import OversightSettings
+from shared.messaging.bus import InProcessBus
+from shared.service import ServiceDefinition, create_app
+
+DEFINITION = ServiceDefinition(
+    name="oversight",
+    title="SafetyNet oversight",
+    description="External data imports, checks and findings, problem lists, rectifications, spot checks, service contracts and district KPIs. Publishes `oversight.finding.v1`.",
+    migrations=Path(__file__).parent / "migrations",
+)
+
+
+def create(settings: OversightSettings | None = None, *, bus: InProcessBus | None = None) -> FastAPI:
+    return create_app(DEFINITION, settings or OversightSettings(), bus=bus)

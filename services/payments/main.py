@@ -1,0 +1,20 @@
+"""Composition root of the payments service: its definition and app factory."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.payments.settings import PaymentsSettings
+from shared.messaging.bus import InProcessBus
+from shared.service import ServiceDefinition, create_app
+
+DEFINITION = ServiceDefinition(
+    name="payments",
+    title="SafetyNet payments",
+    description="Payee accounts, entitlements, monthly runs, bank files and returns, recoveries, the district-fund ledger. Publishes `payments.payment.v1`.",
+    migrations=Path(__file__).parent / "migrations",
+)
+
+
+def create(settings: PaymentsSettings | None = None, *, bus: InProcessBus | None = None) -> FastAPI:
+    return create_app(DEFINITION, settings or PaymentsSettings(), bus=bus)

@@ -1,0 +1,16 @@
+"""Every event contract, registered: import this module to decode any SafetyNet event."""
+
+from __future__ import annotations
+
+from shared.contracts import eligibility, insurance, payments
+from shared.contracts.base import registry
+
+TOPICS: tuple[str, ...] = (
+    eligibility.CASE_TOPIC,
+    payments.PAYMENT_TOPIC,
+    insurance.ENROLLMENT_TOPIC,
+    insurance.CLAIM_TOPIC,
+)
+"""Every topic, in the order the AsyncAPI document lists them."""
+
+__all__ = ["TOPICS", "registry"]

@@ -1,0 +1,194 @@
+"""Events the eligibility service publishes about cases: decisions, amounts and care levels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import ClassVar, Literal, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.base import Event, registry
+from shared.contracts.types import (
+    DistrictCode,
+    Fen,
+    InsuranceCategories,
+    Month,
+    Months,
+    PersonIds,
+    Program,
+    TownshipCode,
+)
+
+CASE_TOPIC = "eligibility.case.v1"
+
+
+class MonthlyAmount(BaseModel):
+    """One beneficiary's monthly benefit, split into its components (all in fen)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    person_id: UUID = Field(description="The beneficiary; identity is only available through the REST API")
+    base_fen: Fen = Field(description="Dibao difference (差额) or tekun basic living (基本生活), per month")
+    add_on_fen: Fen = Field(description="Classified add-on (分类施保) per month; 0 if none")
+    care_subsidy_fen: Fen = Field(description="Tekun care subsidy (护理补贴) per month; 0 for dibao")
+    total_fen: Fen = Field(description="base_fen + add_on_fen + care_subsidy_fen")
+
+    @model_validator(mode="after")
+    def _total_is_the_sum(self) -> Self:
+        if self.total_fen != self.base_fen + self.add_on_fen + self.care_subsidy_fen:
+            raise ValueError("total_fen must equal base_fen + add_on_fen + care_subsidy_fen")
+        return self
+
+
+class ApprovedBeneficiary(MonthlyAmount):
+    """A covered member of an approved case, with the insurance categories the approval gives."""
+
+    insurance_categories: InsuranceCategories = Field(
+        description="Categories under which the person is insured free (民政惠民济困保)"
+    )
+
+
+def _check_case_total(beneficiaries: Sequence[MonthlyAmount], total: int) -> None:
+    if total != sum(b.total_fen for b in beneficiaries):
+        raise ValueError("monthly_amount_fen must equal the sum of the beneficiaries' total_fen")
+    if len({b.person_id for b in beneficiaries}) != len(beneficiaries):
+        raise ValueError("a person may appear only once among the beneficiaries")
+
+
+class CaseEvent(Event):
+    """Base of the events keyed by case: one case's events stay in order on one partition."""
+
+    topic: ClassVar[str] = CASE_TOPIC
+    case_id: UUID = Field(description="The case (案件); the Kafka key")
+
+    def key(self) -> str:
+        return str(self.case_id)
+
+
+class CaseApproved(CaseEvent):
+    """The district approved a dibao or tekun case; benefits start from `start_month`."""
+
+    type: Literal["CaseApproved"] = "CaseApproved"
+    household_id: UUID = Field(description="The household (家庭) the case covers")
+    program: Program = Field(description="dibao (最低生活保障) or tekun (特困人员救助供养)")
+    district_code: DistrictCode = Field(description="District (区/县) that decided the case")
+    township_code: TownshipCode | None = Field(
+        default=None, description="Township or street (乡镇/街道) that accepted the application"
+    )
+    start_month: Month = Field(description="First month paid: the month after approval")
+    beneficiaries: list[ApprovedBeneficiary] = Field(
+        min_length=1, description="Covered members and their monthly amounts"
+    )
+    monthly_amount_fen: Fen = Field(
+        description="The case's monthly total: the sum of the beneficiaries' totals"
+    )
+    approved_by: UUID | None = Field(default=None, description="Staff account that approved the case")
+    decided_on: date = Field(description="Date of the district decision")
+
+    @model_validator(mode="after")
+    def _totals_add_up(self) -> Self:
+        _check_case_total(self.beneficiaries, self.monthly_amount_fen)
+        return self
+
+
+class CaseAmountChanged(CaseEvent):
+    """A case's monthly amounts changed from `from_month`; months already paid get the difference."""
+
+    type: Literal["CaseAmountChanged"] = "CaseAmountChanged"
+    from_month: Month = Field(description="First month at the new amounts")
+    beneficiaries: list[MonthlyAmount] = Field(
+        min_length=1, description="The new monthly amounts of every covered member"
+    )
+    monthly_amount_fen: Fen = Field(description="The case's new monthly total")
+    back_pay_months: Months = Field(
+        default_factory=list,
+        description="Months from `from_month` on already paid at the old rate: each gets the difference",
+    )
+    reason: Literal["standard_change", "review", "circumstances"] = Field(
+        description="standard_change: a new standard (调标); review: periodic review; "
+        "circumstances: a reported change in the household"
+    )
+    standard_id: UUID | None = Field(
+        default=None, description="The new standard; required when reason is standard_change"
+    )
+    decided_on: date = Field(description="Date of the decision")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _check_case_total(self.beneficiaries, self.monthly_amount_fen)
+        if any(month < self.from_month for month in self.back_pay_months):
+            raise ValueError("back_pay_months must not be before from_month")
+        if self.reason == "standard_change" and self.standard_id is None:
+            raise ValueError("standard_id is required when reason is standard_change")
+        return self
+
+
+class CaseSuspended(CaseEvent):
+    """Payments of a case are paused from `from_month` until it is resumed or terminated."""
+
+    type: Literal["CaseSuspended"] = "CaseSuspended"
+    from_month: Month = Field(description="First month not paid")
+    reason_code: Literal["review_overdue", "investigation", "unreachable", "payment_failed", "other"] = Field(
+        description="Why payments are paused"
+    )
+    decided_on: date = Field(description="Date of the decision")
+
+
+class CaseTerminated(CaseEvent):
+    """A case, or some of its members, stopped; anything paid for later months is recovered."""
+
+    type: Literal["CaseTerminated"] = "CaseTerminated"
+    effective_month: Month = Field(description="First month not paid")
+    reason: Literal[
+        "death",
+        "income",
+        "assets",
+        "prison",
+        "work_capacity",
+        "supporter_able",
+        "voluntary",
+        "moved",
+        "fraud",
+        "other",
+    ] = Field(description="Why the case ended")
+    person_ids: PersonIds = Field(description="Beneficiaries whose support ends")
+    decided_on: date = Field(description="Date of the decision")
+
+
+class TemporaryAidGranted(CaseEvent):
+    """Temporary assistance (临时救助) was granted to a household: a one-off payment."""
+
+    type: Literal["TemporaryAidGranted"] = "TemporaryAidGranted"
+    grant_id: UUID = Field(description="The grant")
+    household_id: UUID = Field(description="The household helped")
+    kind: Literal["emergency", "expenditure"] = Field(
+        description="emergency (急难型: fire, accident, sudden illness) or expenditure (支出型)"
+    )
+    household_class: Literal["A", "B", "C", "D"] = Field(
+        description="A: tekun and orphans; B: dibao; C: income < 2 × standard; D: expenditure-type poor"
+    )
+    amount_fen: Fen = Field(description="Amount granted")
+    help_first: bool = Field(description="Paid at once by the township (先行救助), paperwork to follow")
+    district_code: DistrictCode = Field(description="District that granted the aid")
+    granted_on: date = Field(description="Date of the grant")
+
+
+class CareLevelAssessed(CaseEvent):
+    """A tekun person's self-care ability was assessed; it sets the care subsidy."""
+
+    type: Literal["CareLevelAssessed"] = "CareLevelAssessed"
+    person_id: UUID = Field(description="The person assessed")
+    care_level: Literal["self_caring", "half_care", "full_care"] = Field(
+        description="self_caring (生活自理), half_care (半失能) or full_care (失能)"
+    )
+    adl_failed: int = Field(
+        ge=0, le=6, description="How many of the six daily activities the person cannot do"
+    )
+    assessed_on: date = Field(description="Date of the assessment")
+
+
+registry.register(
+    CaseApproved, CaseAmountChanged, CaseSuspended, CaseTerminated, TemporaryAidGranted, CareLevelAssessed
+)

@@ -1,0 +1,179 @@
+"""One fixed, valid instance of every contract: the AsyncAPI examples and the contract tests use them.
+
+Ids are uuid5 of a name and times are constants, so the generated document never changes by itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from shared.contracts import eligibility as el
+from shared.contracts import insurance as ins
+from shared.contracts import payments as pay
+from shared.contracts.base import Event
+
+_NAMESPACE = UUID("5a0f3b1e-2c4d-5e6f-8a9b-0c1d2e3f4a5b")
+OCCURRED_AT = datetime(2025, 8, 1, 9, 30, tzinfo=UTC)
+DISTRICT = "500103"
+
+
+def sample_id(name: str) -> UUID:
+    """A stable UUID for a sample entity, e.g. `sample_id("case")`."""
+    return uuid5(_NAMESPACE, name)
+
+
+def _beneficiary(person: str, base: int, add_on: int, care: int) -> dict[str, Any]:
+    return {
+        "person_id": sample_id(person),
+        "base_fen": base,
+        "add_on_fen": add_on,
+        "care_subsidy_fen": care,
+        "total_fen": base + add_on + care,
+    }
+
+
+_CASE = {"case_id": sample_id("case")}
+_PAYMENT = {
+    "case_id": sample_id("case"),
+    "person_id": sample_id("person/1"),
+    "benefit": "dibao",
+    "month": "2025-08",
+    "amount_fen": 37_000,
+}
+_ENROLLMENT = {
+    "roster_entry_id": sample_id("roster-entry"),
+    "person_id": sample_id("person/1"),
+    "policy_year": 2025,
+    "insurer_id": sample_id("insurer"),
+    "district_code": DISTRICT,
+}
+
+_SAMPLES: list[Event] = [
+    el.CaseApproved(
+        **_CASE,
+        household_id=sample_id("household"),
+        program="dibao",
+        district_code=DISTRICT,
+        township_code="500103001",
+        start_month="2025-08",
+        beneficiaries=[
+            el.ApprovedBeneficiary(
+                **_beneficiary("person/1", 31_000, 6_000, 0), insurance_categories=["dibao"]
+            ),
+            el.ApprovedBeneficiary(
+                **_beneficiary("person/2", 31_000, 10_000, 0), insurance_categories=["dibao"]
+            ),
+        ],
+        monthly_amount_fen=78_000,
+        approved_by=sample_id("staff/approver"),
+        decided_on=date(2025, 7, 21),
+    ),
+    el.CaseAmountChanged(
+        **_CASE,
+        from_month="2025-07",
+        beneficiaries=[
+            el.MonthlyAmount(**_beneficiary("person/1", 33_000, 6_000, 0)),
+            el.MonthlyAmount(**_beneficiary("person/2", 33_000, 10_000, 0)),
+        ],
+        monthly_amount_fen=82_000,
+        back_pay_months=["2025-07", "2025-08"],
+        reason="standard_change",
+        standard_id=sample_id("standard/2025-07"),
+        decided_on=date(2025, 8, 20),
+    ),
+    el.CaseSuspended(
+        **_CASE, from_month="2025-10", reason_code="review_overdue", decided_on=date(2025, 9, 15)
+    ),
+    el.CaseTerminated(
+        **_CASE,
+        effective_month="2025-11",
+        reason="death",
+        person_ids=[sample_id("person/2")],
+        decided_on=date(2025, 10, 8),
+    ),
+    el.TemporaryAidGranted(
+        case_id=sample_id("case/temporary"),
+        grant_id=sample_id("grant"),
+        household_id=sample_id("household"),
+        kind="emergency",
+        household_class="B",
+        amount_fen=300_000,
+        help_first=True,
+        district_code=DISTRICT,
+        granted_on=date(2025, 8, 3),
+    ),
+    el.CareLevelAssessed(
+        case_id=sample_id("case/tekun"),
+        person_id=sample_id("person/3"),
+        care_level="half_care",
+        adl_failed=2,
+        assessed_on=date(2025, 8, 12),
+    ),
+    pay.PaymentRunReleased(
+        run_id=sample_id("run"),
+        district_code=DISTRICT,
+        month="2025-08",
+        payment_count=4_812,
+        total_fen=186_523_400,
+        prepared_by=sample_id("staff/preparer"),
+        released_by=sample_id("staff/releaser"),
+    ),
+    pay.PaymentDisbursed(
+        **_PAYMENT, payment_id=sample_id("payment"), run_id=sample_id("run"), paid_on=date(2025, 8, 8)
+    ),
+    pay.PaymentFailed(
+        **_PAYMENT,
+        payment_id=sample_id("payment"),
+        run_id=sample_id("run"),
+        reason_code="ACCOUNT_CLOSED",
+        failed_on=date(2025, 8, 8),
+    ),
+    pay.PaymentReissued(
+        **_PAYMENT,
+        payment_id=sample_id("payment/reissue"),
+        original_payment_id=sample_id("payment"),
+        reissued_on=date(2025, 8, 14),
+    ),
+    pay.OverpaymentRaised(
+        overpayment_id=sample_id("overpayment"),
+        payment_id=sample_id("payment/2025-11"),
+        case_id=sample_id("case"),
+        person_id=sample_id("person/2"),
+        month="2025-11",
+        amount_fen=43_000,
+        reason="death",
+        raised_on=date(2025, 11, 20),
+    ),
+    ins.InsuredEnrolled(**_ENROLLMENT, categories=["dibao"], cover_from=date(2025, 8, 1), premium_fen=5_000),
+    ins.InsuredRemoved(**_ENROLLMENT, cover_until=date(2025, 10, 31), reason="death"),
+    ins.ClaimReported(
+        claim_id=sample_id("claim"),
+        roster_entry_id=sample_id("roster-entry"),
+        person_id=sample_id("person/1"),
+        policy_year=2025,
+        insurer_id=sample_id("insurer"),
+        cover_type="accident",
+        incident_date=date(2025, 9, 2),
+        reported_on=date(2025, 9, 3),
+        channel="caseworker",
+        claimed_fen=820_000,
+    ),
+    ins.ClaimAssessed(claim_id=sample_id("claim"), assessed_fen=650_000, assessed_on=date(2025, 9, 20)),
+    ins.ClaimSettled(claim_id=sample_id("claim"), paid_fen=650_000, settled_on=date(2025, 9, 26)),
+    ins.ClaimRejected(
+        claim_id=sample_id("claim/late"),
+        reason_code="late_report",
+        reason="Reported 40 days after the accident; the policy allows 48 hours.",
+        rejected_on=date(2025, 9, 30),
+    ),
+]
+
+EXAMPLES: dict[str, Event] = {
+    sample.event_type(): sample.model_copy(
+        update={"event_id": sample_id(f"event/{sample.event_type()}"), "occurred_at": OCCURRED_AT}
+    )
+    for sample in _SAMPLES
+}
+"""One example per event type, with a fixed event id and time."""

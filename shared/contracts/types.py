@@ -1,0 +1,47 @@
+"""Small field types the event contracts share, defined once so every topic validates alike."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+
+def _no_duplicates(items: list[Any]) -> list[Any]:
+    if len(set(items)) != len(items):
+        raise ValueError("items must be unique")
+    return items
+
+
+_UNIQUE = AfterValidator(_no_duplicates)
+
+DistrictCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+"""A district-level division (区/县): its GB/T 2260 code, or the internal code of a management area."""
+
+TownshipCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")]
+"""A township or street (乡镇/街道): its 9-digit statistical division code."""
+
+Month = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+"""A calendar month as "YYYY-MM"; benefits are granted, paid and stopped by whole months."""
+
+Fen = Annotated[int, Field(ge=0)]
+"""An amount of money in fen (分, 1/100 yuan); never a float."""
+
+PolicyYear = Annotated[int, Field(ge=2018, le=2100)]
+"""An insurance policy term: the calendar year it covers."""
+
+Program = Literal["dibao", "tekun"]
+"""Dibao (最低生活保障, minimum living guarantee) or tekun (特困人员救助供养, extreme-poverty support)."""
+
+InsuranceCategory = Literal["dibao", "tekun", "orphan", "unsupported_child", "veteran_family"]
+"""Why a person is insured free by 民政惠民济困保: one person may qualify through several categories."""
+
+Benefit = Literal["dibao", "tekun", "temporary", "back_pay"]
+"""What a payment is for; one payment per beneficiary, benefit and month."""
+
+InsuranceCategories = Annotated[
+    list[InsuranceCategory], Field(min_length=1, json_schema_extra={"uniqueItems": True}), _UNIQUE
+]
+PersonIds = Annotated[list[UUID], Field(min_length=1, json_schema_extra={"uniqueItems": True}), _UNIQUE]
+Months = Annotated[list[Month], Field(json_schema_extra={"uniqueItems": True}), _UNIQUE]

@@ -1,0 +1,198 @@
+"""Apache Kafka edge: a safe idempotent producer, the dead-letter topic, and the inbox consumer loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from shared.messaging.envelope import Envelope, MalformedEnvelope
+from shared.messaging.inbox import DeadLetter, InboxProcessor, Undecodable, is_infrastructure_failure
+from shared.observability import get_logger
+from shared.settings import KafkaSettings
+
+log = get_logger(__name__)
+
+DEAD_LETTER_SUFFIX = ".dlq"
+
+
+def producer_config(settings: KafkaSettings) -> dict[str, Any]:
+    """aiokafka defaults to acks=1 without idempotence; a lost or doubled event is not acceptable here."""
+    return {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "client_id": settings.client_id,
+        "acks": "all",
+        "enable_idempotence": True,
+        "request_timeout_ms": 15_000,
+        "linger_ms": 5,
+    }
+
+
+def consumer_config(settings: KafkaSettings, group_id: str) -> dict[str, Any]:
+    """Offsets are committed by hand after the database commit; auto-commit would commit unprocessed work."""
+    return {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "client_id": settings.client_id,
+        "group_id": group_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "isolation_level": "read_committed",
+        "session_timeout_ms": settings.session_timeout_ms,
+        "heartbeat_interval_ms": max(settings.session_timeout_ms // 3, 500),
+        "max_poll_interval_ms": settings.max_poll_interval_ms,
+        "max_poll_records": settings.batch_size,
+    }
+
+
+def dead_letter_topic(topic: str) -> str:
+    return topic + DEAD_LETTER_SUFFIX
+
+
+class KafkaPublisher:
+    """The outbox relay's publisher: returns once the broker acknowledged every envelope (acks=all)."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        if self._producer is None:
+            producer = AIOKafkaProducer(**producer_config(self._settings))
+            await producer.start()
+            self._producer = producer
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await producer.stop()
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None:
+        await self.start()
+        assert self._producer is not None
+        try:
+            pending = [
+                await self._producer.send(
+                    envelope.topic,
+                    value=envelope.data,
+                    key=envelope.key.encode(),
+                    headers=envelope.kafka_headers(),
+                )
+                for envelope in envelopes
+            ]
+            await asyncio.gather(*pending)
+        except KafkaError:
+            # A producer that lost its broker may hold a stale idempotence state: start afresh.
+            await self.stop()
+            raise
+
+    async def send_raw(
+        self, topic: str, *, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
+        await self.start()
+        assert self._producer is not None
+        await self._producer.send_and_wait(topic, value=value, key=key, headers=headers)
+
+
+class KafkaDeadLetters:
+    """Copies an unhandleable record to `<topic>.dlq`, unchanged, with the reason in `dlq_*` headers."""
+
+    def __init__(self, publisher: KafkaPublisher) -> None:
+        self._publisher = publisher
+
+    async def send(self, letter: DeadLetter) -> None:
+        reason_headers = [
+            ("dlq_consumer", letter.consumer.encode()),
+            ("dlq_reason", letter.reason.encode()[:4000]),
+            ("dlq_attempts", str(letter.attempts).encode()),
+        ]
+        if letter.envelope is not None:
+            original = letter.envelope
+            await self._publisher.send_raw(
+                dead_letter_topic(original.topic),
+                key=original.key.encode(),
+                value=original.data,
+                headers=original.kafka_headers() + reason_headers,
+            )
+        elif letter.undecodable is not None:
+            bad = letter.undecodable
+            await self._publisher.send_raw(
+                dead_letter_topic(bad.topic),
+                key=bad.key,
+                value=bad.value,
+                headers=[*bad.headers, *reason_headers],
+            )
+
+
+def decode(record: Any) -> Envelope | Undecodable:
+    try:
+        return Envelope.from_kafka(record)
+    except MalformedEnvelope as bad:
+        return Undecodable(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            headers=tuple(record.headers or ()),
+            reason=str(bad),
+        )
+
+
+class KafkaInboxConsumer:
+    """Feeds a consumer group's records to an InboxProcessor; commits offsets only after the database."""
+
+    def __init__(self, *, processor: InboxProcessor, settings: KafkaSettings, group_id: str) -> None:
+        self._processor = processor
+        self._settings = settings
+        self._group_id = group_id
+
+    async def run(self) -> None:
+        """Consume until cancelled, reconnecting after broker or database outages."""
+        backoff = 0.2
+        while True:
+            consumer = AIOKafkaConsumer(
+                *self._processor.topics, **consumer_config(self._settings, self._group_id)
+            )
+            try:
+                await consumer.start()
+                backoff = 0.2
+                await self._consume(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer restarting", group=self._group_id, error=repr(exc), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                await asyncio.shield(consumer.stop())
+
+    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=self._settings.batch_size)
+            for partition, records in batches.items():
+                await self._process_partition(consumer, partition, records)
+
+    async def _process_partition(
+        self, consumer: AIOKafkaConsumer, partition: TopicPartition, records: list[Any]
+    ) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                await self._processor.process([decode(record) for record in records])
+                break
+            except Exception as exc:
+                if not is_infrastructure_failure(exc):
+                    raise
+                log.warning(
+                    "batch not processed; retrying", group=self._group_id, error=repr(exc), retry_in=backoff
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+        await self.commit(consumer, {partition: records[-1].offset + 1})
+
+    async def commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        """After the database commit. If this fails the batch is redelivered, and the inbox absorbs it."""
+        await consumer.commit(offsets)

@@ -1,0 +1,177 @@
+"""Transactional outbox: events are rows committed with the change; a relay publishes them, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.contracts.base import Event
+from shared.messaging.envelope import Envelope
+from shared.messaging.tables import outbox
+from shared.observability import correlation_id, get_logger
+from shared.settings import OutboxSettings
+
+log = get_logger(__name__)
+
+NOTIFY_CHANNEL = "safetynet_outbox"
+# Only one relay per database publishes at a time (the others stand by), so one aggregate's events
+# leave in commit order even with several replicas; SKIP LOCKED keeps a stuck batch from blocking.
+RELAY_LOCK_KEY = 0x5AFE7E7
+
+
+class Publisher(Protocol):
+    """Delivers a batch of envelopes; returns only when every one is acknowledged, raises otherwise."""
+
+    async def publish(self, envelopes: Sequence[Envelope]) -> None: ...
+
+
+def outbox_rows(events: Sequence[Event], *, source: str) -> list[dict[str, object]]:
+    current = correlation_id.get()
+    return [
+        {
+            "event_id": event.event_id,
+            "topic": event.topic,
+            "key": event.key(),
+            "type": event.event_type(),
+            "source": source,
+            "subject": event.subject(),
+            "occurred_at": event.occurred_at,
+            "payload": event.body(),
+            "correlation_id": current,
+        }
+        for event in events
+    ]
+
+
+async def write(session: AsyncSession, events: Sequence[Event], *, source: str) -> None:
+    """Insert the events in the session's transaction and wake the relay when it commits."""
+    if not events:
+        return
+    await session.execute(insert(outbox), outbox_rows(events, source=source))
+    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows in order and marks them sent after the publisher acknowledges."""
+
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        settings: OutboxSettings,
+        name: str,
+    ) -> None:
+        self._engine = engine
+        self._sessions = sessions
+        self._publisher = publisher
+        self._settings = settings
+        self._name = name
+        self._wake = asyncio.Event()
+
+    async def relay_once(self) -> int:
+        """Publish one batch; returns how many rows were sent (0 when idle or another relay holds the lock)."""
+        async with self._sessions() as session, session.begin():
+            if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))):
+                return 0
+            rows = (
+                await session.execute(
+                    select(outbox)
+                    .where(outbox.c.sent_at.is_(None))
+                    .order_by(outbox.c.seq)
+                    .limit(self._settings.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            envelopes = [
+                Envelope(
+                    id=row.event_id,
+                    type=row.type,
+                    source=row.source,
+                    time=row.occurred_at,
+                    subject=row.subject,
+                    topic=row.topic,
+                    key=row.key,
+                    data=json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode(),
+                    correlation_id=row.correlation_id,
+                )
+                for row in rows
+            ]
+            await self._publisher.publish(envelopes)
+            await self._mark_sent(session, [row.seq for row in rows])
+        return len(rows)
+
+    async def _mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
+        await session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=func.now()))
+
+    async def drain(self) -> int:
+        """Publish until nothing is pending; returns the number sent."""
+        sent = 0
+        while batch := await self.relay_once():
+            sent += batch
+        return sent
+
+    async def purge_sent(self) -> int:
+        """Delete rows published longer ago than the retention period."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                outbox.delete().where(
+                    outbox.c.sent_at < func.now() - func.make_interval(0, 0, 0, self._settings.retention_days)
+                )
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def run(self) -> None:
+        """Relay until cancelled: wake on NOTIFY from committing writers, poll as a fallback."""
+        listener = asyncio.create_task(self._listen())
+        backoff = 0.1
+        try:
+            while True:
+                try:
+                    if await self.relay_once():
+                        backoff = 0.1
+                        continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning(
+                        "outbox relay failed; will retry", relay=self._name, error=repr(exc), retry_in=backoff
+                    )
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._settings.poll_interval_s)
+        finally:
+            listener.cancel()
+
+    async def _listen(self) -> None:
+        def notified(*_args: object) -> None:
+            self._wake.set()
+
+        while True:
+            try:
+                async with self._engine.connect() as connection:
+                    raw = await connection.get_raw_connection()
+                    driver = raw.driver_connection
+                    assert driver is not None
+                    closed = asyncio.Event()
+                    driver.add_termination_listener(lambda _connection, closed=closed: closed.set())
+                    await driver.add_listener(NOTIFY_CHANNEL, notified)
+                    await closed.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Polling still delivers; listening only shortens the wait.
+                log.debug("outbox listener reconnecting", relay=self._name, error=repr(exc))
+                await asyncio.sleep(1.0)

@@ -1,0 +1,173 @@
+"""How one service is assembled in a process: engine, outbox relay, consumers, and its FastAPI app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from prometheus_client import CollectorRegistry
+
+from shared.auth import Principal, Role, TokenVerifier, require_roles
+from shared.contracts.catalogue import registry as contracts
+from shared.db import UnitOfWork, create_engine, ping, session_factory
+from shared.messaging.bus import InProcessBus
+from shared.messaging.inbox import DeadLetterSink, Handler, InboxProcessor, LoggedDeadLetters
+from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
+from shared.messaging.outbox import OutboxRelay, Publisher
+from shared.messaging.status import MessagingStatus, messaging_status
+from shared.settings import ServiceSettings
+from shared.web import HttpMetrics, harden, install_operational_routes
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What a service declares about itself; `main.py` builds it, the runtime wires it."""
+
+    name: str
+    title: str
+    description: str
+    migrations: Path
+    routers: Sequence[APIRouter] = ()
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return f"/safetynet/{self.name}"
+
+
+class ServiceRuntime:
+    """The moving parts behind one service's API: database, relay and consumers, started and stopped together."""
+
+    def __init__(
+        self, definition: ServiceDefinition, settings: ServiceSettings, *, bus: InProcessBus | None
+    ) -> None:
+        if settings.bus == "in-process" and bus is None:
+            raise ValueError("the in-process bus is shared by the services of one process; pass it in")
+        self.definition = definition
+        self.settings = settings
+        self.engine = create_engine(settings.database)
+        self.sessions = session_factory(self.engine)
+        self._bus = bus
+        self._kafka: KafkaPublisher | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        publisher: Publisher
+        dead_letters: DeadLetterSink
+        if settings.bus == "kafka":
+            self._kafka = KafkaPublisher(settings.kafka)
+            publisher, dead_letters = self._kafka, KafkaDeadLetters(self._kafka)
+        else:
+            assert bus is not None
+            publisher, dead_letters = bus, LoggedDeadLetters()
+        self.relay = OutboxRelay(
+            engine=self.engine,
+            sessions=self.sessions,
+            publisher=publisher,
+            settings=settings.outbox,
+            name=definition.name,
+        )
+        self.processor = (
+            InboxProcessor(
+                consumer=definition.name,
+                source=definition.source,
+                sessions=self.sessions,
+                handlers=definition.handlers,
+                contracts=contracts,
+                dead_letters=dead_letters,
+                max_attempts=settings.kafka.max_attempts,
+            )
+            if definition.handlers
+            else None
+        )
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, source=self.definition.source)
+
+    async def start(self) -> None:
+        # Nothing here waits for Kafka: the relay and consumers connect (and reconnect) on their own.
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.definition.name}-relay"))
+        if self.processor is not None:
+            if self._kafka is not None:
+                consumer = KafkaInboxConsumer(
+                    processor=self.processor, settings=self.settings.kafka, group_id=self.definition.name
+                )
+                self._tasks.append(
+                    asyncio.create_task(consumer.run(), name=f"{self.definition.name}-consumer")
+                )
+            else:
+                assert self._bus is not None
+                self._bus.subscribe(self.processor)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self._kafka is not None:
+            await self._kafka.stop()
+        await self.engine.dispose()
+
+    async def ready(self) -> None:
+        await ping(self.engine)
+        for task in self._tasks:
+            if task.done():
+                raise RuntimeError(f"background task {task.get_name()} has stopped")
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    runtime = request.app.state.runtime
+    assert isinstance(runtime, ServiceRuntime)
+    return runtime
+
+
+def unit_of_work(request: Request) -> UnitOfWork:
+    return runtime_of(request).unit_of_work()
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work)]
+Operator = Annotated[Principal, Depends(require_roles(Role.admin, Role.auditor))]
+
+operations = APIRouter(prefix="/v1/operations", tags=["operations"])
+
+
+@operations.get("/messaging", summary="Outbox backlog and dead-lettered events of this service")
+async def get_messaging_status(uow: UnitOfWorkDep, _operator: Operator) -> MessagingStatus:
+    async with uow:
+        return await messaging_status(uow.session)
+
+
+def create_app(
+    definition: ServiceDefinition,
+    settings: ServiceSettings,
+    *,
+    bus: InProcessBus | None = None,
+) -> FastAPI:
+    """The service's FastAPI app; its lifespan starts and stops the runtime."""
+    runtime = ServiceRuntime(definition, settings, bus=bus)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=definition.title, description=definition.description, version="1.0.0", lifespan=lifespan
+    )
+    app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier(settings.auth)
+    registry = CollectorRegistry()
+    harden(app, max_body_bytes=settings.max_body_bytes, metrics=HttpMetrics(registry, definition.name))
+    install_operational_routes(app, registry=registry, ready=runtime.ready)
+    app.include_router(operations)
+    for router in definition.routers:
+        app.include_router(router)
+    return app

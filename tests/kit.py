@@ -1,0 +1,76 @@
+"""Test scaffolding for messaging: a contract of our own, a consumer's effects table, polling."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import ClassVar, Literal
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, Text, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from shared.contracts.base import ContractRegistry, Event
+from shared.db import UnitOfWork
+from shared.messaging.tables import metadata as messaging_metadata
+
+test_metadata = MetaData()
+
+# Deliberately without a unique key: a duplicate delivery would show up as an extra row.
+effects = Table(
+    "effects", test_metadata, Column("id", Integer, primary_key=True), Column("item", Integer, nullable=False)
+)
+items = Table("items", test_metadata, Column("item", Integer, primary_key=True), Column("note", Text))
+
+
+def item_recorded(topic: str) -> type[Event]:
+    """A contract on a per-test topic, registered in a registry of the test's own."""
+
+    class ItemRecorded(Event):
+        topic: ClassVar[str]
+        type: Literal["ItemRecorded"] = "ItemRecorded"
+        item: int
+
+        def key(self) -> str:
+            return f"item-{self.item % 7}"
+
+    ItemRecorded.topic = topic
+    return ItemRecorded
+
+
+def registry_for(contract: type[Event]) -> ContractRegistry:
+    registry = ContractRegistry()
+    registry.register(contract)
+    return registry
+
+
+async def record_effect(uow: UnitOfWork, event: Event) -> None:
+    await uow.session.execute(insert(effects).values(item=event.item))  # type: ignore[attr-defined]
+    await uow.commit()
+
+
+async def prepare_database(url: str) -> AsyncEngine:
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(messaging_metadata.create_all)
+        await connection.run_sync(test_metadata.create_all)
+    return engine
+
+
+async def effect_counts(engine: AsyncEngine) -> tuple[int, int]:
+    """(rows, distinct items) in the consumer's effects table."""
+    async with engine.connect() as connection:
+        row = (await connection.execute(select(func.count(), func.count(effects.c.item.distinct())))).one()
+    return int(row[0]), int(row[1])
+
+
+async def wait_for(
+    condition: Callable[[], Awaitable[bool]], *, within: float = 60.0, every: float = 0.1
+) -> None:
+    """Poll until `condition` holds; fails the test with a clear message when it never does."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await condition():
+        if loop.time() > deadline:
+            pytest.fail(f"condition not met within {within}s")
+        await asyncio.sleep(every)

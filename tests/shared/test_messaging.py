@@ -1,0 +1,363 @@
+"""Outbox, relay and inbox against real PostgreSQL and the real Kafka broker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.contracts.base import Event
+from shared.db import UnitOfWork, session_factory
+from shared.local.kafka import KafkaBroker
+from shared.messaging.bus import InProcessBus
+from shared.messaging.envelope import Envelope
+from shared.messaging.inbox import InboxProcessor, LoggedDeadLetters
+from shared.messaging.kafka import (
+    KafkaDeadLetters,
+    KafkaInboxConsumer,
+    KafkaPublisher,
+    consumer_config,
+    dead_letter_topic,
+    producer_config,
+)
+from shared.messaging.outbox import OutboxRelay
+from shared.messaging.tables import inbox, outbox
+from shared.settings import KafkaSettings, OutboxSettings
+from tests.kit import effect_counts, item_recorded, prepare_database, record_effect, registry_for, wait_for
+
+pytestmark = pytest.mark.kafka
+
+
+class CrashBeforeMarkSent(OutboxRelay):
+    """A relay that dies once after the broker acknowledged but before the rows are marked sent."""
+
+    crashed = False
+
+    async def _mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
+        if not self.crashed:
+            self.crashed = True
+            raise RuntimeError("relay killed between send and mark-sent")
+        await super()._mark_sent(session, seqs)
+
+
+async def write_items(
+    sessions: async_sessionmaker[AsyncSession], contract: type[Event], numbers: Sequence[int]
+) -> None:
+    uow = UnitOfWork(sessions, source="/safetynet/test")
+    async with uow:
+        for number in numbers:
+            await uow.session.execute(text("INSERT INTO items (item) VALUES (:n)"), {"n": number})
+            uow.emit(contract(item=number))  # type: ignore[call-arg]
+        await uow.commit()
+
+
+async def topic_records(kafka: KafkaBroker, topic: str, expected: int) -> list[Any]:
+    """Every record on `topic` read from offset 0 by a throwaway reader (expects at least `expected`)."""
+    reader = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await reader.start()
+    records: list[Any] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while loop.time() < deadline:
+            batch = await reader.getmany(timeout_ms=500)
+            records += [record for part in batch.values() for record in part]
+            if len(records) >= expected and not batch:
+                break
+    finally:
+        await reader.stop()
+    return records
+
+
+def kafka_settings(kafka: KafkaBroker) -> KafkaSettings:
+    return KafkaSettings(bootstrap_servers=kafka.bootstrap_servers, session_timeout_ms=6_000)
+
+
+def test_clients_override_the_unsafe_aiokafka_defaults() -> None:
+    settings = KafkaSettings()
+    producer = producer_config(settings)
+    consumer = consumer_config(settings, "payments")
+    assert (producer["acks"], producer["enable_idempotence"]) == ("all", True)
+    assert (consumer["enable_auto_commit"], consumer["isolation_level"]) == (False, "read_committed")
+    assert consumer["auto_offset_reset"] == "earliest"
+
+
+async def test_rolled_back_business_transaction_leaves_no_event(new_database: Any, topic: str) -> None:
+    engine = await prepare_database(await new_database())
+    contract = item_recorded(topic)
+    sessions = session_factory(engine)
+    with pytest.raises(RuntimeError):
+        async with sessions() as session, session.begin():
+            uow = UnitOfWork.joined(session, source="/t")  # as an inbox consumer's handler runs
+            await session.execute(text("INSERT INTO items (item) VALUES (1)"))
+            uow.emit(contract(item=1))  # type: ignore[call-arg]
+            await uow.commit()  # the outbox row is written inside the outer transaction …
+            assert await session.scalar(select(func.count()).select_from(outbox)) == 1
+            raise RuntimeError("… which then fails and rolls back")
+    with pytest.raises(RuntimeError):
+        async with UnitOfWork(sessions, source="/t") as uow:
+            await uow.session.execute(text("INSERT INTO items (item) VALUES (2)"))
+            uow.emit(contract(item=2))  # type: ignore[call-arg]
+            raise RuntimeError("a use case that fails before committing")
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(outbox)) == 0
+        assert await connection.scalar(text("SELECT count(*) FROM items")) == 0
+
+    await write_items(sessions, contract, [3])
+    async with engine.connect() as connection:
+        assert await connection.scalar(select(func.count()).select_from(outbox)) == 1
+        assert await connection.scalar(text("SELECT count(*) FROM items")) == 1
+    await engine.dispose()
+
+
+async def test_relay_killed_between_send_and_mark_sent_resends_and_inbox_absorbs(
+    new_database: Any, kafka: KafkaBroker, topic: str
+) -> None:
+    producer_db = await prepare_database(await new_database())
+    consumer_db = await prepare_database(await new_database())
+    contract = item_recorded(topic)
+    await write_items(session_factory(producer_db), contract, range(50))
+
+    publisher = KafkaPublisher(kafka_settings(kafka))
+    relay = CrashBeforeMarkSent(
+        engine=producer_db,
+        sessions=session_factory(producer_db),
+        publisher=publisher,
+        settings=OutboxSettings(batch_size=100),
+        name="test",
+    )
+    with pytest.raises(RuntimeError, match="between send and mark-sent"):
+        await relay.relay_once()
+    assert await relay.drain() == 50  # the rows were still pending, so all 50 went again
+    assert len(await topic_records(kafka, topic, 100)) == 100  # the broker holds both copies
+
+    processor = InboxProcessor(
+        consumer="test-consumer",
+        source="/t",
+        sessions=session_factory(consumer_db),
+        handlers={"ItemRecorded": record_effect},
+        contracts=registry_for(contract),
+        dead_letters=KafkaDeadLetters(publisher),
+    )
+    consumer = asyncio.create_task(
+        KafkaInboxConsumer(processor=processor, settings=kafka_settings(kafka), group_id=f"g-{topic}").run()
+    )
+    try:
+        await wait_for(lambda: _inbox_count(consumer_db, 50))
+        await asyncio.sleep(1)
+        assert await effect_counts(consumer_db) == (50, 50)
+    finally:
+        consumer.cancel()
+        await publisher.stop()
+    await producer_db.dispose()
+    await consumer_db.dispose()
+
+
+async def _inbox_count(engine: AsyncEngine, expected: int) -> bool:
+    async with engine.connect() as connection:
+        return (await connection.scalar(select(func.count()).select_from(inbox))) == expected
+
+
+async def test_replaying_a_topic_from_offset_zero_changes_nothing(
+    new_database: Any, kafka: KafkaBroker, topic: str
+) -> None:
+    producer_db = await prepare_database(await new_database())
+    consumer_db = await prepare_database(await new_database())
+    contract = item_recorded(topic)
+    await write_items(session_factory(producer_db), contract, range(200))
+    publisher = KafkaPublisher(kafka_settings(kafka))
+    relay = OutboxRelay(
+        engine=producer_db,
+        sessions=session_factory(producer_db),
+        publisher=publisher,
+        settings=OutboxSettings(),
+        name="t",
+    )
+    assert await relay.drain() == 200
+
+    processor = InboxProcessor(
+        consumer="replayer",
+        source="/t",
+        sessions=session_factory(consumer_db),
+        handlers={"ItemRecorded": record_effect},
+        contracts=registry_for(contract),
+        dead_letters=LoggedDeadLetters(),
+    )
+    for group in ("first-pass", "replay-from-zero"):  # a new group id starts again at offset 0
+        consumer = asyncio.create_task(
+            KafkaInboxConsumer(
+                processor=processor, settings=kafka_settings(kafka), group_id=f"{group}-{topic}"
+            ).run()
+        )
+        group_id = f"{group}-{topic}"
+        try:
+            await wait_for(lambda group_id=group_id: _committed(kafka, group_id, topic, 200))
+        finally:
+            consumer.cancel()
+        assert await effect_counts(consumer_db) == (200, 200)
+    await publisher.stop()
+    await producer_db.dispose()
+    await consumer_db.dispose()
+
+
+async def _committed(kafka: KafkaBroker, group: str, topic: str, offset: int) -> bool:
+    from aiokafka import TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    committed = offsets.get(TopicPartition(topic, 0))
+    return committed is not None and committed.offset >= offset
+
+
+async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_keeps_going(
+    new_database: Any, kafka: KafkaBroker, topic: str
+) -> None:
+    consumer_db = await prepare_database(await new_database())
+    contract = item_recorded(topic)
+    good = [contract(item=n) for n in (1, 2)]  # type: ignore[call-arg]
+    raw = AIOKafkaProducer(**producer_config(kafka_settings(kafka)))
+    await raw.start()
+    try:
+        await _send(raw, good[0])
+        await _send(raw, contract(item=99), body=b'{"type":"ItemRecorded","item":"not a number"}')
+        await raw.send_and_wait(topic, b"no envelope at all", key=b"k")
+        await _send(raw, good[1])
+    finally:
+        await raw.stop()
+
+    publisher = KafkaPublisher(kafka_settings(kafka))
+    processor = InboxProcessor(
+        consumer="poison-test",
+        source="/t",
+        sessions=session_factory(consumer_db),
+        handlers={"ItemRecorded": record_effect},
+        contracts=registry_for(contract),
+        dead_letters=KafkaDeadLetters(publisher),
+    )
+    consumer = asyncio.create_task(
+        KafkaInboxConsumer(processor=processor, settings=kafka_settings(kafka), group_id=f"g-{topic}").run()
+    )
+    try:
+        await wait_for(lambda: _committed(kafka, f"g-{topic}", topic, 4))
+    finally:
+        consumer.cancel()
+        await publisher.stop()
+    assert await effect_counts(consumer_db) == (2, 2)
+
+    dead = await topic_records(kafka, dead_letter_topic(topic), 2)
+    reasons = {record.value: dict(record.headers)["dlq_reason"].decode() for record in dead}
+    assert len(dead) == 2
+    assert reasons[b"no envelope at all"] == "ce_specversion must be '1.0'"
+    invalid = reasons[b'{"type":"ItemRecorded","item":"not a number"}']
+    assert invalid.startswith("invalid ItemRecorded") and "item" in invalid
+    async with consumer_db.connect() as connection:
+        statuses = (
+            await connection.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))
+        ).all()
+    assert dict(statuses) == {"processed": 2, "dead_lettered": 2}
+    await consumer_db.dispose()
+
+
+async def _send(producer: AIOKafkaProducer, event: Event, body: bytes | None = None) -> None:
+    envelope = Envelope(
+        id=event.event_id,
+        type=event.event_type(),
+        source="/t",
+        time=event.occurred_at,
+        subject=event.key(),
+        topic=event.topic,
+        key=event.key(),
+        data=body or json.dumps(event.body()).encode(),
+    )
+    await producer.send_and_wait(
+        envelope.topic, envelope.data, key=envelope.key.encode(), headers=envelope.kafka_headers()
+    )
+
+
+async def test_a_handler_that_keeps_failing_is_dead_lettered_after_bounded_retries(
+    new_database: Any, topic: str
+) -> None:
+    consumer_db = await prepare_database(await new_database())
+    contract = item_recorded(topic)
+    calls: list[int] = []
+
+    async def flaky(uow: UnitOfWork, event: Event) -> None:
+        calls.append(event.item)  # type: ignore[attr-defined]
+        await record_effect(uow, event)  # its effect must be rolled back with the failure
+        if event.item == 13:  # type: ignore[attr-defined]
+            raise ValueError("cannot handle 13")
+
+    processor = InboxProcessor(
+        consumer="flaky",
+        source="/t",
+        sessions=session_factory(consumer_db),
+        handlers={"ItemRecorded": flaky},
+        contracts=registry_for(contract),
+        dead_letters=LoggedDeadLetters(),
+        max_attempts=3,
+    )
+    bus = InProcessBus()
+    bus.subscribe(processor)
+    producer_db = await prepare_database(await new_database())
+    await write_items(session_factory(producer_db), contract, [12, 13, 14])
+    relay = OutboxRelay(
+        engine=producer_db,
+        sessions=session_factory(producer_db),
+        publisher=bus,
+        settings=OutboxSettings(),
+        name="t",
+    )
+    assert await relay.drain() == 3
+    assert calls.count(13) == 3
+    assert await effect_counts(consumer_db) == (2, 2)
+    async with consumer_db.connect() as connection:
+        error = await connection.scalar(select(inbox.c.error).where(inbox.c.status == "dead_lettered"))
+    assert error is not None and "cannot handle 13" in error and "3 attempts" in error
+    await producer_db.dispose()
+    await consumer_db.dispose()
+
+
+async def test_in_process_bus_gives_the_same_inbox_guarantees(new_database: Any, topic: str) -> None:
+    producer_db = await prepare_database(await new_database())
+    consumer_db = await prepare_database(await new_database())
+    contract = item_recorded(topic)
+    processor = InboxProcessor(
+        consumer="embedded",
+        source="/t",
+        sessions=session_factory(consumer_db),
+        handlers={"ItemRecorded": record_effect},
+        contracts=registry_for(contract),
+        dead_letters=LoggedDeadLetters(),
+    )
+    bus = InProcessBus()
+    bus.subscribe(processor)
+    await write_items(session_factory(producer_db), contract, range(30))
+    relay = CrashBeforeMarkSent(
+        engine=producer_db,
+        sessions=session_factory(producer_db),
+        publisher=bus,
+        settings=OutboxSettings(),
+        name="t",
+    )
+    with pytest.raises(RuntimeError):
+        await relay.relay_once()  # delivered to the consumer, then died before marking sent
+    assert await relay.drain() == 30  # delivered again …
+    assert await effect_counts(consumer_db) == (30, 30)  # … and absorbed
+    await producer_db.dispose()
+    await consumer_db.dispose()
