@@ -14,6 +14,7 @@ from safetynet.embedded import DEV_AUDIENCE, DEV_ISSUER, Workspace, build_app, p
 from shared.auth import Role, mint_token
 from shared.db import upgrade
 from shared.local import kafka as local_kafka
+from shared.local import postgres
 from shared.observability import configure_logging
 from shared.web import compose
 
@@ -22,7 +23,9 @@ kafka_app = typer.Typer(help="The local Apache Kafka broker (KRaft, single node)
 app.add_typer(kafka_app, name="kafka")
 console = Console(stderr=True)
 
-WorkspaceOption = Annotated[Path, typer.Option("--workspace", help="state directory of the embedded default")]
+WorkspaceOption = Annotated[
+    Path, typer.Option("--workspace", envvar="SAFETYNET_WORKSPACE", help="state directory of the embedded default")
+]
 DEFAULT_WORKSPACE = Path(".safetynet")
 
 
@@ -48,7 +51,10 @@ def run(
     for name in SERVICES:
         console.print(f"  {name:<12} docs: http://{host}:{port}/{name}/docs")
     console.print("Mint a token: [bold].venv/bin/safetynet token --role caseworker --district 500101[/bold]")
-    uvicorn.run(root, host=host, port=port, log_config=None)
+    try:
+        uvicorn.run(root, host=host, port=port, log_config=None)
+    finally:
+        postgres.stop(space.postgres)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -195,14 +196,12 @@ async def test_replaying_a_topic_from_offset_zero_changes_nothing(
         dead_letters=LoggedDeadLetters(),
     )
     for group in ("first-pass", "replay-from-zero"):  # a new group id starts again at offset 0
-        consumer = asyncio.create_task(
-            KafkaInboxConsumer(
-                processor=processor, settings=kafka_settings(kafka), group_id=f"{group}-{topic}"
-            ).run()
-        )
         group_id = f"{group}-{topic}"
+        consumer = asyncio.create_task(
+            KafkaInboxConsumer(processor=processor, settings=kafka_settings(kafka), group_id=group_id).run()
+        )
         try:
-            await wait_for(lambda group_id=group_id: _committed(kafka, group_id, topic, 200))
+            await wait_for(functools.partial(_committed, kafka, group_id, topic, 200))
         finally:
             consumer.cancel()
         assert await effect_counts(consumer_db) == (200, 200)
@@ -235,7 +234,7 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_keep
     await raw.start()
     try:
         await _send(raw, good[0])
-        await _send(raw, contract(item=99), body=b'{"type":"ItemRecorded","item":"not a number"}')
+        await _send(raw, contract(item=99), body=b'{"type":"ItemRecorded","item":"not a number"}')  # type: ignore[call-arg]
         await raw.send_and_wait(topic, b"no envelope at all", key=b"k")
         await _send(raw, good[1])
     finally:

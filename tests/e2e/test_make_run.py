@@ -1,0 +1,130 @@
+"""`make run`, as the README says: all five services answer health, readiness, docs and metrics, and
+the real routes check tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.local import postgres
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("eligibility", "payments", "facilities", "insurance", "oversight")
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    workspace = tmp_path_factory.mktemp("workspace")
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "SAFETYNET_WORKSPACE": str(workspace)}
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"make run exited with {process.returncode}:\n{output[-3000:]}")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("make run did not serve /health within 120 s")
+            time.sleep(0.5)
+        yield base, workspace
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        finally:
+            postgres.stop(workspace / "postgres", mode="immediate")
+
+
+def token(workspace: Path, *args: str) -> str:
+    result = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "safetynet"), "token", "--workspace", str(workspace), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_answers_health_readiness_docs_and_metrics(
+    embedded: tuple[str, Path], service: str
+) -> None:
+    base, _ = embedded
+    assert httpx.get(f"{base}/{service}/health").json() == {"status": "ok"}
+    assert httpx.get(f"{base}/{service}/ready").json() == {"status": "ready"}
+    docs = httpx.get(f"{base}/{service}/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    spec = httpx.get(f"{base}/{service}/openapi.json").json()
+    assert spec["info"]["title"] == f"SafetyNet {service}"
+    assert "/v1/operations/messaging" in spec["paths"]
+    metrics = httpx.get(f"{base}/{service}/metrics")
+    assert 'http_requests_total{method="GET"' in metrics.text and f'service="{service}"' in metrics.text
+
+
+def test_root_health_lists_every_service(embedded: tuple[str, Path]) -> None:
+    base, _ = embedded
+    assert httpx.get(f"{base}/health").json() == {"status": "ok", "services": sorted(SERVICES)}
+
+
+def test_routes_refuse_missing_and_wrong_role_tokens_and_admit_the_right_one(
+    embedded: tuple[str, Path],
+) -> None:
+    base, workspace = embedded
+    url = f"{base}/eligibility/v1/operations/messaging"
+
+    missing = httpx.get(url)
+    assert missing.status_code == 401
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["status"] == 401 and missing.json()["title"] == "Unauthorized"
+
+    caseworker = token(workspace, "--role", "caseworker", "--district", "500101")
+    refused = httpx.get(url, headers={"Authorization": f"Bearer {caseworker}"})
+    assert refused.status_code == 403
+    assert "auditor" in refused.json()["detail"]
+
+    auditor = token(workspace, "--role", "auditor", "--district", "*", "--sub", "auditor-1")
+    status = httpx.get(url, headers={"Authorization": f"Bearer {auditor}", "X-Correlation-ID": "e2e-check-1"})
+    assert status.status_code == 200
+    assert status.headers["x-correlation-id"] == "e2e-check-1"
+    assert set(status.json()) >= {"outbox_pending", "inbox_processed", "inbox_dead_lettered"}
+
+
+def test_oversized_body_gets_413_and_unknown_routes_a_problem(embedded: tuple[str, Path]) -> None:
+    base, _ = embedded
+    too_big = httpx.post(f"{base}/payments/v1/operations/messaging", content=b"x" * 2_000_000)
+    assert too_big.status_code == 413
+    assert too_big.json()["title"] == "Payload too large"
+    unknown = httpx.get(f"{base}/payments/v1/no-such-route")
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
+    assert json.loads(unknown.text)["instance"].endswith("/v1/no-such-route")
