@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from shared.contracts.base import Event
 
 
+MIGRATION_LOCK_KEY = 0x5AFE31
+
+
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     engine = create_async_engine(
         settings.url,
@@ -142,6 +145,8 @@ def run_env(metadata: Sequence[MetaData]) -> None:
     def migrate(connection: Connection) -> None:
         context.configure(connection=connection, target_metadata=list(metadata), compare_type=True)
         with context.begin_transaction():
+            # Replicas starting together (init containers) migrate one after another, not at once.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             context.run_migrations()
 
     async def run() -> None:

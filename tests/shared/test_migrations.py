@@ -26,7 +26,8 @@ async def schema_drift(url: str, service: str) -> list[Any]:
         async with engine.connect() as connection:
             return await connection.run_sync(
                 lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+                    MigrationContext.configure(sync, opts={"compare_type": True}),
+                    metadata,  # type: ignore[arg-type]  # alembic accepts a sequence, as env.py passes it
                 )
             )
     finally:
