@@ -24,7 +24,8 @@ app.add_typer(kafka_app, name="kafka")
 console = Console(stderr=True)
 
 WorkspaceOption = Annotated[
-    Path, typer.Option("--workspace", envvar="SAFETYNET_WORKSPACE", help="state directory of the embedded default")
+    Path,
+    typer.Option("--workspace", envvar="SAFETYNET_WORKSPACE", help="state directory of the embedded default"),
 ]
 DEFAULT_WORKSPACE = Path(".safetynet")
 
