@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, Text, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from shared.contracts.base import ContractRegistry, Event
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, session_factory
+from shared.messaging.inbox import DeadLetterSink, Handler, InboxProcessor, LoggedDeadLetters
+from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.messaging.tables import metadata as messaging_metadata
+from shared.settings import OutboxSettings
 
 test_metadata = MetaData()
 
@@ -47,6 +50,37 @@ def registry_for(contract: type[Event]) -> ContractRegistry:
 async def record_effect(uow: UnitOfWork, event: Event) -> None:
     await uow.session.execute(insert(effects).values(item=event.item))  # type: ignore[attr-defined]
     await uow.commit()
+
+
+def processor_for(
+    engine: AsyncEngine,
+    contract: type[Event],
+    *,
+    consumer: str,
+    handler: Handler = record_effect,
+    dead_letters: DeadLetterSink | None = None,
+) -> InboxProcessor:
+    """An inbox processor of `contract` writing into `engine`'s database."""
+    return InboxProcessor(
+        consumer=consumer,
+        source="/safetynet/test",
+        sessions=session_factory(engine),
+        handlers={"ItemRecorded": handler},
+        contracts=registry_for(contract),
+        dead_letters=dead_letters or LoggedDeadLetters(),
+    )
+
+
+def relay_for(
+    engine: AsyncEngine, publisher: Publisher, *, relay: type[OutboxRelay] = OutboxRelay, **settings: Any
+) -> OutboxRelay:
+    return relay(
+        engine=engine,
+        sessions=session_factory(engine),
+        publisher=publisher,
+        settings=OutboxSettings(**settings),
+        name="test",
+    )
 
 
 async def prepare_database(url: str) -> AsyncEngine:

@@ -12,11 +12,9 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.db import session_factory
-from shared.messaging.inbox import InboxProcessor
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
 from shared.settings import KafkaSettings
-from tests.kit import item_recorded, record_effect, registry_for
+from tests.kit import item_recorded, processor_for
 
 
 class DiesOnceBeforeCommittingOffsets(KafkaInboxConsumer):
@@ -44,14 +42,7 @@ async def main() -> None:
     contract = item_recorded(args.topic)
     engine = create_async_engine(args.database)
     publisher = KafkaPublisher(settings)
-    processor = InboxProcessor(
-        consumer="chaos",
-        source="/chaos",
-        sessions=session_factory(engine),
-        handlers={"ItemRecorded": record_effect},
-        contracts=registry_for(contract),
-        dead_letters=KafkaDeadLetters(publisher),
-    )
+    processor = processor_for(engine, contract, consumer="chaos", dead_letters=KafkaDeadLetters(publisher))
     consumer = DiesOnceBeforeCommittingOffsets(
         processor=processor,
         settings=settings,

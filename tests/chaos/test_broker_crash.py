@@ -17,10 +17,9 @@ from shared.db import session_factory
 from shared.local import kafka as local_kafka
 from shared.local.kafka import KafkaBroker
 from shared.messaging.kafka import KafkaPublisher
-from shared.messaging.outbox import OutboxRelay
 from shared.messaging.tables import outbox
-from shared.settings import KafkaSettings, OutboxSettings
-from tests.kit import effect_counts, item_recorded, prepare_database, wait_for
+from shared.settings import KafkaSettings
+from tests.kit import effect_counts, item_recorded, prepare_database, relay_for, wait_for
 from tests.shared.test_messaging import write_items
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -77,13 +76,7 @@ async def test_no_loss_no_duplicates_across_a_broker_crash_and_a_consumer_crash(
             await asyncio.sleep(0.02)  # a stream of business transactions, not one burst
 
     publisher = KafkaPublisher(KafkaSettings(bootstrap_servers=kafka.bootstrap_servers))
-    relay = OutboxRelay(
-        engine=producer_db,
-        sessions=sessions,
-        publisher=publisher,
-        settings=OutboxSettings(batch_size=200, poll_interval_s=0.05),
-        name="chaos",
-    )
+    relay = relay_for(producer_db, publisher, batch_size=200, poll_interval_s=0.05)
     relay_task = asyncio.create_task(relay.run())
     writing = asyncio.create_task(writer())
     consumer = start_consumer(kafka, consumer_url, topic, marker)

@@ -18,7 +18,6 @@ from shared.db import UnitOfWork, session_factory
 from shared.local.kafka import KafkaBroker
 from shared.messaging.bus import InProcessBus
 from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import InboxProcessor, LoggedDeadLetters
 from shared.messaging.kafka import (
     KafkaDeadLetters,
     KafkaInboxConsumer,
@@ -29,8 +28,16 @@ from shared.messaging.kafka import (
 )
 from shared.messaging.outbox import OutboxRelay
 from shared.messaging.tables import inbox, outbox
-from shared.settings import KafkaSettings, OutboxSettings
-from tests.kit import effect_counts, item_recorded, prepare_database, record_effect, registry_for, wait_for
+from shared.settings import KafkaSettings
+from tests.kit import (
+    effect_counts,
+    item_recorded,
+    prepare_database,
+    processor_for,
+    record_effect,
+    relay_for,
+    wait_for,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -131,25 +138,14 @@ async def test_relay_killed_between_send_and_mark_sent_resends_and_inbox_absorbs
     await write_items(session_factory(producer_db), contract, range(50))
 
     publisher = KafkaPublisher(kafka_settings(kafka))
-    relay = CrashBeforeMarkSent(
-        engine=producer_db,
-        sessions=session_factory(producer_db),
-        publisher=publisher,
-        settings=OutboxSettings(batch_size=100),
-        name="test",
-    )
+    relay = relay_for(producer_db, publisher, relay=CrashBeforeMarkSent, batch_size=100)
     with pytest.raises(RuntimeError, match="between send and mark-sent"):
         await relay.relay_once()
     assert await relay.drain() == 50  # the rows were still pending, so all 50 went again
     assert len(await topic_records(kafka, topic, 100)) == 100  # the broker holds both copies
 
-    processor = InboxProcessor(
-        consumer="test-consumer",
-        source="/t",
-        sessions=session_factory(consumer_db),
-        handlers={"ItemRecorded": record_effect},
-        contracts=registry_for(contract),
-        dead_letters=KafkaDeadLetters(publisher),
+    processor = processor_for(
+        consumer_db, contract, consumer="test-consumer", dead_letters=KafkaDeadLetters(publisher)
     )
     consumer = asyncio.create_task(
         KafkaInboxConsumer(processor=processor, settings=kafka_settings(kafka), group_id=f"g-{topic}").run()
@@ -178,23 +174,10 @@ async def test_replaying_a_topic_from_offset_zero_changes_nothing(
     contract = item_recorded(topic)
     await write_items(session_factory(producer_db), contract, range(200))
     publisher = KafkaPublisher(kafka_settings(kafka))
-    relay = OutboxRelay(
-        engine=producer_db,
-        sessions=session_factory(producer_db),
-        publisher=publisher,
-        settings=OutboxSettings(),
-        name="t",
-    )
+    relay = relay_for(producer_db, publisher)
     assert await relay.drain() == 200
 
-    processor = InboxProcessor(
-        consumer="replayer",
-        source="/t",
-        sessions=session_factory(consumer_db),
-        handlers={"ItemRecorded": record_effect},
-        contracts=registry_for(contract),
-        dead_letters=LoggedDeadLetters(),
-    )
+    processor = processor_for(consumer_db, contract, consumer="replayer")
     for group in ("first-pass", "replay-from-zero"):  # a new group id starts again at offset 0
         group_id = f"{group}-{topic}"
         consumer = asyncio.create_task(
@@ -241,13 +224,8 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_keep
         await raw.stop()
 
     publisher = KafkaPublisher(kafka_settings(kafka))
-    processor = InboxProcessor(
-        consumer="poison-test",
-        source="/t",
-        sessions=session_factory(consumer_db),
-        handlers={"ItemRecorded": record_effect},
-        contracts=registry_for(contract),
-        dead_letters=KafkaDeadLetters(publisher),
+    processor = processor_for(
+        consumer_db, contract, consumer="poison-test", dead_letters=KafkaDeadLetters(publisher)
     )
     consumer = asyncio.create_task(
         KafkaInboxConsumer(processor=processor, settings=kafka_settings(kafka), group_id=f"g-{topic}").run()
@@ -302,26 +280,12 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_bounded_retri
         if event.item == 13:  # type: ignore[attr-defined]
             raise ValueError("cannot handle 13")
 
-    processor = InboxProcessor(
-        consumer="flaky",
-        source="/t",
-        sessions=session_factory(consumer_db),
-        handlers={"ItemRecorded": flaky},
-        contracts=registry_for(contract),
-        dead_letters=LoggedDeadLetters(),
-        max_attempts=3,
-    )
+    processor = processor_for(consumer_db, contract, consumer="flaky", handler=flaky)
     bus = InProcessBus()
     bus.subscribe(processor)
     producer_db = await prepare_database(await new_database())
     await write_items(session_factory(producer_db), contract, [12, 13, 14])
-    relay = OutboxRelay(
-        engine=producer_db,
-        sessions=session_factory(producer_db),
-        publisher=bus,
-        settings=OutboxSettings(),
-        name="t",
-    )
+    relay = relay_for(producer_db, bus)
     assert await relay.drain() == 3
     assert calls.count(13) == 3
     assert await effect_counts(consumer_db) == (2, 2)
@@ -336,24 +300,11 @@ async def test_in_process_bus_gives_the_same_inbox_guarantees(new_database: Any,
     producer_db = await prepare_database(await new_database())
     consumer_db = await prepare_database(await new_database())
     contract = item_recorded(topic)
-    processor = InboxProcessor(
-        consumer="embedded",
-        source="/t",
-        sessions=session_factory(consumer_db),
-        handlers={"ItemRecorded": record_effect},
-        contracts=registry_for(contract),
-        dead_letters=LoggedDeadLetters(),
-    )
+    processor = processor_for(consumer_db, contract, consumer="embedded")
     bus = InProcessBus()
     bus.subscribe(processor)
     await write_items(session_factory(producer_db), contract, range(30))
-    relay = CrashBeforeMarkSent(
-        engine=producer_db,
-        sessions=session_factory(producer_db),
-        publisher=bus,
-        settings=OutboxSettings(),
-        name="t",
-    )
+    relay = relay_for(producer_db, bus, relay=CrashBeforeMarkSent)
     with pytest.raises(RuntimeError):
         await relay.relay_once()  # delivered to the consumer, then died before marking sent
     assert await relay.drain() == 30  # delivered again …

@@ -11,8 +11,6 @@ from sqlalchemy import select
 
 from shared.db import UnitOfWork, session_factory
 from shared.messaging.bus import InProcessBus
-from shared.messaging.inbox import InboxProcessor, LoggedDeadLetters
-from shared.messaging.outbox import OutboxRelay
 from shared.messaging.tables import outbox
 from shared.observability import (
     configure_logging,
@@ -21,8 +19,7 @@ from shared.observability import (
     mask_digits,
     new_correlation_id,
 )
-from shared.settings import OutboxSettings
-from tests.kit import item_recorded, prepare_database, record_effect, registry_for
+from tests.kit import item_recorded, prepare_database, processor_for, record_effect, relay_for
 
 
 def test_logs_are_json_with_the_correlation_id_and_masked_numbers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,16 +59,7 @@ async def test_the_correlation_id_goes_into_the_outbox_and_back_into_the_consume
         await record_effect(uow, event)
 
     bus = InProcessBus()
-    bus.subscribe(
-        InboxProcessor(
-            consumer="c",
-            source="/t",
-            sessions=session_factory(consumer_db),
-            handlers={"ItemRecorded": handler},
-            contracts=registry_for(contract),
-            dead_letters=LoggedDeadLetters(),
-        )
-    )
+    bus.subscribe(processor_for(consumer_db, contract, consumer="c", handler=handler))
     token = correlation_id.set("request-7")
     try:
         async with UnitOfWork(session_factory(producer_db), source="/t") as uow:
@@ -81,13 +69,7 @@ async def test_the_correlation_id_goes_into_the_outbox_and_back_into_the_consume
         correlation_id.reset(token)
     async with producer_db.connect() as connection:
         assert await connection.scalar(select(outbox.c.correlation_id)) == "request-7"
-    relay = OutboxRelay(
-        engine=producer_db,
-        sessions=session_factory(producer_db),
-        publisher=bus,
-        settings=OutboxSettings(),
-        name="t",
-    )
+    relay = relay_for(producer_db, bus)
     assert await relay.drain() == 1
     assert seen == ["request-7"]
     await producer_db.dispose()
