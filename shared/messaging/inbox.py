@@ -69,12 +69,18 @@ def is_infrastructure_failure(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+class _HandlerFailed(Exception):
+    """A handler raised during the optimistic pass; the batch is redone event by event."""
+
+
 class InboxProcessor:
     """Dispatches a batch of events to handlers, skipping those already processed by this consumer.
 
-    One database transaction per batch and a savepoint per event: a failing handler is retried on
-    its own and dead-lettered after `max_attempts`, without undoing its neighbours. A database
-    failure aborts the whole batch so the caller can redeliver it.
+    One database transaction per batch. The batch first runs without savepoints (one round trip
+    less per event); if a handler fails, the batch is rolled back and redone with a savepoint per
+    event, so a failing handler is retried on its own and dead-lettered after `max_attempts`
+    without undoing its neighbours. A database failure aborts the whole batch so the caller can
+    redeliver it.
     """
 
     def __init__(
@@ -106,6 +112,14 @@ class InboxProcessor:
         )
 
     async def process(self, items: Sequence[Envelope | Undecodable]) -> None:
+        try:
+            await self._process(items, isolate=False)
+        except _HandlerFailed:
+            # Rare: redo the batch with a savepoint per event, so only the failing one is retried.
+            await self._process(items, isolate=True)
+
+    async def _process(self, items: Sequence[Envelope | Undecodable], *, isolate: bool) -> None:
+        letters: list[DeadLetter] = []
         async with self._sessions() as session, session.begin():
             done = set(
                 await session.scalars(
@@ -119,17 +133,19 @@ class InboxProcessor:
                 if item.id in done:
                     continue
                 done.add(item.id)
-                record = await self._process_one(session, item)
+                record = await self._process_one(session, item, letters, isolate=isolate)
                 if record is not None:
                     records.append(record)
             if records:
-                await session.execute(insert(inbox).values(records).on_conflict_do_nothing())
+                await session.execute(insert(inbox).on_conflict_do_nothing(), records)
+            for letter in letters:  # before the commit: a crash in between re-sends, never loses
+                await self._dead_letters.send(letter)
 
     async def _process_one(
-        self, session: AsyncSession, item: Envelope | Undecodable
+        self, session: AsyncSession, item: Envelope | Undecodable, letters: list[DeadLetter], *, isolate: bool
     ) -> dict[str, object] | None:
         if isinstance(item, Undecodable):
-            await self._dead_letters.send(DeadLetter(self.consumer, item.reason, 0, undecodable=item))
+            letters.append(DeadLetter(self.consumer, item.reason, 0, undecodable=item))
             return self._record(item, DEAD_LETTERED, item.reason)
         handler = self._handlers.get(item.type)
         if handler is None:
@@ -138,18 +154,29 @@ class InboxProcessor:
             event = self._contracts.decode(item.type, item.id, item.time, json.loads(item.data))
         except (ValidationError, ValueError) as invalid:
             reason = f"invalid {item.type}: {invalid}"
-            await self._dead_letters.send(DeadLetter(self.consumer, reason, 0, envelope=item))
+            letters.append(DeadLetter(self.consumer, reason, 0, envelope=item))
             return self._record(item, DEAD_LETTERED, reason)
         token = correlation_id.set(item.correlation_id)
         try:
+            if not isolate:
+                await self._handle_in_batch(session, handler, event)
+                return self._record(item, PROCESSED, None)
             failure = await self._handle_with_retries(session, handler, event)
         finally:
             correlation_id.reset(token)
         if failure is None:
             return self._record(item, PROCESSED, None)
         reason = f"handler failed after {self._max_attempts} attempts: {failure!r}"
-        await self._dead_letters.send(DeadLetter(self.consumer, reason, self._max_attempts, envelope=item))
+        letters.append(DeadLetter(self.consumer, reason, self._max_attempts, envelope=item))
         return self._record(item, DEAD_LETTERED, reason)
+
+    async def _handle_in_batch(self, session: AsyncSession, handler: Handler, event: Event) -> None:
+        try:
+            await handler(UnitOfWork.joined(session, source=self._source), event)
+        except Exception as exc:
+            if is_infrastructure_failure(exc):
+                raise
+            raise _HandlerFailed from exc
 
     async def _handle_with_retries(
         self, session: AsyncSession, handler: Handler, event: Event
