@@ -20,7 +20,7 @@ DEAD_LETTER_SUFFIX = ".dlq"
 
 
 def producer_config(settings: KafkaSettings) -> dict[str, Any]:
-    """aiokafka defaults to acks=1 without idempotence; a lost or doubled event is not acceptable here."""
+    """aiokafka's default producer waits for the leader only, without idempotence: events could be lost or doubled."""
     return {
         "bootstrap_servers": settings.bootstrap_servers,
         "client_id": settings.client_id,
