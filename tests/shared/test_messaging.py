@@ -288,7 +288,10 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_bounded_retri
     relay = relay_for(producer_db, bus)
     assert await relay.drain() == 3
     assert calls.count(13) == 1 + 3  # once in the optimistic batch pass, then three isolated attempts
-    assert (calls.count(12), calls.count(14)) == (2, 1)  # neighbours: redone in the second pass, never retried
+    assert (calls.count(12), calls.count(14)) == (
+        2,
+        1,
+    )  # neighbours: redone in the second pass, never retried
     assert await effect_counts(consumer_db) == (2, 2)
     async with consumer_db.connect() as connection:
         error = await connection.scalar(select(inbox.c.error).where(inbox.c.status == "dead_lettered"))
