@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "password", "secret", "postgres", "example"})
@@ -85,4 +88,42 @@ class ServiceSettings(BaseSettings):
     def _no_placeholder_secrets(self) -> ServiceSettings:
         if self.environment == "production" and self.database.password_is_placeholder():
             raise ValueError("database password is a placeholder; set a real secret in production")
+        return self
+
+
+PII_KEY_BYTES = 32
+_PII_KEY_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def decode_pii_key(name: str, encoded: SecretStr) -> bytes:
+    """A base64 key as bytes; refuses anything but 32 bytes and an all-same-byte placeholder."""
+    try:
+        raw = base64.b64decode(encoded.get_secret_value(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{name} is not valid base64") from None
+    if len(raw) != PII_KEY_BYTES:
+        raise ValueError(f"{name} must decode to {PII_KEY_BYTES} bytes, not {len(raw)}")
+    if len(set(raw)) == 1:
+        raise ValueError(f"{name} is a placeholder (every byte the same); generate a random key")
+    return raw
+
+
+class PiiSettings(BaseModel):
+    """Keys for personal data: AES-256-GCM field encryption (several ids, so keys rotate) and the blind index."""
+
+    encryption_keys: dict[str, SecretStr] = Field(description="key id -> base64 of a 32-byte AES key")
+    active_key_id: str = Field(description="the key new values are encrypted with")
+    blind_index_key: SecretStr = Field(description="base64 of a 32-byte HMAC-SHA256 key")
+
+    @model_validator(mode="after")
+    def _keys_are_usable(self) -> PiiSettings:
+        for key_id, key in self.encryption_keys.items():
+            if not _PII_KEY_ID.match(key_id):
+                raise ValueError(f"pii key id {key_id!r} must be 1-64 of A-Z a-z 0-9 . _ -")
+            decode_pii_key(f"pii.encryption_keys[{key_id}]", key)
+        if self.active_key_id not in self.encryption_keys:
+            raise ValueError(f"pii.active_key_id {self.active_key_id!r} is not among pii.encryption_keys")
+        index_key = decode_pii_key("pii.blind_index_key", self.blind_index_key)
+        if any(decode_pii_key(key_id, key) == index_key for key_id, key in self.encryption_keys.items()):
+            raise ValueError("pii.blind_index_key must differ from every encryption key")
         return self
