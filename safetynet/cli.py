@@ -122,7 +122,7 @@ def token(
 
 @app.command()
 def seed(workspace: WorkspaceOption = DEFAULT_WORKSPACE) -> None:
-    """Start the embedded database and bring every service's schema up to date (demo data comes with the services' seeders)."""
+    """Start the embedded database, migrate every service, and load reference data (standards) once."""
     prepare(Workspace(workspace.resolve()))
     console.print("databases ready")
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from safetynet.catalog import SERVICES
 from shared.auth import ensure_dev_keypair
-from shared.db import upgrade
+from shared.db import UnitOfWork, create_engine, session_factory, upgrade
 from shared.local import postgres
 from shared.messaging.bus import InProcessBus
 from shared.settings import AuthSettings, DatabaseSettings, ServiceSettings
@@ -60,7 +60,20 @@ def prepare(workspace: Workspace) -> dict[str, ServiceSettings]:
     settings = {name: embedded_settings(name, server, public_key) for name in SERVICES}
     for name, entry in SERVICES.items():
         upgrade(entry.definition.migrations, settings[name].database.url)
+    asyncio.run(seed(settings))
     return settings
+
+
+async def seed(settings: dict[str, ServiceSettings]) -> None:
+    """Run each service's seeder once; seeders skip what is already there."""
+    for name, entry in SERVICES.items():
+        if entry.definition.seed is None:
+            continue
+        engine = create_engine(settings[name].database)
+        try:
+            await entry.definition.seed(UnitOfWork(session_factory(engine), source=entry.definition.source))
+        finally:
+            await engine.dispose()
 
 
 def build_app(settings: dict[str, ServiceSettings]) -> FastAPI:

@@ -100,6 +100,10 @@ class UnitOfWork:
         session = self.session
         self._events = []
         try:
+            if exc is None:
+                # A read-only use case returns what it loaded: detach it so the rollback below
+                # does not expire it. Nothing uncommitted is written either way.
+                session.expunge_all()
             if session.in_transaction():
                 await session.rollback()
         finally:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from prometheus_client import CollectorRegistry
@@ -20,8 +20,11 @@ from shared.messaging.inbox import DeadLetterSink, Handler, InboxProcessor, Logg
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.messaging.status import MessagingStatus, messaging_status
+from shared.observability import get_logger
 from shared.settings import ServiceSettings
 from shared.web import HttpMetrics, harden, install_operational_routes
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ class ServiceDefinition:
     migrations: Path
     routers: Sequence[APIRouter] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+    """Runs once the runtime is up, e.g. to resume work a previous process left unfinished."""
+    seed: Callable[[UnitOfWork], Awaitable[int]] | None = None
+    """Loads reference and demo data once (idempotent); returns how many rows it added."""
 
     @property
     def source(self) -> str:
@@ -55,6 +62,7 @@ class ServiceRuntime:
         self._bus = bus
         self._kafka: KafkaPublisher | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._work: set[asyncio.Task[object]] = set()
         publisher: Publisher
         dead_letters: DeadLetterSink
         if settings.bus == "kafka":
@@ -101,11 +109,26 @@ class ServiceRuntime:
             else:
                 assert self._bus is not None
                 self._bus.subscribe(self.processor)
+        if self.definition.on_start is not None:
+            await self.definition.on_start(self)
+
+    def spawn(self, work: Coroutine[Any, Any, object], *, name: str) -> None:
+        """Run background work owned by this service: cancelled on shutdown, its failure logged."""
+        task = asyncio.create_task(work, name=f"{self.definition.name}-{name}")
+        self._work.add(task)
+
+        def finished(done: asyncio.Task[object]) -> None:
+            self._work.discard(done)
+            if not done.cancelled() and done.exception() is not None:
+                log.error("background work failed", task=done.get_name(), error=repr(done.exception()))
+
+        task.add_done_callback(finished)
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        everything = [*self._tasks, *self._work]
+        for task in everything:
             task.cancel()
-        for task in self._tasks:
+        for task in everything:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()

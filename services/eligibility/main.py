@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.eligibility import api, service
 from services.eligibility.settings import EligibilitySettings
 from shared.messaging.bus import InProcessBus
 from shared.service import ServiceDefinition, create_app
@@ -13,6 +14,9 @@ DEFINITION = ServiceDefinition(
     title="SafetyNet eligibility",
     description="Persons and households, means tests, applications and cases, standards, reviews. Publishes `eligibility.case.v1`.",
     migrations=Path(__file__).parent / "migrations",
+    routers=(api.router,),
+    on_start=service.resume_recalculations,
+    seed=service.seed_standards,
 )
 
 

@@ -1,9 +1,240 @@
 """Tables of the eligibility service's own database."""
 
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.schema import new_metadata
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+class Standard(Base):
+    """Effective-dated policy parameters (标准); `district_code` NULL means city-wide."""
+
+    __tablename__ = "standards"
+    __table_args__ = (
+        UniqueConstraint("effective_from", "district_code", postgresql_nulls_not_distinct=True),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    district_code: Mapped[str | None] = mapped_column(Text)
+    parameters: Mapped[dict[str, object]] = mapped_column(JSONB)
+    published_by: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Person(Base):
+    """A resident, identified by the blind index of the resident ID; the ID itself is encrypted."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    id_number_index: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    id_number_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    name_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    birth_date: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Household(Base):
+    """A household (家庭) in one district, with its declared income, assets and expenses."""
+
+    __tablename__ = "households"
+    __table_args__ = (CheckConstraint("monthly_income_fen >= 0", name="income_not_negative"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    district_code: Mapped[str] = mapped_column(Text, index=True)
+    township_code: Mapped[str | None] = mapped_column(Text)
+    area: Mapped[str] = mapped_column(Text)
+    monthly_income_fen: Mapped[int] = mapped_column(BigInteger)
+    facts: Mapped[dict[str, object]] = mapped_column(JSONB, comment="assets, consumption, rigid expenses")
+    version: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class HouseholdMember(Base):
+    __tablename__ = "household_members"
+
+    household_id: Mapped[UUID] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True, index=True)
+    relation: Mapped[str] = mapped_column(Text)
+    profile: Mapped[dict[str, object]] = mapped_column(
+        JSONB, comment="disability, illness, student, pre-school, ADL failures, orphan"
+    )
+
+
+class HouseholdVersion(Base):
+    """Every change to a household: who, when, why, and the state it left (append-only)."""
+
+    __tablename__ = "household_versions"
+
+    household_id: Mapped[UUID] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    changed_by: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    reason: Mapped[str] = mapped_column(Text)
+    snapshot: Mapped[dict[str, object]] = mapped_column(JSONB)
+
+
+class Application(Base):
+    """An application (申请) moving through the statutory steps; the decision is checked here too."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        # Separation of duties, as a last wall under the service's own check.
+        CheckConstraint(
+            "decided_by IS NULL OR (decided_by <> entered_by AND NOT (decided_by = ANY(investigators)))",
+            name="decider_neither_entered_nor_investigated",
+        ),
+        CheckConstraint(
+            "decision IS DISTINCT FROM 'approved' OR NOT relative_flagged OR (relative_filed AND district_visit_done)",
+            name="relative_case_filed_and_visited",
+        ),
+        Index("ix_applications_district_state", "district_code", "state"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    household_id: Mapped[UUID] = mapped_column(ForeignKey("households.id"), index=True)
+    program: Mapped[str] = mapped_column(Text)
+    district_code: Mapped[str] = mapped_column(Text)
+    township_code: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(Text)
+    investigators: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    relative_flagged: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    relative_filed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    district_visit_done: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(Text)
+    decision_due: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ApplicationStep(Base):
+    """One statutory step as it happened: its actor and actual date (append-only)."""
+
+    __tablename__ = "application_steps"
+
+    application_id: Mapped[UUID] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(Text)
+    happened_on: Mapped[date] = mapped_column(Date)
+    details: Mapped[dict[str, object]] = mapped_column(JSONB)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Case(Base):
+    """An approved case (案件) and the inputs its monthly amount is computed from."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_district_status", "district_code", "status"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    application_id: Mapped[UUID | None] = mapped_column(ForeignKey("applications.id"), unique=True)
+    household_id: Mapped[UUID] = mapped_column(ForeignKey("households.id"), index=True)
+    program: Mapped[str] = mapped_column(Text)
+    district_code: Mapped[str] = mapped_column(Text)
+    area: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, comment="active | suspended | terminated")
+    start_month: Mapped[date] = mapped_column(Date)
+    per_capita_income_fen: Mapped[int] = mapped_column(BigInteger)
+    monthly_amount_fen: Mapped[int] = mapped_column(BigInteger)
+    standard_id: Mapped[UUID] = mapped_column(ForeignKey("standards.id"))
+    approved_by: Mapped[str] = mapped_column(Text)
+    approved_on: Mapped[date] = mapped_column(Date)
+    next_review_due: Mapped[date | None] = mapped_column(Date)
+    ended_from: Mapped[date | None] = mapped_column(Date, comment="first month not paid")
+
+
+class CaseBeneficiary(Base):
+    """A covered member and the components of their monthly amount."""
+
+    __tablename__ = "case_beneficiaries"
+    __table_args__ = (
+        # No person in two active cases of the same program.
+        Index(
+            "uq_case_beneficiaries_active_person_program",
+            "person_id",
+            "program",
+            unique=True,
+            postgresql_where=text("active"),
+        ),
+    )
+
+    case_id: Mapped[UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    program: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+    add_on_kinds: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), comment="classified add-ons the person receives"
+    )
+    care_level: Mapped[str | None] = mapped_column(Text)
+    base_fen: Mapped[int] = mapped_column(BigInteger)
+    add_on_fen: Mapped[int] = mapped_column(BigInteger)
+    care_subsidy_fen: Mapped[int] = mapped_column(BigInteger)
+    insurance_categories: Mapped[list[str]] = mapped_column(ARRAY(Text))
+
+
+class StaffRelative(Base):
+    """The register (备案) of relatives of assistance staff and village cadres."""
+
+    __tablename__ = "staff_relatives"
+    __table_args__ = (UniqueConstraint("person_index", "staff_id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    person_index: Mapped[bytes] = mapped_column(
+        LargeBinary, index=True, comment="blind index of the resident ID"
+    )
+    staff_id: Mapped[str] = mapped_column(Text)
+    relation: Mapped[str] = mapped_column(Text)
+    district_code: Mapped[str] = mapped_column(Text)
+    filed_by: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Recalculation(Base):
+    """A recalculation of every active case after a standard change: resumable by its cursor."""
+
+    __tablename__ = "recalculations"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    standard_id: Mapped[UUID] = mapped_column(ForeignKey("standards.id"), unique=True)
+    status: Mapped[str] = mapped_column(Text, comment="running | done")
+    cases_total: Mapped[int] = mapped_column(BigInteger)
+    cases_changed: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    cursor: Mapped[UUID | None] = mapped_column(comment="last case id processed")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -39,9 +39,12 @@ async def messaging_status(session: AsyncSession) -> MessagingStatus:
             select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None))
         )
     ).one()
-    counts: dict[str, int] = dict(
-        (await session.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))).tuples().all()
-    )
+    counts: dict[str, int] = {
+        row.status: row.count
+        for row in await session.execute(
+            select(inbox.c.status, func.count().label("count")).group_by(inbox.c.status)
+        )
+    }
     dead = (
         await session.execute(
             select(inbox)

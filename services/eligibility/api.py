@@ -1,0 +1,98 @@
+"""REST routes of the eligibility service: parse, check the caller, call one use case, translate."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from services.eligibility import assessment, schemas, service
+from services.eligibility.models import Recalculation, Standard
+from shared.auth import Principal, Role, require_roles
+from shared.service import UnitOfWorkDep, runtime_of
+
+router = APIRouter(prefix="/v1", tags=["eligibility"])
+
+Staff = Annotated[
+    Principal,
+    Depends(require_roles(Role.caseworker, Role.reviewer, Role.finance_officer, Role.auditor, Role.admin)),
+]
+Assessor = Annotated[Principal, Depends(require_roles(Role.caseworker, Role.reviewer, Role.admin))]
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+Overseer = Annotated[Principal, Depends(require_roles(Role.admin, Role.auditor))]
+
+
+@router.post(
+    "/assessments",
+    summary="Assess a household for dibao, tekun or temporary assistance (the caseworker's calculator)",
+    description="Applies the means tests at the standard in force on `as_of`. Every failed condition is "
+    "returned with a stable code. Nothing is stored. Values the bureau has not confirmed are seeded defaults "
+    "(see GET /v1/standards).",
+)
+async def post_assessment(
+    body: schemas.AssessmentRequest, uow: UnitOfWorkDep, caller: Assessor
+) -> schemas.AssessmentResponse:
+    caller.require_district(body.district_code)
+    _, standards = await service.standards_in_force(uow, body.as_of)
+    return assessment.assess(body, standards)
+
+
+@router.get("/standards", summary="Every city-wide standard, oldest first")
+async def get_standards(uow: UnitOfWorkDep, _caller: Staff) -> list[schemas.StandardOut]:
+    return [_standard(row) for row in await service.list_standards(uow)]
+
+
+@router.get("/standards/in-force", summary="The standard in force on a day")
+async def get_standard_in_force(
+    uow: UnitOfWorkDep, _caller: Staff, on: Annotated[date, Query(description="the day")]
+) -> schemas.StandardOut:
+    row, _ = await service.standards_in_force(uow, on)
+    return _standard(row)
+
+
+@router.post(
+    "/standards",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Publish a new standard (调标); every active case is recalculated from its effective month",
+    description="Other parameters keep the values of the standard in force on `effective_from`. The "
+    "recalculation runs in the background; follow it at GET /v1/standards/{id}/recalculation.",
+)
+async def post_standard(
+    body: schemas.StandardIn, request: Request, uow: UnitOfWorkDep, caller: Admin
+) -> schemas.RecalculationOut:
+    recalculation = await service.publish_raised_standard(
+        uow,
+        effective_from=body.effective_from,
+        dibao_urban_fen=body.dibao_urban_fen,
+        dibao_rural_fen=body.dibao_rural_fen,
+        tekun_basic_fen=body.tekun_basic_fen,
+        published_by=caller.subject,
+        note=body.note,
+    )
+    runtime = runtime_of(request)
+    runtime.spawn(
+        service.run_recalculation(
+            runtime.unit_of_work, recalculation.standard_id, today=service.business_today()
+        ),
+        name=f"recalculation-{recalculation.standard_id}",
+    )
+    return _recalculation(recalculation)
+
+
+@router.get(
+    "/standards/{standard_id}/recalculation", summary="Progress of the recalculation after a standard"
+)
+async def get_recalculation(
+    standard_id: UUID, uow: UnitOfWorkDep, _caller: Overseer
+) -> schemas.RecalculationOut:
+    return _recalculation(await service.recalculation_status(uow, standard_id))
+
+
+def _standard(row: Standard) -> schemas.StandardOut:
+    return schemas.StandardOut.model_validate(row, from_attributes=True)
+
+
+def _recalculation(row: Recalculation) -> schemas.RecalculationOut:
+    return schemas.RecalculationOut.model_validate(row, from_attributes=True)

@@ -1,0 +1,1 @@
+"""Pure eligibility rules: standards, people and the dibao, 特困 and temporary-assistance means tests."""

@@ -1,0 +1,199 @@
+"""Use cases of the eligibility service; the only module that commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from services.eligibility import repository
+from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInForce, Standards
+from services.eligibility.models import Recalculation, Standard
+from shared.db import UnitOfWork
+from shared.errors import Conflict, NotFound
+from shared.observability import correlation_id
+from shared.service import ServiceRuntime
+
+SEED_PUBLISHER = "seed"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RECALCULATION_BATCH = 5_000
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+async def publish_standard(
+    uow: UnitOfWork, *, standards: Standards, published_by: str, note: str | None = None
+) -> Recalculation:
+    """Publish a city-wide standard (调标); every active case computed at an older one is recalculated."""
+    async with uow:
+        row = Standard(
+            id=uuid4(),
+            effective_from=standards.effective_from,
+            district_code=None,
+            parameters=repository.parameters_of(standards),
+            published_by=published_by,
+            note=note,
+        )
+        if not await repository.insert_standard_if_new(uow.session, row):
+            raise Conflict(f"a city-wide standard effective from {standards.effective_from} already exists")
+        recalculation = Recalculation(
+            id=uuid4(),
+            standard_id=row.id,
+            status="running",
+            cases_changed=0,
+            cases_total=await repository.count_cases_to_recalculate(uow.session, standards.effective_from),
+        )
+        uow.session.add(recalculation)
+        await uow.commit()
+    return recalculation
+
+
+async def seed_standards(uow: UnitOfWork) -> int:
+    """Load DOMAIN.md's standards table once; returns how many rows were added."""
+    added = 0
+    async with uow:
+        for standards in SEED_STANDARDS:
+            row = Standard(
+                id=uuid4(),
+                effective_from=standards.effective_from,
+                district_code=None,
+                parameters=repository.parameters_of(standards),
+                published_by=SEED_PUBLISHER,
+                note="DOMAIN.md seed table",
+            )
+            added += await repository.insert_standard_if_new(uow.session, row)
+        await uow.commit()
+    return added
+
+
+async def run_recalculation(
+    new_uow: Callable[[], UnitOfWork],
+    standard_id: UUID,
+    *,
+    today: date,
+    batch_size: int = RECALCULATION_BATCH,
+    progress: Callable[[int], None] = lambda _cases: None,
+) -> Recalculation:
+    """Recalculate every active case at a standard, batch by batch, each batch its own transaction.
+
+    Resumable (the cursor is committed with each batch) and idempotent (a finished or repeated run
+    finds nothing computed at an older standard). New amounts, back-pay months and the events
+    announcing them are written by one set-based statement per batch.
+    """
+    while True:
+        uow = new_uow()
+        async with uow:
+            recalculation = await repository.recalculation_for(uow.session, standard_id)
+            if recalculation is None:
+                raise NotFound(f"no recalculation for standard {standard_id}")
+            if recalculation.status == "done":
+                await uow.commit()  # nothing changed; committing keeps the loaded row readable
+                return recalculation
+            standard = await uow.session.get(Standard, standard_id)
+            assert standard is not None
+            standards = repository.standards_of(standard)
+            last_id, cases, changed = await repository.recalculate_batch(
+                uow.session,
+                {
+                    **_amount_parameters(standards),
+                    "standard_id": standard_id,
+                    "effective_from": standards.effective_from,
+                    "from_month": first_of_month(standards.effective_from),
+                    "decided_month": first_of_month(today),
+                    "decided_on": today,
+                    "cursor": recalculation.cursor,
+                    "batch_size": batch_size,
+                    "source": uow.source,
+                    "correlation_id": correlation_id.get(),
+                },
+            )
+            if cases == 0:
+                recalculation.status = "done"
+                recalculation.finished_at = datetime.now(UTC)
+            else:
+                recalculation.cursor = last_id
+                recalculation.cases_changed += changed
+            await uow.commit()
+        progress(cases)
+
+
+def _amount_parameters(standards: Standards) -> dict[str, int]:
+    names = (
+        "dibao_urban_fen",
+        "dibao_rural_fen",
+        "tekun_basic_fen",
+        "add_on_disabled_fen",
+        "add_on_severe_fen",
+        "add_on_child_student_fen",
+        "care_subsidy_full_fen",
+        "care_subsidy_half_fen",
+        "care_subsidy_self_fen",
+    )
+    return {name: int(getattr(standards, name)) for name in names}
+
+
+async def standards_in_force(uow: UnitOfWork, day: date) -> tuple[Standard, Standards]:
+    async with uow:
+        row = await repository.standard_in_force(uow.session, day)
+    if row is None:
+        raise NoStandardInForce(f"no standard is in force on {day.isoformat()}")
+    return row, repository.standards_of(row)
+
+
+async def list_standards(uow: UnitOfWork) -> list[Standard]:
+    async with uow:
+        return await repository.city_standards(uow.session)
+
+
+async def publish_raised_standard(
+    uow: UnitOfWork,
+    *,
+    effective_from: date,
+    dibao_urban_fen: int,
+    dibao_rural_fen: int,
+    tekun_basic_fen: int,
+    published_by: str,
+    note: str | None,
+) -> Recalculation:
+    """A new standard that changes the three headline amounts and keeps every other parameter in force."""
+    _, current = await standards_in_force(uow, effective_from)
+    standards = replace(
+        current,
+        effective_from=effective_from,
+        dibao_urban_fen=dibao_urban_fen,
+        dibao_rural_fen=dibao_rural_fen,
+        tekun_basic_fen=tekun_basic_fen,
+    )
+    return await publish_standard(uow, standards=standards, published_by=published_by, note=note)
+
+
+async def recalculation_status(uow: UnitOfWork, standard_id: UUID) -> Recalculation:
+    async with uow:
+        recalculation = await repository.recalculation_for(uow.session, standard_id)
+        if recalculation is None:
+            raise NotFound(f"no recalculation for standard {standard_id}")
+        await uow.commit()
+    return recalculation
+
+
+async def unfinished_recalculations(uow: UnitOfWork) -> list[UUID]:
+    async with uow:
+        return await repository.unfinished_recalculations(uow.session)
+
+
+def business_today() -> date:
+    """Business dates are Asia/Shanghai dates (ARCHITECTURE.md, Data)."""
+    return datetime.now(SHANGHAI).date()
+
+
+async def resume_recalculations(runtime: ServiceRuntime) -> None:
+    """A process that stopped mid-recalculation left a cursor; pick the work up where it was."""
+    for standard_id in await unfinished_recalculations(runtime.unit_of_work()):
+        runtime.spawn(
+            run_recalculation(runtime.unit_of_work, standard_id, today=business_today()),
+            name=f"recalculation-{standard_id}",
+        )

@@ -1,0 +1,73 @@
+"""A migrated eligibility database per test."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from services.eligibility import service
+from services.eligibility.main import DEFINITION, create
+from services.eligibility.settings import EligibilitySettings
+from shared.auth import ensure_dev_keypair, mint_token
+from shared.db import UnitOfWork, session_factory, upgrade
+from shared.messaging.bus import InProcessBus
+from shared.settings import AuthSettings, DatabaseSettings
+
+
+@pytest.fixture
+async def eligibility_engine(new_database: Any) -> AsyncIterator[AsyncEngine]:
+    url = await new_database()
+    await asyncio.to_thread(upgrade, DEFINITION.migrations, url)
+    engine = create_async_engine(url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def new_uow(eligibility_engine: AsyncEngine) -> Callable[[], UnitOfWork]:
+    sessions = session_factory(eligibility_engine)
+    return lambda: UnitOfWork(sessions, source=DEFINITION.source)
+
+
+@pytest.fixture
+async def api(eligibility_engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Api]:
+    """The eligibility app on the in-process bus, its lifespan running, standards seeded."""
+    private_key, public_key = ensure_dev_keypair(tmp_path / "keys")
+    settings = EligibilitySettings(
+        environment="development",
+        bus="in-process",
+        database=DatabaseSettings(url=eligibility_engine.url.render_as_string(hide_password=False)),
+        auth=AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
+    )
+    app = create(settings, bus=InProcessBus())
+    async with app.router.lifespan_context(app):
+        runtime = app.state.runtime
+        await service.seed_standards(runtime.unit_of_work())
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://eligibility") as client:
+            yield Api(client, private_key)
+
+
+class Api:
+    """An HTTP client of the eligibility app and a way to mint the callers' tokens."""
+
+    def __init__(self, client: httpx.AsyncClient, private_key: Path) -> None:
+        self.client = client
+        self._private_key = private_key
+
+    def token(self, role: str, *districts: str, subject: str = "staff-1") -> dict[str, str]:
+        minted = mint_token(
+            self._private_key,
+            subject=subject,
+            roles=[role],
+            districts=list(districts),
+            issuer="test",
+            audience="safetynet",
+        )
+        return {"Authorization": f"Bearer {minted}"}
