@@ -13,7 +13,8 @@ from shared.auth import ensure_dev_keypair
 from shared.db import UnitOfWork, create_engine, session_factory, upgrade
 from shared.local import postgres
 from shared.messaging.bus import InProcessBus
-from shared.settings import AuthSettings, DatabaseSettings, ServiceSettings
+from shared.pii import ensure_dev_pii_keys
+from shared.settings import AuthSettings, DatabaseSettings, PiiSettings, ServiceSettings
 from shared.web import compose
 
 DEV_ISSUER = "safetynet-dev"
@@ -42,14 +43,20 @@ class Workspace:
         return ensure_dev_keypair(self.keys)
 
 
-def embedded_settings(name: str, server: postgres.PostgresServer, public_key: Path) -> ServiceSettings:
+def embedded_settings(
+    name: str, server: postgres.PostgresServer, public_key: Path, pii: PiiSettings
+) -> ServiceSettings:
     entry = SERVICES[name]
-    return entry.settings(
-        environment="development",
-        bus="in-process",
-        database=DatabaseSettings(url=server.url(name)),
-        auth=AuthSettings(issuer=DEV_ISSUER, audience=DEV_AUDIENCE, public_key_file=public_key),
-    )
+    values: dict[str, object] = {
+        "environment": "development",
+        "bus": "in-process",
+        "database": DatabaseSettings(url=server.url(name)),
+        "auth": AuthSettings(issuer=DEV_ISSUER, audience=DEV_AUDIENCE, public_key_file=public_key),
+    }
+    if "pii" in entry.settings.model_fields:
+        values["pii"] = pii
+    # Validated from these values alone: the embedded default ignores any SERVICE_* variables.
+    return entry.settings.model_validate(values)
 
 
 def prepare(workspace: Workspace) -> dict[str, ServiceSettings]:
@@ -57,7 +64,8 @@ def prepare(workspace: Workspace) -> dict[str, ServiceSettings]:
     server = postgres.start(workspace.postgres)
     asyncio.run(postgres.ensure_databases(server, list(SERVICES)))
     _, public_key = workspace.dev_keys()
-    settings = {name: embedded_settings(name, server, public_key) for name in SERVICES}
+    pii = ensure_dev_pii_keys(workspace.keys)
+    settings = {name: embedded_settings(name, server, public_key, pii) for name in SERVICES}
     for name, entry in SERVICES.items():
         upgrade(entry.definition.migrations, settings[name].database.url)
     asyncio.run(seed(settings))

@@ -146,6 +146,20 @@ def mask_phone(value: str) -> str:
     return _mask(value, keep_start=3, keep_end=4)
 
 
+def mask_name(value: str) -> str:
+    """张三丰 → 张**: the family name and the length, nothing more."""
+    value = value.strip()
+    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else "*" * len(value)
+
+
+class PersonalData:
+    """The two tools a repository needs for a personal-data column: encryption and its blind index."""
+
+    def __init__(self, settings: PiiSettings) -> None:
+        self.cipher = FieldCipher(settings)
+        self.index = BlindIndex(settings)
+
+
 def _mask(value: str, *, keep_start: int, keep_end: int) -> str:
     # Total by design: separators are dropped, and a value too short to hide at least four
     # characters is hidden entirely rather than shown nearly whole.

@@ -4,9 +4,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.eligibility import api, service
+from services.eligibility import api
+from services.eligibility.service import standards
 from services.eligibility.settings import EligibilitySettings
 from shared.messaging.bus import InProcessBus
+from shared.pii import PersonalData
 from shared.service import ServiceDefinition, create_app
 
 DEFINITION = ServiceDefinition(
@@ -15,10 +17,13 @@ DEFINITION = ServiceDefinition(
     description="Persons and households, means tests, applications and cases, standards, reviews. Publishes `eligibility.case.v1`.",
     migrations=Path(__file__).parent / "migrations",
     routers=(api.router,),
-    on_start=service.resume_recalculations,
-    seed=service.seed_standards,
+    on_start=standards.resume_recalculations,
+    seed=standards.seed_standards,
 )
 
 
 def create(settings: EligibilitySettings | None = None, *, bus: InProcessBus | None = None) -> FastAPI:
-    return create_app(DEFINITION, settings or EligibilitySettings(), bus=bus)
+    settings = settings or EligibilitySettings()
+    app = create_app(DEFINITION, settings, bus=bus)
+    app.state.personal_data = PersonalData(settings.pii)
+    return app

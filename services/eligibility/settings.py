@@ -2,10 +2,12 @@
 
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import PiiSettings, ServiceSettings
 
 
 class EligibilitySettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="ELIGIBILITY_", env_nested_delimiter="__", extra="ignore", frozen=True
     )
+
+    pii: PiiSettings

@@ -11,12 +11,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from services.eligibility import service
 from services.eligibility.main import DEFINITION, create
+from services.eligibility.service import standards as service
 from services.eligibility.settings import EligibilitySettings
 from shared.auth import ensure_dev_keypair, mint_token
 from shared.db import UnitOfWork, session_factory, upgrade
 from shared.messaging.bus import InProcessBus
+from shared.pii import generate_pii_settings
 from shared.settings import AuthSettings, DatabaseSettings
 
 
@@ -44,6 +45,7 @@ async def api(eligibility_engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[
         bus="in-process",
         database=DatabaseSettings(url=eligibility_engine.url.render_as_string(hide_password=False)),
         auth=AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
+        pii=generate_pii_settings(),
     )
     app = create(settings, bus=InProcessBus())
     async with app.router.lifespan_context(app):

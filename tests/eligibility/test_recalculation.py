@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.eligibility import repository, service
+from services.eligibility import repository
 from services.eligibility.domain.standards import SEED_STANDARDS
 from services.eligibility.models import Case, CaseBeneficiary, Household, Person, Standard
+from services.eligibility.service import standards as service
 from shared.contracts.catalogue import registry
 from shared.contracts.eligibility import CaseAmountChanged
 from shared.db import UnitOfWork

@@ -1,4 +1,4 @@
-"""REST routes of the eligibility service: parse, check the caller, call one use case, translate."""
+"""Routes for the standards (标准) and the means-test calculator."""
 
 from __future__ import annotations
 
@@ -6,22 +6,15 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
-from services.eligibility import assessment, schemas, service
+from services.eligibility import assessment, schemas
+from services.eligibility.api.roles import Admin, Assessor, Overseer, Staff
 from services.eligibility.models import Recalculation, Standard
-from shared.auth import Principal, Role, require_roles
+from services.eligibility.service import standards as service
 from shared.service import UnitOfWorkDep, runtime_of
 
-router = APIRouter(prefix="/v1", tags=["eligibility"])
-
-Staff = Annotated[
-    Principal,
-    Depends(require_roles(Role.caseworker, Role.reviewer, Role.finance_officer, Role.auditor, Role.admin)),
-]
-Assessor = Annotated[Principal, Depends(require_roles(Role.caseworker, Role.reviewer, Role.admin))]
-Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
-Overseer = Annotated[Principal, Depends(require_roles(Role.admin, Role.auditor))]
+router = APIRouter(tags=["standards and assessments"])
 
 
 @router.post(

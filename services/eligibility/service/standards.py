@@ -1,4 +1,4 @@
-"""Use cases of the eligibility service; the only module that commits."""
+"""Use cases around standards: seeding, publishing, recalculating every active case."""
 
 from __future__ import annotations
 

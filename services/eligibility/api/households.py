@@ -1,0 +1,69 @@
+"""Routes for the household registry: members with their resident IDs encrypted and masked."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from services.eligibility import schemas
+from services.eligibility.api.roles import Caseworker, Reader
+from services.eligibility.service import households
+from services.eligibility.service.standards import business_today
+from shared.pii import PersonalData
+from shared.service import UnitOfWorkDep
+
+router = APIRouter(prefix="/households", tags=["households"])
+
+
+def personal_data(request: Request) -> PersonalData:
+    tools = request.app.state.personal_data
+    assert isinstance(tools, PersonalData)
+    return tools
+
+
+Pii = Annotated[PersonalData, Depends(personal_data)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Register a household and its members")
+async def post_household(
+    body: schemas.HouseholdIn, uow: UnitOfWorkDep, pii: Pii, caller: Caseworker
+) -> schemas.HouseholdOut:
+    return await households.register_household(uow, pii, caller, body, today=business_today())
+
+
+@router.get("", summary="Households in your districts, newest change first")
+async def get_households(
+    uow: UnitOfWorkDep,
+    caller: Caseworker,
+    district_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> schemas.HouseholdPage:
+    return await households.list_households(
+        uow, caller, district_code=district_code, page=page, page_size=page_size
+    )
+
+
+@router.get("/{household_id}", summary="A household with its members (ID numbers and names masked)")
+async def get_household(
+    household_id: UUID, uow: UnitOfWorkDep, pii: Pii, caller: Reader
+) -> schemas.HouseholdOut:
+    return await households.read_household(uow, pii, caller, household_id)
+
+
+@router.put("/{household_id}", summary="Change a household; `version` must be the one you read")
+async def put_household(
+    household_id: UUID, body: schemas.HouseholdChange, uow: UnitOfWorkDep, pii: Pii, caller: Caseworker
+) -> schemas.HouseholdOut:
+    return await households.change_household(uow, pii, caller, household_id, body, today=business_today())
+
+
+@router.get(
+    "/{household_id}/versions", summary="Every change to a household: who, when, why, and what it left"
+)
+async def get_household_versions(
+    household_id: UUID, uow: UnitOfWorkDep, caller: Reader
+) -> list[schemas.HouseholdVersionOut]:
+    return await households.household_history(uow, caller, household_id)

@@ -1,0 +1,1 @@
+"""Use cases of the eligibility service; the only modules that commit."""
