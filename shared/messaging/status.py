@@ -40,9 +40,9 @@ async def messaging_status(session: AsyncSession) -> MessagingStatus:
         )
     ).one()
     counts: dict[str, int] = {
-        row.status: row.count
+        row.status: row.n
         for row in await session.execute(
-            select(inbox.c.status, func.count().label("count")).group_by(inbox.c.status)
+            select(inbox.c.status, func.count().label("n")).group_by(inbox.c.status)
         )
     }
     dead = (
