@@ -18,6 +18,7 @@ from shared.contracts.types import (
     Months,
     PersonIds,
     Program,
+    StaffId,
     TownshipCode,
 )
 
@@ -84,7 +85,7 @@ class CaseApproved(CaseEvent):
     monthly_amount_fen: Fen = Field(
         description="The case's monthly total: the sum of the beneficiaries' totals"
     )
-    approved_by: UUID | None = Field(default=None, description="Staff account that approved the case")
+    approved_by: StaffId | None = Field(default=None, description="Staff account that approved the case")
     decided_on: date = Field(description="Date of the district decision")
 
     @model_validator(mode="after")

@@ -67,7 +67,7 @@ _SAMPLES: list[Event] = [
             ),
         ],
         monthly_amount_fen=78_000,
-        approved_by=sample_id("staff/approver"),
+        approved_by="reviewer-0417",
         decided_on=date(2025, 7, 21),
     ),
     el.CaseAmountChanged(
@@ -117,8 +117,8 @@ _SAMPLES: list[Event] = [
         month="2025-08",
         payment_count=4_812,
         total_fen=186_523_400,
-        prepared_by=sample_id("staff/preparer"),
-        released_by=sample_id("staff/releaser"),
+        prepared_by="finance-0102",
+        released_by="finance-0233",
     ),
     pay.PaymentDisbursed(
         **_PAYMENT, payment_id=sample_id("payment"), run_id=sample_id("run"), paid_on=date(2025, 8, 8)

@@ -14,7 +14,7 @@ from uuid import UUID
 from pydantic import Field, StringConstraints, model_validator
 
 from shared.contracts.base import Event, registry
-from shared.contracts.types import Benefit, DistrictCode, Fen, Month
+from shared.contracts.types import Benefit, DistrictCode, Fen, Month, StaffId
 
 PAYMENT_TOPIC = "payments.payment.v1"
 
@@ -31,8 +31,8 @@ class PaymentRunReleased(Event):
     month: Month = Field(description="Month the run pays for")
     payment_count: int = Field(ge=0, description="Number of payments in the run")
     total_fen: Fen = Field(description="Sum of the run's payments")
-    prepared_by: UUID = Field(description="Staff account that prepared the run")
-    released_by: UUID = Field(description="Staff account that released the run; never the preparer")
+    prepared_by: StaffId = Field(description="Staff account that prepared the run")
+    released_by: StaffId = Field(description="Staff account that released the run; never the preparer")
 
     @model_validator(mode="after")
     def _four_eyes(self) -> Self:

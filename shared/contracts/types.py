@@ -45,3 +45,6 @@ InsuranceCategories = Annotated[
 ]
 PersonIds = Annotated[list[UUID], Field(min_length=1, json_schema_extra={"uniqueItems": True}), _UNIQUE]
 Months = Annotated[list[Month], Field(json_schema_extra={"uniqueItems": True}), _UNIQUE]
+
+StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
+"""A staff account: the `sub` of its token at the bureau's identity provider (not personal data)."""
