@@ -4,7 +4,7 @@
   kubernetes-validate, strict (unknown fields are errors), for the oldest and newest Kubernetes
   versions we support; the kustomization lists exactly the manifests; each service has its
   Deployment (migrate init container, probes, hardening, metrics annotations), Service, PDB and
-  Ingress path, wired to each other by matching labels and ports; only the two documented
+  Ingress path, wired to each other by matching labels and ports; only the three documented
   Secrets are referenced and none is committed.
 - docker-compose.yml: validates against the Compose Specification JSON schema (vendored in
   tests/shared/data, see `COMPOSE_SCHEMA`); each service is built from deploy/Dockerfile, migrated
@@ -12,7 +12,10 @@
 - Both: the environment each service gets is loaded by that service's settings class (the real
   one in services/<name>/settings.py once it exists, else ServiceSettings under the prefix), with
   secrets replaced by dummies, and every variable under a service prefix names a real settings
-  field, so a typo such as ELIGIBILITY_DATABSE__URL fails here instead of being ignored.
+  field, so a typo such as ELIGIBILITY_DATABSE__URL fails here instead of being ignored. A
+  service whose settings have a `pii` section gets its three PII keys from the safetynet-pii
+  Secret (k8s) and from required variables (compose), never from committed values or the
+  ConfigMap; the dummies are valid keys, since the settings refuse placeholders.
 - deploy/Dockerfile: multi-stage on python:3.11-slim, non-root final stage, no build tooling
   installed there, no remote ADD, `safetynet` entrypoint; .dockerignore keeps what the build
   needs and drops local state.
@@ -25,7 +28,9 @@ that a cluster admits and runs the pods. Those need a Docker engine and a cluste
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import importlib
 import json
 import os
@@ -34,6 +39,7 @@ import shutil
 import subprocess
 import tempfile
 import tomllib
+import types
 import typing
 from collections.abc import Iterator, Mapping
 from fnmatch import fnmatch
@@ -48,7 +54,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import PLACEHOLDER_SECRETS, ServiceSettings
+from shared.settings import PLACEHOLDER_SECRETS, PiiSettings, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("eligibility", "payments", "facilities", "insurance", "oversight")
@@ -69,11 +75,49 @@ COMPOSE_SCHEMA = Path(__file__).resolve().parent / "data" / "compose_spec.json"
 # Oldest and newest Kubernetes minor versions the manifests must be valid for.
 K8S_VERSIONS = ("1.31.0", "1.37.0")
 NAMESPACE = "safetynet"
-SECRETS = {"safetynet-db", "safetynet-jwt"}
+SECRETS = {"safetynet-db", "safetynet-jwt", "safetynet-pii"}
 APP_UID = 10001
 PORT = 8000
 
 DUMMY_DB_URL = "postgresql+asyncpg://{service}:Vq3-dummy-Zt8@db.internal:5432/{service}"
+# The fields of PiiSettings, as env name suffixes: <PREFIX>PII__<field> in the container, from
+# <PREFIX>PII_<field> in compose's .env and from key <service>-<field, dashed> of safetynet-pii.
+PII_FIELDS = ("ENCRYPTION_KEYS", "ACTIVE_KEY_ID", "BLIND_INDEX_KEY")
+PII_SECRET = "safetynet-pii"
+
+
+def dummy_key(label: str) -> str:
+    """Base64 of 32 random-looking bytes, distinct per label: what the settings accept as a key."""
+    return base64.b64encode(hashlib.sha256(f"safetynet-deploy-test:{label}".encode()).digest()).decode()
+
+
+def dummy_pii(service: str) -> dict[str, str]:
+    """Valid PII settings by field: two encryption keys (as after a rotation), a distinct index key."""
+    keys = {"k2025": dummy_key(f"{service}:k2025"), "k2026": dummy_key(f"{service}:k2026")}
+    return {
+        "ENCRYPTION_KEYS": json.dumps(keys),
+        "ACTIVE_KEY_ID": "k2026",
+        "BLIND_INDEX_KEY": dummy_key(f"{service}:blind-index"),
+    }
+
+
+def pii_secret_key(service: str, field: str) -> str:
+    return f"{service}-{field.lower().replace('_', '-')}"
+
+
+def pii_of(settings: ServiceSettings) -> PiiSettings:
+    pii = getattr(settings, "pii", None)
+    assert isinstance(pii, PiiSettings), f"{type(settings).__name__} has no pii section"
+    return pii
+
+
+def assert_dummy_pii_loaded(settings: ServiceSettings, service: str) -> None:
+    """The settings carry exactly the dummy PII keys the environment was given."""
+    pii, expected = pii_of(settings), dummy_pii(service)
+    keys = {key_id: key.get_secret_value() for key_id, key in pii.encryption_keys.items()}
+    assert keys == json.loads(expected["ENCRYPTION_KEYS"])
+    assert pii.active_key_id == expected["ACTIVE_KEY_ID"]
+    assert pii.blind_index_key.get_secret_value() == expected["BLIND_INDEX_KEY"]
 
 
 # --------------------------------------------------------------------------- helpers: settings
@@ -111,31 +155,41 @@ def settings_class(service: str) -> type[ServiceSettings]:
     )
 
 
-def _nested_model(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation such as `KafkaSettings` or `KafkaSettings | None`."""
+def settings_read(annotation: Any, parts: list[str]) -> bool:
+    """Whether pydantic-settings reads the env path `parts` (lower-case) into a value of `annotation`.
+
+    A model reads its fields; `X | None` reads what X reads; a dict field reads the whole value
+    (JSON) and, one level down, single entries (`..._ENCRYPTION_KEYS__K1`, its key lower-cased);
+    anything else reads only the whole value.
+    """
+    if not parts:
+        return True
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(settings_read(arg, parts) for arg in typing.get_args(annotation))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        model = _nested_model(arg)
-        if model is not None:
-            return model
-    return None
+        field = annotation.model_fields.get(parts[0])
+        return field is not None and settings_read(field.annotation, parts[1:])
+    if isinstance(origin, type) and issubclass(origin, Mapping):
+        args = typing.get_args(annotation)
+        return bool(parts[0]) and settings_read(args[1] if args else Any, parts[1:])
+    return False
 
 
 def unknown_settings_vars(cls: type[BaseModel], prefix: str, names: list[str]) -> list[str]:
     """Variables under `prefix` that no settings field reads (pydantic-settings would ignore them)."""
     delimiter = str(getattr(cls, "model_config", {}).get("env_nested_delimiter") or "__")
-    unknown = []
-    for name in names:
-        if not name.upper().startswith(prefix):
-            continue
-        model: type[BaseModel] | None = cls
-        for part in name[len(prefix) :].lower().split(delimiter):
-            if model is None or part not in model.model_fields:
-                unknown.append(name)
-                break
-            model = _nested_model(model.model_fields[part].annotation)
-    return unknown
+    return [
+        name
+        for name in names
+        if name.upper().startswith(prefix)
+        and not settings_read(cls, name[len(prefix) :].lower().split(delimiter))
+    ]
+
+
+def has_pii(service: str) -> bool:
+    """Whether the service's settings have the PII keys section (required, no defaults)."""
+    return "pii" in settings_class(service).model_fields
 
 
 def load_settings(
@@ -211,9 +265,17 @@ def interpolate(node: Any, variables: Mapping[str, str]) -> Any:
 
 
 def dummy_variables() -> dict[str, str]:
-    """A value for every required `${VAR:?}` of the compose file: random-looking, never a placeholder."""
+    """A value for every required `${VAR:?}` of the compose file: random-looking, never a placeholder.
+
+    <PREFIX>PII_<field> get valid PII settings (see `dummy_pii`), since the settings check them.
+    """
+    pii = {
+        f"{PREFIXES[service]}PII_{field}": value
+        for service in SERVICES
+        for field, value in dummy_pii(service).items()
+    }
     return {
-        name: f"{name.lower().replace('_', '-')}-Vq3Zt8"
+        name: pii.get(name, f"{name.lower().replace('_', '-')}-Vq3Zt8")
         for name, op, _ in compose_references(raw_compose())
         if op in {"?", ":?"}
     }
@@ -281,6 +343,10 @@ def pod_spec(service: str) -> dict[str, Any]:
 
 def container_env(container: Mapping[str, Any], service: str) -> dict[str, str]:
     """The variables a container sees: ConfigMaps from envFrom, then `env` (secrets as dummies)."""
+    secrets = {("safetynet-db", f"{service}-database-url"): DUMMY_DB_URL.format(service=service)}
+    secrets |= {
+        (PII_SECRET, pii_secret_key(service, field)): value for field, value in dummy_pii(service).items()
+    }
     environment: dict[str, str] = {}
     for source in container.get("envFrom", []):
         assert "configMapRef" in source, f"{service}: only ConfigMaps may be used with envFrom"
@@ -290,8 +356,9 @@ def container_env(container: Mapping[str, Any], service: str) -> dict[str, str]:
             environment[entry["name"]] = entry["value"]
         else:
             ref = entry["valueFrom"]["secretKeyRef"]
-            assert ref["name"] == "safetynet-db", f"{entry['name']} reads unexpected Secret {ref['name']}"
-            environment[entry["name"]] = DUMMY_DB_URL.format(service=service)
+            where = (ref["name"], ref["key"])
+            assert where in secrets, f"{entry['name']} reads unexpected Secret key {where} ({service})"
+            environment[entry["name"]] = secrets[where]
     return environment
 
 
@@ -505,6 +572,8 @@ def test_k8s_env_is_read_by_the_settings_of(service: str, monkeypatch: pytest.Mo
     for other in SERVICES:
         stray = unknown_settings_vars(settings_class(other), PREFIXES[other], sorted(all_config))
         assert not stray, f"ConfigMap keys no settings field reads: {stray}"
+    in_config = sorted(key for key in all_config if "PII__" in key.upper())
+    assert not in_config, f"PII keys belong in the {PII_SECRET} Secret, not the ConfigMap: {in_config}"
 
     own = {key: value for key, value in environment.items() if key.upper().startswith(prefix)}
     settings = load_settings(monkeypatch, service, own)
@@ -512,6 +581,29 @@ def test_k8s_env_is_read_by_the_settings_of(service: str, monkeypatch: pytest.Mo
     assert settings.bus == "kafka"
     db_env = [e for e in main["env"] if e["name"] == f"{prefix}DATABASE__URL"]
     assert db_env and db_env[0]["valueFrom"]["secretKeyRef"]["key"] == f"{service}-database-url"
+
+    # PII keys: each from its own key of the safetynet-pii Secret, in the migrate and serve
+    # containers alike (both instantiate the settings); services without the section get none.
+    pii_refs = {
+        (container["name"], entry["name"]): entry.get("valueFrom", {}).get("secretKeyRef")
+        for container in (init, main)
+        for entry in container.get("env", [])
+        if "PII__" in entry["name"].upper()
+        or entry.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == PII_SECRET
+    }
+    if not has_pii(service):
+        assert not pii_refs, f"{service} has no pii settings but gets {sorted(pii_refs)}"
+        return
+    expected = {
+        (container["name"], f"{prefix}PII__{field}"): {
+            "name": PII_SECRET,
+            "key": pii_secret_key(service, field),
+        }
+        for container in (init, main)
+        for field in PII_FIELDS
+    }
+    assert pii_refs == expected
+    assert_dummy_pii_loaded(settings, service)
 
     # The key file the settings name is the one the jwt Secret volume puts there.
     key_file = PurePosixPath(str(settings.auth.public_key_file))
@@ -571,10 +663,12 @@ def test_compose_schema_rejects_unknown_keys() -> None:
 def test_compose_secrets_have_no_committed_values() -> None:
     references = list(compose_references(raw_compose()))
     for name, op, arg in references:
-        if re.search(r"PASSWORD|SECRET|TOKEN|PRIVATE", name):
+        if re.search(r"PASSWORD|SECRET|TOKEN|PRIVATE|PII", name):
             assert op in {":?", "?"}, f"${{{name}}} must be required (:?) with no default, got {op}{arg}"
     required = {name for name, op, _ in references if op in {":?", "?"}}
     assert {f"{PREFIXES[s]}DB_PASSWORD" for s in SERVICES} | {"POSTGRES_PASSWORD"} <= required
+    pii = {f"{PREFIXES[s]}PII_{field}" for s in SERVICES if has_pii(s) for field in PII_FIELDS}
+    assert pii <= required, f"PII variables not required: {sorted(pii - required)}"
     with pytest.raises(MissingVariableError):
         interpolate(raw_compose(), {})
 
@@ -662,18 +756,61 @@ def test_compose_env_is_read_by_the_settings_of(service: str, monkeypatch: pytes
     with pytest.raises(ValidationError, match="placeholder"):
         load_settings(monkeypatch, service, weak)
 
+    # PII keys: every one from required variables only, nothing committed around them but the
+    # JSON punctuation a scheme such as '{"${ID:?}":"${KEY:?}"}' needs.
+    raw = environment_of(raw_compose()["services"][service])
+    pii_vars = sorted(name for name in raw if "PII__" in name.upper())
+    if not has_pii(service):
+        assert not pii_vars, f"{service} has no pii settings but gets {pii_vars}"
+        return
+    assert pii_vars == sorted(f"{prefix}PII__{field}" for field in PII_FIELDS)
+    for name in pii_vars:
+        references = list(compose_references(raw[name]))
+        assert references, f"{name} has a committed value: {raw[name]!r}"
+        assert all(op in {":?", "?"} for _, op, _ in references), f"{name} must use required ${{VAR:?}}"
+        assert re.fullmatch(r'[{}":,\s]*', _INTERPOLATION.sub("", raw[name])), raw[name]
+    assert_dummy_pii_loaded(settings, service)
+    # ... and the key checks are live: a placeholder key or an index key reused is refused.
+    encryption_key = next(iter(json.loads(dummy_pii(service)["ENCRYPTION_KEYS"]).values()))
+    for index_key, error in (
+        (base64.b64encode(bytes(32)).decode(), "placeholder"),
+        (encryption_key, "differ"),
+    ):
+        bad = environment_of(compose(**{f"{prefix}PII_BLIND_INDEX_KEY": index_key})["services"][service])
+        with pytest.raises(ValidationError, match=error):
+            load_settings(monkeypatch, service, bad)
+
 
 def test_unknown_settings_vars_catches_a_typo() -> None:
     """Guards the guard: the field walk must reject misspelt sections and fields."""
     cls = settings_class("eligibility")
-    names = [
+    known = [
         "ELIGIBILITY_DATABASE__URL",
+        "ELIGIBILITY_KAFKA__CLIENT_ID",
+        "ELIGIBILITY_KAFKA",  # a whole section, as JSON
+        "PAYMENTS_DATABSE__URL",  # another prefix: not this class's business
+    ]
+    unknown = [
         "ELIGIBILITY_DATABSE__URL",
         "ELIGIBILITY_AUTH__PUBLIC_KEY",
         "ELIGIBILITY_BUS__KAFKA",
-        "PAYMENTS_DATABSE__URL",
     ]
-    assert unknown_settings_vars(cls, "ELIGIBILITY_", names) == names[1:4]
+    assert unknown_settings_vars(cls, "ELIGIBILITY_", known + unknown) == unknown
+    if "pii" in cls.model_fields:
+        # A dict field: read whole (JSON) or, one level down, entry by entry; no deeper.
+        known = [
+            "ELIGIBILITY_PII__ENCRYPTION_KEYS",
+            "ELIGIBILITY_PII__ENCRYPTION_KEYS__K2026",
+            "ELIGIBILITY_PII__ACTIVE_KEY_ID",
+            "ELIGIBILITY_PII__BLIND_INDEX_KEY",
+        ]
+        unknown = [
+            "ELIGIBILITY_PII__ENCRYPTION_KEY",
+            "ELIGIBILITY_PII__ENCRYPTION_KEYS__K2026__RAW",
+            "ELIGIBILITY_PII__ACTIVE_KEY_ID__K2026",
+            "ELIGIBILITY_PII_BLIND_INDEX_KEY",
+        ]
+        assert unknown_settings_vars(cls, "ELIGIBILITY_", known + unknown) == unknown
 
 
 # =========================================================================== Dockerfile
