@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from services.eligibility import schemas
 from services.eligibility.domain.dibao import Household, SinglePersonApplication, assess_dibao
 from services.eligibility.domain.means import Assessment, Assets, Consumption, RigidExpenses, Vehicle
-from services.eligibility.domain.people import Member
+from services.eligibility.domain.people import Member, Relation
 from services.eligibility.domain.standards import Standards
 from services.eligibility.domain.tekun import TekunApplicant, assess_tekun
 from services.eligibility.domain.temporary import TemporaryRequest, assess_temporary
@@ -18,23 +20,30 @@ def _members(request: schemas.AssessmentRequest) -> tuple[Member, ...]:
     for index, member in enumerate(request.members):
         if member.id_number is not None:
             validate_resident_id(member.id_number, field=f"members.{index}.id_number", today=request.as_of)
-        members.append(Member(**member.model_dump(exclude={"id_number"})))
+        members.append(to_member(member, birth_date=member.birth_date, relation=member.relation))
     return tuple(members)
 
 
-def _assets(facts: schemas.AssetsIn) -> Assets:
+def to_member(profile: schemas.MemberProfile, *, birth_date: date, relation: Relation) -> Member:
+    """A member as the rules see them; shared by the calculator and the decision on a registered household."""
+    fields = profile.model_dump(include=set(schemas.MemberProfile.model_fields))
+    return Member(birth_date=birth_date, relation=relation, **fields)
+
+
+def to_assets(facts: schemas.AssetsIn) -> Assets:
     return Assets(
         **facts.model_dump(exclude={"vehicles"}),
         vehicles=tuple(Vehicle(**v.model_dump()) for v in facts.vehicles),
     )
 
 
+def to_expenses(facts: schemas.RigidExpensesIn) -> RigidExpenses:
+    return RigidExpenses(medical_fen=facts.medical, education_fen=facts.education)
+
+
 def assess(request: schemas.AssessmentRequest, standards: Standards) -> schemas.AssessmentResponse:
     members = _members(request)
-    expenses = RigidExpenses(
-        medical_fen=request.rigid_expenses_12m_fen.medical,
-        education_fen=request.rigid_expenses_12m_fen.education,
-    )
+    expenses = to_expenses(request.rigid_expenses_12m_fen)
     if request.program == "temporary":
         return _temporary(request, members, expenses, standards)
     if request.program == "tekun":
@@ -43,7 +52,7 @@ def assess(request: schemas.AssessmentRequest, standards: Standards) -> schemas.
                 person=members[0],
                 area=request.area,
                 monthly_income_fen=request.monthly_income_fen,
-                assets=_assets(request.assets),
+                assets=to_assets(request.assets),
                 has_able_supporter=request.has_able_supporter,
             ),
             standards=standards,
@@ -55,7 +64,7 @@ def assess(request: schemas.AssessmentRequest, standards: Standards) -> schemas.
                 members=members,
                 area=request.area,
                 monthly_income_fen=request.monthly_income_fen,
-                assets=_assets(request.assets),
+                assets=to_assets(request.assets),
                 consumption=Consumption(**request.consumption.model_dump()),
                 rigid_expenses_12m=expenses,
                 single_person=SinglePersonApplication(**request.single_person.model_dump())

@@ -137,6 +137,11 @@ class Application(Base):
     decided_by: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str | None] = mapped_column(Text)
     decision_due: Mapped[date | None] = mapped_column(Date)
+    uses_democratic_appraisal: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    emergency: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    temporary: Mapped[dict[str, object] | None] = mapped_column(
+        JSONB, comment="temporary assistance: kind, household class, persons, months"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -17,12 +17,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class MemberIn(Strict):
-    id_number: str | None = Field(
-        default=None, description="18-character resident ID; validated (GB 11643) but never echoed"
-    )
-    birth_date: date
-    relation: Relation = "head"
+class MemberProfile(Strict):
+    """What the rules need to know about a member beyond age: disability, illness, schooling, self-care."""
+
     disability_grade: int | None = Field(default=None, ge=1, le=4)
     disability_kind: DisabilityKind | None = None
     serious_illness: bool = False
@@ -32,6 +29,14 @@ class MemberIn(Strict):
         default=None, ge=0, le=6, description="daily activities the person cannot do"
     )
     orphan: bool = False
+
+
+class MemberIn(MemberProfile):
+    id_number: str | None = Field(
+        default=None, description="18-character resident ID; validated (GB 11643) but never echoed"
+    )
+    birth_date: date
+    relation: Relation = "head"
 
 
 class VehicleIn(Strict):
@@ -193,12 +198,17 @@ class HouseholdMemberIn(MemberIn):
     name: str = Field(min_length=1, max_length=50, description="stored encrypted, shown masked")
 
 
-class HouseholdFacts(Strict):
-    monthly_income_fen: int = Field(ge=0, description="the household's counted monthly income")
+class StoredFacts(Strict):
+    """A household's assets, consumption and rigid expenses, as kept with the household."""
+
     assets: AssetsIn = AssetsIn()
     consumption: ConsumptionIn = ConsumptionIn()
     rigid_expenses_12m_fen: RigidExpensesIn = RigidExpensesIn()
     has_able_supporter: bool = False
+
+
+class HouseholdFacts(StoredFacts):
+    monthly_income_fen: int = Field(ge=0, description="the household's counted monthly income")
 
 
 class HouseholdIn(HouseholdFacts):
@@ -265,3 +275,185 @@ class HouseholdVersionOut(BaseModel):
     changed_at: datetime
     reason: str
     snapshot: dict[str, object]
+
+
+StepKindName = Literal[
+    "accepted",
+    "refused",
+    "data_cross_checked",
+    "home_visited",
+    "neighbours_visited",
+    "democratic_appraised",
+    "township_reviewed",
+    "notice_posted",
+    "objection_raised",
+    "approved",
+    "rejected",
+    "refusal_notified",
+    "deadline_extended",
+    "relative_filed",
+    "help_first_paid",
+    "paperwork_completed",
+]
+
+
+class ApplicationIn(Strict):
+    """An application received at the township (受理 follows as a step)."""
+
+    household_id: UUID
+    program: Literal["dibao", "tekun", "temporary"]
+    applied_on: date = Field(description="the day it was received; never in the future")
+    township_code: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
+    uses_democratic_appraisal: bool = Field(
+        default=False, description="the district's procedure includes 民主评议"
+    )
+    temporary: TemporaryIn | None = Field(default=None, description="required for temporary assistance")
+    emergency: bool = Field(
+        default=False, description="temporary assistance, emergency kind: help first possible"
+    )
+
+
+class StepDetailsIn(Strict):
+    reasons: list[str] = Field(
+        default=[], description="refused, rejected, objection_raised, deadline_extended"
+    )
+    findings: list[str] = Field(
+        default=[], description="data_cross_checked results; neighbours_visited notes"
+    )
+    investigators: list[str] = Field(default=[], description="home_visited: at least two distinct staff ids")
+    district_level: bool = Field(
+        default=False, description="home_visited by district staff (required for relatives)"
+    )
+    amount_fen: int | None = Field(default=None, ge=1, description="help_first_paid")
+
+
+class StepIn(Strict):
+    """A step as it happened: entered the day it happened (paper steps may be entered later, in order)."""
+
+    kind: StepKindName
+    on: date = Field(description="the day it happened; never in the future, never before the previous step")
+    details: StepDetailsIn = StepDetailsIn()
+
+
+class StepOut(BaseModel):
+    seq: int
+    kind: str
+    actor: str
+    happened_on: date
+    details: dict[str, object]
+    recorded_at: datetime
+
+
+class DeadlineOut(BaseModel):
+    kind: str
+    due_on: date
+    met_on: date | None
+    overdue: bool
+
+
+class ApplicationOut(BaseModel):
+    id: UUID
+    household_id: UUID
+    program: str
+    district_code: str
+    township_code: str | None
+    state: str
+    entered_by: str
+    relative_flagged: bool
+    decided_by: str | None
+    decision: str | None
+    case_id: UUID | None
+    steps: list[StepOut]
+    deadlines: list[DeadlineOut]
+
+
+class ApplicationSummary(BaseModel):
+    id: UUID
+    household_id: UUID
+    program: str
+    district_code: str
+    state: str
+    decision_due: date | None
+    created_at: datetime
+
+
+class ApplicationPage(BaseModel):
+    items: list[ApplicationSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class OverdueOut(BaseModel):
+    application_id: UUID
+    district_code: str
+    state: str
+    overdue: list[DeadlineOut]
+
+
+class BeneficiaryOut(BaseModel):
+    person_id: UUID
+    active: bool
+    add_on_kinds: list[str]
+    care_level: str | None
+    base_fen: int
+    add_on_fen: int
+    care_subsidy_fen: int
+    total_fen: int
+    insurance_categories: list[str]
+
+
+class CaseOut(BaseModel):
+    id: UUID
+    application_id: UUID | None
+    household_id: UUID
+    program: str
+    district_code: str
+    status: str
+    start_month: date
+    monthly_amount_fen: int
+    standard_id: UUID
+    approved_by: str
+    approved_on: date
+    next_review_due: date | None
+    ended_from: date | None
+    beneficiaries: list[BeneficiaryOut]
+
+
+class TerminationIn(Strict):
+    reason: Literal[
+        "death",
+        "income",
+        "assets",
+        "prison",
+        "work_capacity",
+        "supporter_able",
+        "voluntary",
+        "moved",
+        "fraud",
+        "other",
+    ]
+    on: date = Field(description="the day of the event; support stops from the next month")
+
+
+class SuspensionIn(Strict):
+    reason_code: Literal["review_overdue", "investigation", "unreachable", "payment_failed", "other"]
+    on: date
+
+
+class RelativeIn(Strict):
+    """A relative (近亲属) of assistance staff or a village cadre, filed (备案) in the register."""
+
+    id_number: str = Field(description="the relative's resident ID; kept only as a blind index")
+    staff_id: str = Field(min_length=1, max_length=128, description="the staff member or cadre")
+    relation: Literal["spouse", "parent", "child", "sibling", "grandparent", "grandchild"]
+    district_code: str = DistrictCode
+
+
+class RelativeOut(BaseModel):
+    id: UUID
+    staff_id: str
+    relation: str
+    district_code: str
+    filed_by: str
+    filed_at: datetime

@@ -63,11 +63,13 @@ class Api:
         self.client = client
         self._private_key = private_key
 
-    def token(self, role: str, *districts: str, subject: str = "staff-1") -> dict[str, str]:
+    def token(
+        self, role: str, *districts: str, subject: str = "staff-1", also: tuple[str, ...] = ()
+    ) -> dict[str, str]:
         minted = mint_token(
             self._private_key,
             subject=subject,
-            roles=[role],
+            roles=[role, *also],
             districts=list(districts),
             issuer="test",
             audience="safetynet",

@@ -2,9 +2,11 @@
 
 from fastapi import APIRouter
 
+from services.eligibility.api.applications import router as applications
+from services.eligibility.api.cases import router as cases
 from services.eligibility.api.households import router as households
 from services.eligibility.api.standards import router as standards
 
 router = APIRouter(prefix="/v1")
-router.include_router(standards)
-router.include_router(households)
+for routes in (standards, households, applications, cases):
+    router.include_router(routes)

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from services.eligibility import repository
 from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInForce, Standards
 from services.eligibility.models import Recalculation, Standard
@@ -136,12 +138,17 @@ def _amount_parameters(standards: Standards) -> dict[str, int]:
     return {name: int(getattr(standards, name)) for name in names}
 
 
-async def standards_in_force(uow: UnitOfWork, day: date) -> tuple[Standard, Standards]:
-    async with uow:
-        row = await repository.standard_in_force(uow.session, day)
+async def in_force(session: AsyncSession, day: date) -> tuple[Standard, Standards]:
+    """The standard in force on `day`, inside a unit of work that is already open."""
+    row = await repository.standard_in_force(session, day)
     if row is None:
         raise NoStandardInForce(f"no standard is in force on {day.isoformat()}")
     return row, repository.standards_of(row)
+
+
+async def standards_in_force(uow: UnitOfWork, day: date) -> tuple[Standard, Standards]:
+    async with uow:
+        return await in_force(uow.session, day)
 
 
 async def list_standards(uow: UnitOfWork) -> list[Standard]:

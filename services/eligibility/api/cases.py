@@ -1,0 +1,35 @@
+"""Routes for cases: read, suspend, terminate."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from services.eligibility import schemas
+from services.eligibility.api.roles import Reviewer, Staff
+from services.eligibility.service import cases
+from shared.service import UnitOfWorkDep
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@router.get("/{case_id}", summary="A case with its beneficiaries and their monthly amounts")
+async def get_case(case_id: UUID, uow: UnitOfWorkDep, caller: Staff) -> schemas.CaseOut:
+    return await cases.read_case(uow, caller, case_id)
+
+
+@router.post(
+    "/{case_id}/suspension", summary="Suspend payments from the next month (publishes CaseSuspended)"
+)
+async def post_suspension(
+    case_id: UUID, body: schemas.SuspensionIn, uow: UnitOfWorkDep, caller: Reviewer
+) -> schemas.CaseOut:
+    return await cases.suspend_case(uow, caller, case_id, body)
+
+
+@router.post("/{case_id}/termination", summary="End a case from the next month (publishes CaseTerminated)")
+async def post_termination(
+    case_id: UUID, body: schemas.TerminationIn, uow: UnitOfWorkDep, caller: Reviewer
+) -> schemas.CaseOut:
+    return await cases.terminate_case(uow, caller, case_id, body)

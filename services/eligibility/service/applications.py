@@ -1,0 +1,318 @@
+"""Use cases of the application procedure: receive, record each statutory step, decide, open the case."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+from services.eligibility import repository, schemas
+from services.eligibility.domain import workflow
+from services.eligibility.domain.workflow import Application as Procedure
+from services.eligibility.domain.workflow import Step, StepDetails, StepKind, WorkflowError, WorkflowErrorCode
+from services.eligibility.models import Application, ApplicationStep, StaffRelative
+from services.eligibility.service.cases import open_case, temporary_grant
+from services.eligibility.service.households import ID_NUMBER, scope_of
+from services.eligibility.service.standards import in_force
+from shared import workdays
+from shared.auth import Principal, Role
+from shared.db import UnitOfWork
+from shared.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound, SafetyNetError
+from shared.pii import PersonalData
+from shared.resident_id import validate_resident_id
+
+DECISIONS = frozenset({StepKind.APPROVED, StepKind.REJECTED, StepKind.PAPERWORK_COMPLETED})
+_INPUT_ERRORS = frozenset(
+    {
+        WorkflowErrorCode.MISSING_ACTOR,
+        WorkflowErrorCode.FUTURE_DATE,
+        WorkflowErrorCode.BEFORE_PREVIOUS_STEP,
+        WorkflowErrorCode.REASONS_REQUIRED,
+        WorkflowErrorCode.FINDINGS_REQUIRED,
+        WorkflowErrorCode.TOO_FEW_INVESTIGATORS,
+        WorkflowErrorCode.INVALID_AMOUNT,
+        WorkflowErrorCode.OVER_HELP_FIRST_LIMIT,
+    }
+)
+
+
+_FIELD_OF = {
+    WorkflowErrorCode.FUTURE_DATE: "on",
+    WorkflowErrorCode.BEFORE_PREVIOUS_STEP: "on",
+    WorkflowErrorCode.MISSING_ACTOR: "actor",
+}
+
+
+def _refusal(error: WorkflowError) -> SafetyNetError:
+    """The procedure's refusal as the HTTP edge should see it: the rule's code names the problem."""
+    if error.code is WorkflowErrorCode.SELF_APPROVAL:
+        return Forbidden(error.message, errors=[FieldIssue("kind", error.code.value, error.message)])
+    if error.code in _INPUT_ERRORS:
+        field = _FIELD_OF.get(error.code, "details")
+        return InvalidInput(error.message, errors=[FieldIssue(field, error.code.value, error.message)])
+    return Conflict(error.message, errors=[FieldIssue("kind", error.code.value, error.message)])
+
+
+async def _rules(uow: UnitOfWork, row: Application) -> workflow.WorkflowRules:
+    _, standards = await in_force(uow.session, row.created_at.date())
+    return workflow.WorkflowRules(
+        uses_democratic_appraisal=row.uses_democratic_appraisal,
+        help_first=workflow.HelpFirst(
+            limit_fen=standards.help_first_limit_fen,
+            paperwork_working_days=standards.help_first_paperwork_working_days,
+        ),
+    )
+
+
+def _step(row: ApplicationStep) -> Step:
+    details = {key: tuple(value) if isinstance(value, list) else value for key, value in row.details.items()}
+    return Step(StepKind(row.kind), row.actor, row.happened_on, StepDetails(**details))  # type: ignore[arg-type]
+
+
+async def _procedure(
+    uow: UnitOfWork, row: Application, steps: list[ApplicationStep], *, today: date
+) -> Procedure:
+    blank = Procedure(
+        program=row.program,  # type: ignore[arg-type]
+        rules=await _rules(uow, row),
+        relative_flagged=row.relative_flagged,
+        emergency=row.emergency,
+    )
+    return workflow.replay(blank, [_step(step) for step in steps], today=today, calendar=workdays)
+
+
+async def receive_application(
+    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: schemas.ApplicationIn, *, today: date
+) -> schemas.ApplicationOut:
+    if body.program == "temporary" and body.temporary is None:
+        raise InvalidInput(
+            "temporary assistance needs its details",
+            errors=[FieldIssue("temporary", "required", "kind, household_class and persons")],
+        )
+    async with uow:
+        household = await repository.household(uow.session, body.household_id, scope_of(caller))
+        if household is None:
+            raise NotFound(f"no household {body.household_id} in your districts")
+        members = await repository.members_of(uow.session, household.id)
+        indexes = [person.id_number_index for _, person in members]
+        row = Application(
+            id=uuid4(),
+            household_id=household.id,
+            program=body.program,
+            district_code=household.district_code,
+            township_code=body.township_code or household.township_code,
+            state="new",
+            entered_by=caller.subject,
+            investigators=[],
+            relative_flagged=await repository.registered_relatives(uow.session, indexes),
+            relative_filed=False,
+            district_visit_done=False,
+            uses_democratic_appraisal=body.uses_democratic_appraisal,
+            emergency=body.emergency and body.program == "temporary",
+            temporary=body.temporary.model_dump(mode="json") if body.temporary else None,
+        )
+        uow.session.add(row)
+        await uow.session.flush()
+        await _record(uow, row, [], Step(StepKind.APPLIED, caller.subject, body.applied_on), today=today)
+        await uow.commit()
+    return await read_application(uow, caller, row.id, today=today)
+
+
+async def record_step(
+    uow: UnitOfWork,
+    pii: PersonalData,
+    caller: Principal,
+    application_id: UUID,
+    body: schemas.StepIn,
+    *,
+    today: date,
+) -> schemas.ApplicationOut:
+    kind = StepKind(body.kind)
+    if kind in DECISIONS and not caller.has_any(Role.reviewer, Role.admin):
+        raise Forbidden(f"{kind.value} is a district decision: it needs the reviewer role")
+    async with uow:
+        row = await repository.application(uow.session, application_id, scope_of(caller), for_update=True)
+        if row is None:
+            raise NotFound(f"no application {application_id} in your districts")
+        steps = await repository.steps_of(uow.session, application_id)
+        details = StepDetails(
+            reasons=tuple(body.details.reasons),
+            findings=tuple(body.details.findings),
+            investigators=tuple(body.details.investigators),
+            district_level=body.details.district_level,
+            amount_fen=body.details.amount_fen,
+        )
+        await _record(uow, row, steps, Step(kind, caller.subject, body.on, details), today=today)
+        if kind is StepKind.APPROVED and row.program != "temporary":
+            await open_case(uow, row, decided_on=body.on, approved_by=caller.subject)
+        elif kind in {StepKind.APPROVED, StepKind.HELP_FIRST_PAID}:
+            await temporary_grant(
+                uow,
+                row,
+                granted_on=body.on,
+                help_first_fen=body.details.amount_fen if kind is StepKind.HELP_FIRST_PAID else None,
+            )
+        await uow.commit()
+    return await read_application(uow, caller, application_id, today=today)
+
+
+async def _record(
+    uow: UnitOfWork, row: Application, steps: list[ApplicationStep], step: Step, *, today: date
+) -> Procedure:
+    """Check the step against the procedure, append it, and keep the row's summary (and its constraints) current."""
+    procedure = await _procedure(uow, row, steps, today=today)
+    try:
+        procedure = workflow.apply_step(procedure, step, today=today, calendar=workdays)
+    except WorkflowError as refused:
+        raise _refusal(refused) from None
+    uow.session.add(
+        ApplicationStep(
+            application_id=row.id,
+            seq=len(steps) + 1,
+            kind=step.kind.value,
+            actor=step.actor,
+            happened_on=step.on,
+            details={
+                "reasons": list(step.details.reasons),
+                "findings": list(step.details.findings),
+                "investigators": list(step.details.investigators),
+                "district_level": step.details.district_level,
+                "amount_fen": step.details.amount_fen,
+            },
+        )
+    )
+    row.state = procedure.status.value
+    row.investigators = sorted(workflow.entered_or_investigated_by(procedure) - {row.entered_by})
+    row.relative_filed = procedure.last(StepKind.RELATIVE_FILED) is not None
+    row.district_visit_done = any(
+        s.kind is StepKind.HOME_VISITED and s.details.district_level for s in procedure.history
+    )
+    if step.kind in DECISIONS:
+        row.decided_by = step.actor
+        row.decision = "rejected" if step.kind is StepKind.REJECTED else "approved"
+    decision = next((d for d in workflow.deadlines(procedure, workdays) if d.kind == "decision"), None)
+    row.decision_due = decision.due_on if decision else None
+    await uow.session.flush()
+    return procedure
+
+
+async def read_application(
+    uow: UnitOfWork, caller: Principal, application_id: UUID, *, today: date
+) -> schemas.ApplicationOut:
+    async with uow:
+        row = await repository.application(uow.session, application_id, scope_of(caller))
+        if row is None:
+            raise NotFound(f"no application {application_id} in your districts")
+        steps = await repository.steps_of(uow.session, application_id)
+        procedure = await _procedure(uow, row, steps, today=today)
+        case_id = await repository.case_of_application(uow.session, application_id)
+    return schemas.ApplicationOut(
+        id=row.id,
+        household_id=row.household_id,
+        program=row.program,
+        district_code=row.district_code,
+        township_code=row.township_code,
+        state=row.state,
+        entered_by=row.entered_by,
+        relative_flagged=row.relative_flagged,
+        decided_by=row.decided_by,
+        decision=row.decision,
+        case_id=case_id,
+        steps=[
+            schemas.StepOut(
+                seq=s.seq,
+                kind=s.kind,
+                actor=s.actor,
+                happened_on=s.happened_on,
+                details=s.details,
+                recorded_at=s.recorded_at,
+            )
+            for s in steps
+        ],
+        deadlines=[_deadline(d, today) for d in workflow.deadlines(procedure, workdays)],
+    )
+
+
+def _deadline(deadline: workflow.Deadline, today: date) -> schemas.DeadlineOut:
+    return schemas.DeadlineOut(
+        kind=deadline.kind, due_on=deadline.due_on, met_on=deadline.met_on, overdue=deadline.is_overdue(today)
+    )
+
+
+async def list_applications(
+    uow: UnitOfWork,
+    caller: Principal,
+    *,
+    district_code: str | None,
+    state: str | None,
+    page: int,
+    page_size: int,
+) -> schemas.ApplicationPage:
+    if district_code is not None:
+        caller.require_district(district_code)
+    async with uow:
+        rows, total = await repository.applications_page(
+            uow.session,
+            scope_of(caller),
+            district_code=district_code,
+            state=state,
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+    return schemas.ApplicationPage(
+        items=[schemas.ApplicationSummary.model_validate(row, from_attributes=True) for row in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+async def overdue_applications(
+    uow: UnitOfWork, caller: Principal, *, district_code: str | None, today: date
+) -> list[schemas.OverdueOut]:
+    """Every open application in the caller's districts with a statutory deadline passed."""
+    if district_code is not None:
+        caller.require_district(district_code)
+    async with uow:
+        rows = await repository.open_applications(uow.session, scope_of(caller), district_code)
+        steps = await repository.steps_of_many(uow.session, [row.id for row in rows])
+        report = []
+        for row in rows:
+            procedure = await _procedure(uow, row, steps[row.id], today=today)
+            late = workflow.overdue(procedure, today, workdays)
+            if late:
+                report.append(
+                    schemas.OverdueOut(
+                        application_id=row.id,
+                        district_code=row.district_code,
+                        state=row.state,
+                        overdue=[_deadline(d, today) for d in late],
+                    )
+                )
+    return report
+
+
+async def file_relative(
+    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: schemas.RelativeIn, *, today: date
+) -> schemas.RelativeOut:
+    caller.require_district(body.district_code)
+    number = validate_resident_id(body.id_number, today=today)
+    relative = StaffRelative(
+        id=uuid4(),
+        person_index=pii.index.digest(number, context=ID_NUMBER),
+        staff_id=body.staff_id,
+        relation=body.relation,
+        district_code=body.district_code,
+        filed_by=caller.subject,
+        filed_at=datetime.now(UTC),
+    )
+    async with uow:
+        if not await repository.insert_relative_if_new(uow.session, relative):
+            raise Conflict("this relative of this staff member is already filed")
+        await uow.commit()
+    return schemas.RelativeOut.model_validate(relative, from_attributes=True)
+
+
+async def list_relatives(uow: UnitOfWork, caller: Principal) -> list[schemas.RelativeOut]:
+    async with uow:
+        rows = await repository.relatives_page(uow.session, scope_of(caller))
+    return [schemas.RelativeOut.model_validate(row, from_attributes=True) for row in rows]

@@ -1,0 +1,296 @@
+"""Use cases of a case's life: opened on approval, read, suspended, terminated; temporary grants."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+from uuid import UUID, uuid4
+
+from services.eligibility import repository, schemas
+from services.eligibility.assessment import to_assets, to_expenses, to_member
+from services.eligibility.domain.dibao import Household as DibaoHousehold
+from services.eligibility.domain.dibao import assess_dibao
+from services.eligibility.domain.means import Assessment, Consumption
+from services.eligibility.domain.people import Member, Relation, age_on
+from services.eligibility.domain.standards import Area, Standards
+from services.eligibility.domain.tekun import TekunApplicant, assess_tekun
+from services.eligibility.domain.temporary import TemporaryRequest, assess_temporary
+from services.eligibility.domain.workflow import (
+    benefit_start_month,
+    next_review_due,
+    suspension_effective_month,
+    termination_effective_month,
+)
+from services.eligibility.models import Application, Case, CaseBeneficiary, Household, HouseholdMember, Person
+from services.eligibility.service.households import scope_of
+from services.eligibility.service.standards import in_force
+from shared.auth import Principal
+from shared.contracts.eligibility import (
+    ApprovedBeneficiary,
+    CaseApproved,
+    CaseSuspended,
+    CaseTerminated,
+    TemporaryAidGranted,
+)
+from shared.db import UnitOfWork
+from shared.errors import Conflict, FieldIssue, NotFound
+
+
+def month(day: date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def _member(member: HouseholdMember, person: Person) -> Member:
+    profile = schemas.MemberProfile.model_validate(member.profile)
+    return to_member(profile, birth_date=person.birth_date, relation=cast(Relation, member.relation))
+
+
+def assess_household(
+    program: str,
+    household: Household,
+    members: list[tuple[HouseholdMember, Person]],
+    standards: Standards,
+    as_of: date,
+) -> Assessment:
+    """The means test of `program` on the household as registered, at `standards`."""
+    people = tuple(_member(member, person) for member, person in members)
+    facts = schemas.StoredFacts.model_validate(household.facts)
+    area = cast(Area, household.area)
+    if program == "tekun":
+        applicant = TekunApplicant(
+            person=people[0],
+            area=area,
+            monthly_income_fen=household.monthly_income_fen,
+            assets=to_assets(facts.assets),
+            has_able_supporter=facts.has_able_supporter,
+        )
+        return assess_tekun(applicant, standards=standards, as_of=as_of)
+    dibao_household = DibaoHousehold(
+        members=people,
+        area=area,
+        monthly_income_fen=household.monthly_income_fen,
+        assets=to_assets(facts.assets),
+        consumption=Consumption(**facts.consumption.model_dump()),
+        rigid_expenses_12m=to_expenses(facts.rigid_expenses_12m_fen),
+    )
+    return assess_dibao(dibao_household, standards=standards, as_of=as_of)
+
+
+def _review_months(members: list[tuple[HouseholdMember, Person]], as_of: date) -> bool:
+    """Reviewed every 6 months when a member could work (16–59, no disability); otherwise yearly."""
+    return any(
+        16 <= age_on(person.birth_date, as_of) < 60 and not member.profile.get("disability_grade")
+        for member, person in members
+    )
+
+
+async def open_case(uow: UnitOfWork, application: Application, *, decided_on: date, approved_by: str) -> Case:
+    """The district approved: assess at the standard in force, open the case, announce CaseApproved."""
+    household = await repository.household(uow.session, application.household_id, None)
+    assert household is not None
+    members = await repository.members_of(uow.session, household.id)
+    standard, standards = await in_force(uow.session, decided_on)
+    result = assess_household(application.program, household, members, standards, decided_on)
+    if not result.eligible:
+        raise Conflict(
+            "the household does not qualify at the standard in force; reject the application with these reasons",
+            errors=[
+                FieldIssue("household", reason.code, reason.message)
+                for reason in result.reasons
+                if reason.blocking
+            ],
+        )
+    lines = result.breakdown.members
+    covered = [(members[line.member_index], line) for line in lines]
+    already = await repository.persons_in_active_cases(
+        uow.session, [person.id for (_, person), _ in covered], application.program
+    )
+    if already:
+        raise Conflict(
+            f"{len(already)} member(s) already have an active {application.program} case",
+            errors=[
+                FieldIssue("household", "one_active_case", f"person {person_id} is in another active case")
+                for person_id in already
+            ],
+        )
+    case = Case(
+        id=uuid4(),
+        application_id=application.id,
+        household_id=household.id,
+        program=application.program,
+        district_code=application.district_code,
+        area=household.area,
+        status="active",
+        start_month=benefit_start_month(decided_on),
+        per_capita_income_fen=result.breakdown.per_capita_income_fen,
+        monthly_amount_fen=result.monthly_amount_fen,
+        standard_id=standard.id,
+        approved_by=approved_by,
+        approved_on=decided_on,
+        next_review_due=next_review_due(decided_on, _review_months(members, decided_on)),
+    )
+    beneficiaries = [
+        CaseBeneficiary(
+            case_id=case.id,
+            person_id=person.id,
+            program=application.program,
+            active=True,
+            add_on_kinds=list(line.add_on_kinds),
+            care_level=line.care_level,
+            base_fen=line.base_fen,
+            add_on_fen=line.add_on_fen,
+            care_subsidy_fen=line.care_subsidy_fen,
+            insurance_categories=[application.program, *(["orphan"] if member.profile.get("orphan") else [])],
+        )
+        for (member, person), line in covered
+    ]
+    await repository.add_case(uow.session, case, beneficiaries)
+    uow.emit(
+        CaseApproved(
+            case_id=case.id,
+            household_id=household.id,
+            program=application.program,
+            district_code=case.district_code,
+            township_code=application.township_code,
+            start_month=month(case.start_month),
+            beneficiaries=[
+                ApprovedBeneficiary(
+                    person_id=b.person_id,
+                    base_fen=b.base_fen,
+                    add_on_fen=b.add_on_fen,
+                    care_subsidy_fen=b.care_subsidy_fen,
+                    total_fen=b.base_fen + b.add_on_fen + b.care_subsidy_fen,
+                    insurance_categories=b.insurance_categories,
+                )
+                for b in beneficiaries
+            ],
+            monthly_amount_fen=case.monthly_amount_fen,
+            approved_by=approved_by,
+            decided_on=decided_on,
+        )
+    )
+    return case
+
+
+async def temporary_grant(
+    uow: UnitOfWork, application: Application, *, granted_on: date, help_first_fen: int | None
+) -> None:
+    """Temporary assistance granted (or paid first by the township): one TemporaryAidGranted."""
+    assert application.temporary is not None
+    request = schemas.TemporaryIn.model_validate(application.temporary)
+    amount = help_first_fen
+    if amount is None:
+        household = await repository.household(uow.session, application.household_id, None)
+        assert household is not None
+        members = await repository.members_of(uow.session, household.id)
+        _, standards = await in_force(uow.session, granted_on)
+        result = assess_temporary(
+            TemporaryRequest(
+                kind=request.kind,
+                household_class=request.household_class,
+                persons=request.persons,
+                household_size=len(members),
+                monthly_income_fen=household.monthly_income_fen,
+                rigid_expenses_12m=to_expenses(
+                    schemas.StoredFacts.model_validate(household.facts).rigid_expenses_12m_fen
+                ),
+                months=request.months,
+            ),
+            standards=standards,
+            as_of=granted_on,
+        )
+        if not result.eligible:
+            raise Conflict(
+                "the household does not qualify for temporary assistance",
+                errors=[
+                    FieldIssue("temporary", reason.code, reason.message)
+                    for reason in result.reasons
+                    if reason.blocking
+                ],
+            )
+        amount = result.amount_fen
+    uow.emit(
+        TemporaryAidGranted(
+            case_id=application.id,
+            grant_id=uuid4(),
+            household_id=application.household_id,
+            kind=request.kind,
+            household_class=request.household_class,
+            amount_fen=amount,
+            help_first=help_first_fen is not None,
+            district_code=application.district_code,
+            granted_on=granted_on,
+        )
+    )
+
+
+async def read_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> schemas.CaseOut:
+    async with uow:
+        case = await repository.case(uow.session, case_id, scope_of(caller))
+        if case is None:
+            raise NotFound(f"no case {case_id} in your districts")
+        beneficiaries = await repository.beneficiaries_of(uow.session, case_id)
+    return schemas.CaseOut(
+        **{field: getattr(case, field) for field in schemas.CaseOut.model_fields if field != "beneficiaries"},
+        beneficiaries=[
+            schemas.BeneficiaryOut(
+                person_id=b.person_id,
+                active=b.active,
+                add_on_kinds=b.add_on_kinds,
+                care_level=b.care_level,
+                base_fen=b.base_fen,
+                add_on_fen=b.add_on_fen,
+                care_subsidy_fen=b.care_subsidy_fen,
+                total_fen=b.base_fen + b.add_on_fen + b.care_subsidy_fen,
+                insurance_categories=b.insurance_categories,
+            )
+            for b in beneficiaries
+        ],
+    )
+
+
+async def terminate_case(
+    uow: UnitOfWork, caller: Principal, case_id: UUID, body: schemas.TerminationIn
+) -> schemas.CaseOut:
+    """Support stops from the month after the event; payments recovers anything paid for later months."""
+    async with uow:
+        case = await repository.case(uow.session, case_id, scope_of(caller), for_update=True)
+        if case is None:
+            raise NotFound(f"no case {case_id} in your districts")
+        if case.status == "terminated":
+            raise Conflict(f"case {case_id} is already terminated")
+        case.status, case.ended_from = "terminated", termination_effective_month(body.on)
+        persons = await repository.deactivate_beneficiaries(uow.session, case_id)
+        uow.emit(
+            CaseTerminated(
+                case_id=case_id,
+                effective_month=month(case.ended_from),
+                reason=body.reason,
+                person_ids=persons,
+                decided_on=body.on,
+            )
+        )
+        await uow.commit()
+    return await read_case(uow, caller, case_id)
+
+
+async def suspend_case(
+    uow: UnitOfWork, caller: Principal, case_id: UUID, body: schemas.SuspensionIn
+) -> schemas.CaseOut:
+    async with uow:
+        case = await repository.case(uow.session, case_id, scope_of(caller), for_update=True)
+        if case is None:
+            raise NotFound(f"no case {case_id} in your districts")
+        if case.status != "active":
+            raise Conflict(f"case {case_id} is {case.status}, not active")
+        case.status = "suspended"
+        uow.emit(
+            CaseSuspended(
+                case_id=case_id,
+                from_month=month(suspension_effective_month(body.on)),
+                reason_code=body.reason_code,
+                decided_on=body.on,
+            )
+        )
+        await uow.commit()
+    return await read_case(uow, caller, case_id)
