@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -36,24 +37,32 @@ def new_uow(eligibility_engine: AsyncEngine) -> Callable[[], UnitOfWork]:
     return lambda: UnitOfWork(sessions, source=DEFINITION.source)
 
 
-@pytest.fixture
-async def api(eligibility_engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Api]:
-    """The eligibility app on the in-process bus, its lifespan running, standards seeded."""
-    private_key, public_key = ensure_dev_keypair(tmp_path / "keys")
-    settings = EligibilitySettings(
-        environment="development",
-        bus="in-process",
-        database=DatabaseSettings(url=eligibility_engine.url.render_as_string(hide_password=False)),
-        auth=AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
-        pii=generate_pii_settings(),
+@contextlib.asynccontextmanager
+async def serve(engine: AsyncEngine, keys: Path, **bus: Any) -> AsyncIterator[Api]:
+    """The eligibility app with its lifespan running and the standards seeded; `bus` picks the bus."""
+    private_key, public_key = ensure_dev_keypair(keys)
+    settings = EligibilitySettings.model_validate(
+        {
+            "environment": "development",
+            "database": DatabaseSettings(url=engine.url.render_as_string(hide_password=False)),
+            "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
+            "pii": generate_pii_settings(),
+            **bus,
+        }
     )
-    app = create(settings, bus=InProcessBus())
+    app = create(settings, bus=InProcessBus() if settings.bus == "in-process" else None)
     async with app.router.lifespan_context(app):
-        runtime = app.state.runtime
-        await service.seed_standards(runtime.unit_of_work())
+        await service.seed_standards(app.state.runtime.unit_of_work())
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://eligibility") as client:
             yield Api(client, private_key)
+
+
+@pytest.fixture
+async def api(eligibility_engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Api]:
+    """The eligibility app on the in-process bus."""
+    async with serve(eligibility_engine, tmp_path / "keys", bus="in-process") as client:
+        yield client
 
 
 class Api:

@@ -18,7 +18,7 @@ from tests.eligibility.conftest import Api
 from tests.eligibility.test_api_households import HEAD_ID, household
 
 DISTRICT = "500103"
-INVESTIGATION = [
+INVESTIGATION: list[dict[str, Any]] = [
     {"kind": "accepted", "on": "2026-10-12"},
     {
         "kind": "data_cross_checked",
@@ -29,7 +29,7 @@ INVESTIGATION = [
     {"kind": "township_reviewed", "on": "2026-10-20"},
     {"kind": "notice_posted", "on": "2026-10-21"},
 ]
-APPROVE = {"kind": "approved", "on": "2026-10-29"}
+APPROVE: dict[str, Any] = {"kind": "approved", "on": "2026-10-29"}
 
 
 async def events(engine: AsyncEngine, event_type: str) -> list[Any]:
