@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.eligibility import schemas
 from services.eligibility.domain.dibao import Household, SinglePersonApplication, assess_dibao
 from services.eligibility.domain.means import Assessment, Assets, Consumption, RigidExpenses, Vehicle
 from services.eligibility.domain.people import Member, Relation
 from services.eligibility.domain.standards import Standards
 from services.eligibility.domain.tekun import TekunApplicant, assess_tekun
 from services.eligibility.domain.temporary import TemporaryRequest, assess_temporary
+from services.eligibility.schemas.assessments import (
+    AssessmentRequest,
+    AssessmentResponse,
+    AssetsIn,
+    BreakdownOut,
+    MemberLineOut,
+    MemberProfile,
+    ReasonOut,
+    RigidExpensesIn,
+)
 from shared.errors import FieldIssue, InvalidInput
 from shared.resident_id import validate_resident_id
 
 
-def _members(request: schemas.AssessmentRequest) -> tuple[Member, ...]:
+def _members(request: AssessmentRequest) -> tuple[Member, ...]:
     members = []
     for index, member in enumerate(request.members):
         if member.id_number is not None:
@@ -24,24 +33,24 @@ def _members(request: schemas.AssessmentRequest) -> tuple[Member, ...]:
     return tuple(members)
 
 
-def to_member(profile: schemas.MemberProfile, *, birth_date: date, relation: Relation) -> Member:
+def to_member(profile: MemberProfile, *, birth_date: date, relation: Relation) -> Member:
     """A member as the rules see them; shared by the calculator and the decision on a registered household."""
-    fields = profile.model_dump(include=set(schemas.MemberProfile.model_fields))
+    fields = profile.model_dump(include=set(MemberProfile.model_fields))
     return Member(birth_date=birth_date, relation=relation, **fields)
 
 
-def to_assets(facts: schemas.AssetsIn) -> Assets:
+def to_assets(facts: AssetsIn) -> Assets:
     return Assets(
         **facts.model_dump(exclude={"vehicles"}),
         vehicles=tuple(Vehicle(**v.model_dump()) for v in facts.vehicles),
     )
 
 
-def to_expenses(facts: schemas.RigidExpensesIn) -> RigidExpenses:
+def to_expenses(facts: RigidExpensesIn) -> RigidExpenses:
     return RigidExpenses(medical_fen=facts.medical, education_fen=facts.education)
 
 
-def assess(request: schemas.AssessmentRequest, standards: Standards) -> schemas.AssessmentResponse:
+def assess(request: AssessmentRequest, standards: Standards) -> AssessmentResponse:
     members = _members(request)
     expenses = to_expenses(request.rigid_expenses_12m_fen)
     if request.program == "temporary":
@@ -77,14 +86,14 @@ def assess(request: schemas.AssessmentRequest, standards: Standards) -> schemas.
     return _monthly(result, standards)
 
 
-def _monthly(result: Assessment, standards: Standards) -> schemas.AssessmentResponse:
+def _monthly(result: Assessment, standards: Standards) -> AssessmentResponse:
     breakdown = result.breakdown
-    return schemas.AssessmentResponse(
+    return AssessmentResponse(
         eligible=result.eligible,
-        reasons=[schemas.ReasonOut(code=r.code, message=r.message) for r in result.reasons],
+        reasons=[ReasonOut(code=r.code, message=r.message) for r in result.reasons],
         standard_effective_from=standards.effective_from,
         monthly_amount_fen=result.monthly_amount_fen,
-        breakdown=schemas.BreakdownOut(
+        breakdown=BreakdownOut(
             standard_fen=breakdown.standard_fen,
             per_capita_income_fen=breakdown.per_capita_income_fen,
             base_fen=breakdown.base_fen,
@@ -93,7 +102,7 @@ def _monthly(result: Assessment, standards: Standards) -> schemas.AssessmentResp
             covered_members=breakdown.covered_members,
             rigid_expense_deduction_fen=breakdown.rigid_expense_deduction_fen,
             members=[
-                schemas.MemberLineOut(
+                MemberLineOut(
                     member_index=line.member_index,
                     base_fen=line.base_fen,
                     add_on_fen=line.add_on_fen,
@@ -109,11 +118,11 @@ def _monthly(result: Assessment, standards: Standards) -> schemas.AssessmentResp
 
 
 def _temporary(
-    request: schemas.AssessmentRequest,
+    request: AssessmentRequest,
     members: tuple[Member, ...],
     expenses: RigidExpenses,
     standards: Standards,
-) -> schemas.AssessmentResponse:
+) -> AssessmentResponse:
     if request.temporary is None:
         raise InvalidInput(
             "temporary assistance needs its details",
@@ -132,9 +141,9 @@ def _temporary(
         standards=standards,
         as_of=request.as_of,
     )
-    return schemas.AssessmentResponse(
+    return AssessmentResponse(
         eligible=result.eligible,
-        reasons=[schemas.ReasonOut(code=r.code, message=r.message) for r in result.reasons],
+        reasons=[ReasonOut(code=r.code, message=r.message) for r in result.reasons],
         standard_effective_from=standards.effective_from,
         monthly_amount_fen=None,
         amount_fen=result.amount_fen,

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.eligibility import repository
 from services.eligibility.domain.standards import SEED_STANDARDS
 from services.eligibility.models import Case, CaseBeneficiary, Household, Person, Standard
+from services.eligibility.repository import cases as cases_queries
+from services.eligibility.repository import standards as standards_queries
 from services.eligibility.service import standards as service
 from shared.contracts.catalogue import registry
 from shared.contracts.eligibility import CaseAmountChanged
@@ -99,7 +100,7 @@ async def add_case(
             )
             for person, (kinds, care, parts) in zip(persons, members, strict=True)
         ]
-        await repository.add_case(uow.session, case, beneficiaries)
+        await cases_queries.add_case(uow.session, case, beneficiaries)
         await uow.commit()
     return case_id
 
@@ -121,7 +122,7 @@ async def cases(new_uow: Callable[[], UnitOfWork]) -> dict[str, UUID]:
     assert await service.seed_standards(new_uow()) == len(SEED_STANDARDS)
     uow = new_uow()
     async with uow:
-        current = await repository.standard_in_force(uow.session, TODAY)
+        current = await standards_queries.standard_in_force(uow.session, TODAY)
         assert current is not None and current.effective_from == date(2025, 7, 1)  # 770 / 630 / 1001
         standard_id = current.id
     return {

@@ -7,9 +7,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from services.eligibility import schemas
 from services.eligibility.api.households import Pii
 from services.eligibility.api.roles import Assessor, Reviewer, Staff
+from services.eligibility.schemas.applications import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationPage,
+    OverdueOut,
+    RelativeIn,
+    RelativeOut,
+    StepIn,
+)
 from services.eligibility.service import applications
 from services.eligibility.service.standards import business_today
 from shared.service import UnitOfWorkDep
@@ -25,8 +33,8 @@ District = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="one o
     summary="Receive an application (申请) for a household",
 )
 async def post_application(
-    body: schemas.ApplicationIn, uow: UnitOfWorkDep, pii: Pii, caller: Assessor
-) -> schemas.ApplicationOut:
+    body: ApplicationIn, uow: UnitOfWorkDep, pii: Pii, caller: Assessor
+) -> ApplicationOut:
     return await applications.receive_application(uow, pii, caller, body, today=business_today())
 
 
@@ -40,22 +48,20 @@ async def post_application(
     "`TemporaryAidGranted`. A refusal names the rule in `errors[].rule` (e.g. SELF_APPROVAL, NOTICE_NOT_ENDED).",
 )
 async def post_step(
-    application_id: UUID, body: schemas.StepIn, uow: UnitOfWorkDep, pii: Pii, caller: Assessor
-) -> schemas.ApplicationOut:
+    application_id: UUID, body: StepIn, uow: UnitOfWorkDep, pii: Pii, caller: Assessor
+) -> ApplicationOut:
     return await applications.record_step(uow, pii, caller, application_id, body, today=business_today())
 
 
 @router.get("/applications/overdue", summary="Open applications past a statutory deadline, per district")
-async def get_overdue(
-    uow: UnitOfWorkDep, caller: Staff, district_code: District = None
-) -> list[schemas.OverdueOut]:
+async def get_overdue(uow: UnitOfWorkDep, caller: Staff, district_code: District = None) -> list[OverdueOut]:
     return await applications.overdue_applications(
         uow, caller, district_code=district_code, today=business_today()
     )
 
 
 @router.get("/applications/{application_id}", summary="An application with its steps and deadlines")
-async def get_application(application_id: UUID, uow: UnitOfWorkDep, caller: Staff) -> schemas.ApplicationOut:
+async def get_application(application_id: UUID, uow: UnitOfWorkDep, caller: Staff) -> ApplicationOut:
     return await applications.read_application(uow, caller, application_id, today=business_today())
 
 
@@ -67,7 +73,7 @@ async def get_applications(
     state: Annotated[str | None, Query(max_length=32)] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> schemas.ApplicationPage:
+) -> ApplicationPage:
     return await applications.list_applications(
         uow, caller, district_code=district_code, state=state, page=page, page_size=page_size
     )
@@ -78,12 +84,10 @@ async def get_applications(
     status_code=status.HTTP_201_CREATED,
     summary="File a relative of staff or a village cadre (备案)",
 )
-async def post_relative(
-    body: schemas.RelativeIn, uow: UnitOfWorkDep, pii: Pii, caller: Reviewer
-) -> schemas.RelativeOut:
+async def post_relative(body: RelativeIn, uow: UnitOfWorkDep, pii: Pii, caller: Reviewer) -> RelativeOut:
     return await applications.file_relative(uow, pii, caller, body, today=business_today())
 
 
 @router.get("/relatives", summary="The relatives register of your districts")
-async def get_relatives(uow: UnitOfWorkDep, caller: Reviewer) -> list[schemas.RelativeOut]:
+async def get_relatives(uow: UnitOfWorkDep, caller: Reviewer) -> list[RelativeOut]:
     return await applications.list_relatives(uow, caller)

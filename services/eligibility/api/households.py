@@ -7,8 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from services.eligibility import schemas
 from services.eligibility.api.roles import Caseworker, Reader
+from services.eligibility.schemas.households import (
+    HouseholdChange,
+    HouseholdIn,
+    HouseholdOut,
+    HouseholdPage,
+    HouseholdVersionOut,
+)
 from services.eligibility.service import households
 from services.eligibility.service.standards import business_today
 from shared.pii import PersonalData
@@ -27,9 +33,7 @@ Pii = Annotated[PersonalData, Depends(personal_data)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a household and its members")
-async def post_household(
-    body: schemas.HouseholdIn, uow: UnitOfWorkDep, pii: Pii, caller: Caseworker
-) -> schemas.HouseholdOut:
+async def post_household(body: HouseholdIn, uow: UnitOfWorkDep, pii: Pii, caller: Caseworker) -> HouseholdOut:
     return await households.register_household(uow, pii, caller, body, today=business_today())
 
 
@@ -40,23 +44,21 @@ async def get_households(
     district_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> schemas.HouseholdPage:
+) -> HouseholdPage:
     return await households.list_households(
         uow, caller, district_code=district_code, page=page, page_size=page_size
     )
 
 
 @router.get("/{household_id}", summary="A household with its members (ID numbers and names masked)")
-async def get_household(
-    household_id: UUID, uow: UnitOfWorkDep, pii: Pii, caller: Reader
-) -> schemas.HouseholdOut:
+async def get_household(household_id: UUID, uow: UnitOfWorkDep, pii: Pii, caller: Reader) -> HouseholdOut:
     return await households.read_household(uow, pii, caller, household_id)
 
 
 @router.put("/{household_id}", summary="Change a household; `version` must be the one you read")
 async def put_household(
-    household_id: UUID, body: schemas.HouseholdChange, uow: UnitOfWorkDep, pii: Pii, caller: Caseworker
-) -> schemas.HouseholdOut:
+    household_id: UUID, body: HouseholdChange, uow: UnitOfWorkDep, pii: Pii, caller: Caseworker
+) -> HouseholdOut:
     return await households.change_household(uow, pii, caller, household_id, body, today=business_today())
 
 
@@ -65,5 +67,5 @@ async def put_household(
 )
 async def get_household_versions(
     household_id: UUID, uow: UnitOfWorkDep, caller: Reader
-) -> list[schemas.HouseholdVersionOut]:
+) -> list[HouseholdVersionOut]:
     return await households.household_history(uow, caller, household_id)

@@ -8,9 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
 
-from services.eligibility import assessment, schemas
+from services.eligibility import assessment
 from services.eligibility.api.roles import Admin, Assessor, Overseer, Staff
 from services.eligibility.models import Recalculation, Standard
+from services.eligibility.schemas.assessments import AssessmentRequest, AssessmentResponse
+from services.eligibility.schemas.standards import RecalculationOut, StandardIn, StandardOut
 from services.eligibility.service import standards as service
 from shared.service import UnitOfWorkDep, runtime_of
 
@@ -25,22 +27,22 @@ router = APIRouter(tags=["standards and assessments"])
     "(see GET /v1/standards).",
 )
 async def post_assessment(
-    body: schemas.AssessmentRequest, uow: UnitOfWorkDep, caller: Assessor
-) -> schemas.AssessmentResponse:
+    body: AssessmentRequest, uow: UnitOfWorkDep, caller: Assessor
+) -> AssessmentResponse:
     caller.require_district(body.district_code)
     _, standards = await service.standards_in_force(uow, body.as_of)
     return assessment.assess(body, standards)
 
 
 @router.get("/standards", summary="Every city-wide standard, oldest first")
-async def get_standards(uow: UnitOfWorkDep, _caller: Staff) -> list[schemas.StandardOut]:
+async def get_standards(uow: UnitOfWorkDep, _caller: Staff) -> list[StandardOut]:
     return [_standard(row) for row in await service.list_standards(uow)]
 
 
 @router.get("/standards/in-force", summary="The standard in force on a day")
 async def get_standard_in_force(
     uow: UnitOfWorkDep, _caller: Staff, on: Annotated[date, Query(description="the day")]
-) -> schemas.StandardOut:
+) -> StandardOut:
     row, _ = await service.standards_in_force(uow, on)
     return _standard(row)
 
@@ -53,8 +55,8 @@ async def get_standard_in_force(
     "recalculation runs in the background; follow it at GET /v1/standards/{id}/recalculation.",
 )
 async def post_standard(
-    body: schemas.StandardIn, request: Request, uow: UnitOfWorkDep, caller: Admin
-) -> schemas.RecalculationOut:
+    body: StandardIn, request: Request, uow: UnitOfWorkDep, caller: Admin
+) -> RecalculationOut:
     recalculation = await service.publish_raised_standard(
         uow,
         effective_from=body.effective_from,
@@ -77,15 +79,13 @@ async def post_standard(
 @router.get(
     "/standards/{standard_id}/recalculation", summary="Progress of the recalculation after a standard"
 )
-async def get_recalculation(
-    standard_id: UUID, uow: UnitOfWorkDep, _caller: Overseer
-) -> schemas.RecalculationOut:
+async def get_recalculation(standard_id: UUID, uow: UnitOfWorkDep, _caller: Overseer) -> RecalculationOut:
     return _recalculation(await service.recalculation_status(uow, standard_id))
 
 
-def _standard(row: Standard) -> schemas.StandardOut:
-    return schemas.StandardOut.model_validate(row, from_attributes=True)
+def _standard(row: Standard) -> StandardOut:
+    return StandardOut.model_validate(row, from_attributes=True)
 
 
-def _recalculation(row: Recalculation) -> schemas.RecalculationOut:
-    return schemas.RecalculationOut.model_validate(row, from_attributes=True)
+def _recalculation(row: Recalculation) -> RecalculationOut:
+    return RecalculationOut.model_validate(row, from_attributes=True)

@@ -5,11 +5,25 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
-from services.eligibility import repository, schemas
 from services.eligibility.domain import workflow
 from services.eligibility.domain.workflow import Application as Procedure
 from services.eligibility.domain.workflow import Step, StepDetails, StepKind, WorkflowError, WorkflowErrorCode
 from services.eligibility.models import Application, ApplicationStep, StaffRelative
+from services.eligibility.repository import applications as applications_queries
+from services.eligibility.repository import cases as cases_queries
+from services.eligibility.repository import households as households_queries
+from services.eligibility.schemas.applications import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationPage,
+    ApplicationSummary,
+    DeadlineOut,
+    OverdueOut,
+    RelativeIn,
+    RelativeOut,
+    StepIn,
+    StepOut,
+)
 from services.eligibility.service.cases import open_case, temporary_grant
 from services.eligibility.service.households import ID_NUMBER, scope_of
 from services.eligibility.service.standards import in_force
@@ -81,18 +95,18 @@ async def _procedure(
 
 
 async def receive_application(
-    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: schemas.ApplicationIn, *, today: date
-) -> schemas.ApplicationOut:
+    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: ApplicationIn, *, today: date
+) -> ApplicationOut:
     if body.program == "temporary" and body.temporary is None:
         raise InvalidInput(
             "temporary assistance needs its details",
             errors=[FieldIssue("temporary", "required", "kind, household_class and persons")],
         )
     async with uow:
-        household = await repository.household(uow.session, body.household_id, scope_of(caller))
+        household = await households_queries.household(uow.session, body.household_id, scope_of(caller))
         if household is None:
             raise NotFound(f"no household {body.household_id} in your districts")
-        members = await repository.members_of(uow.session, household.id)
+        members = await households_queries.members_of(uow.session, household.id)
         indexes = [person.id_number_index for _, person in members]
         row = Application(
             id=uuid4(),
@@ -103,7 +117,7 @@ async def receive_application(
             state="new",
             entered_by=caller.subject,
             investigators=[],
-            relative_flagged=await repository.registered_relatives(uow.session, indexes),
+            relative_flagged=await applications_queries.registered_relatives(uow.session, indexes),
             relative_filed=False,
             district_visit_done=False,
             uses_democratic_appraisal=body.uses_democratic_appraisal,
@@ -122,18 +136,20 @@ async def record_step(
     pii: PersonalData,
     caller: Principal,
     application_id: UUID,
-    body: schemas.StepIn,
+    body: StepIn,
     *,
     today: date,
-) -> schemas.ApplicationOut:
+) -> ApplicationOut:
     kind = StepKind(body.kind)
     if kind in DECISIONS and not caller.has_any(Role.reviewer, Role.admin):
         raise Forbidden(f"{kind.value} is a district decision: it needs the reviewer role")
     async with uow:
-        row = await repository.application(uow.session, application_id, scope_of(caller), for_update=True)
+        row = await applications_queries.application(
+            uow.session, application_id, scope_of(caller), for_update=True
+        )
         if row is None:
             raise NotFound(f"no application {application_id} in your districts")
-        steps = await repository.steps_of(uow.session, application_id)
+        steps = await applications_queries.steps_of(uow.session, application_id)
         details = StepDetails(
             reasons=tuple(body.details.reasons),
             findings=tuple(body.details.findings),
@@ -197,15 +213,15 @@ async def _record(
 
 async def read_application(
     uow: UnitOfWork, caller: Principal, application_id: UUID, *, today: date
-) -> schemas.ApplicationOut:
+) -> ApplicationOut:
     async with uow:
-        row = await repository.application(uow.session, application_id, scope_of(caller))
+        row = await applications_queries.application(uow.session, application_id, scope_of(caller))
         if row is None:
             raise NotFound(f"no application {application_id} in your districts")
-        steps = await repository.steps_of(uow.session, application_id)
+        steps = await applications_queries.steps_of(uow.session, application_id)
         procedure = await _procedure(uow, row, steps, today=today)
-        case_id = await repository.case_of_application(uow.session, application_id)
-    return schemas.ApplicationOut(
+        case_id = await cases_queries.case_of_application(uow.session, application_id)
+    return ApplicationOut(
         id=row.id,
         household_id=row.household_id,
         program=row.program,
@@ -218,7 +234,7 @@ async def read_application(
         decision=row.decision,
         case_id=case_id,
         steps=[
-            schemas.StepOut(
+            StepOut(
                 seq=s.seq,
                 kind=s.kind,
                 actor=s.actor,
@@ -232,8 +248,8 @@ async def read_application(
     )
 
 
-def _deadline(deadline: workflow.Deadline, today: date) -> schemas.DeadlineOut:
-    return schemas.DeadlineOut(
+def _deadline(deadline: workflow.Deadline, today: date) -> DeadlineOut:
+    return DeadlineOut(
         kind=deadline.kind, due_on=deadline.due_on, met_on=deadline.met_on, overdue=deadline.is_overdue(today)
     )
 
@@ -246,11 +262,11 @@ async def list_applications(
     state: str | None,
     page: int,
     page_size: int,
-) -> schemas.ApplicationPage:
+) -> ApplicationPage:
     if district_code is not None:
         caller.require_district(district_code)
     async with uow:
-        rows, total = await repository.applications_page(
+        rows, total = await applications_queries.applications_page(
             uow.session,
             scope_of(caller),
             district_code=district_code,
@@ -258,8 +274,8 @@ async def list_applications(
             offset=(page - 1) * page_size,
             limit=page_size,
         )
-    return schemas.ApplicationPage(
-        items=[schemas.ApplicationSummary.model_validate(row, from_attributes=True) for row in rows],
+    return ApplicationPage(
+        items=[ApplicationSummary.model_validate(row, from_attributes=True) for row in rows],
         total=total,
         page=page,
         page_size=page_size,
@@ -268,20 +284,20 @@ async def list_applications(
 
 async def overdue_applications(
     uow: UnitOfWork, caller: Principal, *, district_code: str | None, today: date
-) -> list[schemas.OverdueOut]:
+) -> list[OverdueOut]:
     """Every open application in the caller's districts with a statutory deadline passed."""
     if district_code is not None:
         caller.require_district(district_code)
     async with uow:
-        rows = await repository.open_applications(uow.session, scope_of(caller), district_code)
-        steps = await repository.steps_of_many(uow.session, [row.id for row in rows])
+        rows = await applications_queries.open_applications(uow.session, scope_of(caller), district_code)
+        steps = await applications_queries.steps_of_many(uow.session, [row.id for row in rows])
         report = []
         for row in rows:
             procedure = await _procedure(uow, row, steps[row.id], today=today)
             late = workflow.overdue(procedure, today, workdays)
             if late:
                 report.append(
-                    schemas.OverdueOut(
+                    OverdueOut(
                         application_id=row.id,
                         district_code=row.district_code,
                         state=row.state,
@@ -292,8 +308,8 @@ async def overdue_applications(
 
 
 async def file_relative(
-    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: schemas.RelativeIn, *, today: date
-) -> schemas.RelativeOut:
+    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: RelativeIn, *, today: date
+) -> RelativeOut:
     caller.require_district(body.district_code)
     number = validate_resident_id(body.id_number, today=today)
     relative = StaffRelative(
@@ -306,13 +322,13 @@ async def file_relative(
         filed_at=datetime.now(UTC),
     )
     async with uow:
-        if not await repository.insert_relative_if_new(uow.session, relative):
+        if not await applications_queries.insert_relative_if_new(uow.session, relative):
             raise Conflict("this relative of this staff member is already filed")
         await uow.commit()
-    return schemas.RelativeOut.model_validate(relative, from_attributes=True)
+    return RelativeOut.model_validate(relative, from_attributes=True)
 
 
-async def list_relatives(uow: UnitOfWork, caller: Principal) -> list[schemas.RelativeOut]:
+async def list_relatives(uow: UnitOfWork, caller: Principal) -> list[RelativeOut]:
     async with uow:
-        rows = await repository.relatives_page(uow.session, scope_of(caller))
-    return [schemas.RelativeOut.model_validate(row, from_attributes=True) for row in rows]
+        rows = await applications_queries.relatives_page(uow.session, scope_of(caller))
+    return [RelativeOut.model_validate(row, from_attributes=True) for row in rows]

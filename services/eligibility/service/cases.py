@@ -6,7 +6,6 @@ from datetime import date
 from typing import cast
 from uuid import UUID, uuid4
 
-from services.eligibility import repository, schemas
 from services.eligibility.assessment import to_assets, to_expenses, to_member
 from services.eligibility.domain.dibao import Household as DibaoHousehold
 from services.eligibility.domain.dibao import assess_dibao
@@ -22,6 +21,11 @@ from services.eligibility.domain.workflow import (
     termination_effective_month,
 )
 from services.eligibility.models import Application, Case, CaseBeneficiary, Household, HouseholdMember, Person
+from services.eligibility.repository import cases as cases_queries
+from services.eligibility.repository import households as households_queries
+from services.eligibility.schemas.assessments import MemberProfile, TemporaryIn
+from services.eligibility.schemas.cases import BeneficiaryOut, CaseOut, SuspensionIn, TerminationIn
+from services.eligibility.schemas.households import StoredFacts
 from services.eligibility.service.households import scope_of
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
@@ -41,7 +45,7 @@ def month(day: date) -> str:
 
 
 def _member(member: HouseholdMember, person: Person) -> Member:
-    profile = schemas.MemberProfile.model_validate(member.profile)
+    profile = MemberProfile.model_validate(member.profile)
     return to_member(profile, birth_date=person.birth_date, relation=cast(Relation, member.relation))
 
 
@@ -54,7 +58,7 @@ def assess_household(
 ) -> Assessment:
     """The means test of `program` on the household as registered, at `standards`."""
     people = tuple(_member(member, person) for member, person in members)
-    facts = schemas.StoredFacts.model_validate(household.facts)
+    facts = StoredFacts.model_validate(household.facts)
     area = cast(Area, household.area)
     if program == "tekun":
         applicant = TekunApplicant(
@@ -86,9 +90,9 @@ def _review_months(members: list[tuple[HouseholdMember, Person]], as_of: date) -
 
 async def open_case(uow: UnitOfWork, application: Application, *, decided_on: date, approved_by: str) -> Case:
     """The district approved: assess at the standard in force, open the case, announce CaseApproved."""
-    household = await repository.household(uow.session, application.household_id, None)
+    household = await households_queries.household(uow.session, application.household_id, None)
     assert household is not None
-    members = await repository.members_of(uow.session, household.id)
+    members = await households_queries.members_of(uow.session, household.id)
     standard, standards = await in_force(uow.session, decided_on)
     result = assess_household(application.program, household, members, standards, decided_on)
     if not result.eligible:
@@ -102,7 +106,7 @@ async def open_case(uow: UnitOfWork, application: Application, *, decided_on: da
         )
     lines = result.breakdown.members
     covered = [(members[line.member_index], line) for line in lines]
-    already = await repository.persons_in_active_cases(
+    already = await cases_queries.persons_in_active_cases(
         uow.session, [person.id for (_, person), _ in covered], application.program
     )
     if already:
@@ -144,7 +148,7 @@ async def open_case(uow: UnitOfWork, application: Application, *, decided_on: da
         )
         for (member, person), line in covered
     ]
-    await repository.add_case(uow.session, case, beneficiaries)
+    await cases_queries.add_case(uow.session, case, beneficiaries)
     uow.emit(
         CaseApproved(
             case_id=case.id,
@@ -177,12 +181,12 @@ async def temporary_grant(
 ) -> None:
     """Temporary assistance granted (or paid first by the township): one TemporaryAidGranted."""
     assert application.temporary is not None
-    request = schemas.TemporaryIn.model_validate(application.temporary)
+    request = TemporaryIn.model_validate(application.temporary)
     amount = help_first_fen
     if amount is None:
-        household = await repository.household(uow.session, application.household_id, None)
+        household = await households_queries.household(uow.session, application.household_id, None)
         assert household is not None
-        members = await repository.members_of(uow.session, household.id)
+        members = await households_queries.members_of(uow.session, household.id)
         _, standards = await in_force(uow.session, granted_on)
         result = assess_temporary(
             TemporaryRequest(
@@ -192,7 +196,7 @@ async def temporary_grant(
                 household_size=len(members),
                 monthly_income_fen=household.monthly_income_fen,
                 rigid_expenses_12m=to_expenses(
-                    schemas.StoredFacts.model_validate(household.facts).rigid_expenses_12m_fen
+                    StoredFacts.model_validate(household.facts).rigid_expenses_12m_fen
                 ),
                 months=request.months,
             ),
@@ -224,16 +228,16 @@ async def temporary_grant(
     )
 
 
-async def read_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> schemas.CaseOut:
+async def read_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> CaseOut:
     async with uow:
-        case = await repository.case(uow.session, case_id, scope_of(caller))
+        case = await cases_queries.case(uow.session, case_id, scope_of(caller))
         if case is None:
             raise NotFound(f"no case {case_id} in your districts")
-        beneficiaries = await repository.beneficiaries_of(uow.session, case_id)
-    return schemas.CaseOut(
-        **{field: getattr(case, field) for field in schemas.CaseOut.model_fields if field != "beneficiaries"},
+        beneficiaries = await cases_queries.beneficiaries_of(uow.session, case_id)
+    return CaseOut(
+        **{field: getattr(case, field) for field in CaseOut.model_fields if field != "beneficiaries"},
         beneficiaries=[
-            schemas.BeneficiaryOut(
+            BeneficiaryOut(
                 person_id=b.person_id,
                 active=b.active,
                 add_on_kinds=b.add_on_kinds,
@@ -249,18 +253,16 @@ async def read_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> schema
     )
 
 
-async def terminate_case(
-    uow: UnitOfWork, caller: Principal, case_id: UUID, body: schemas.TerminationIn
-) -> schemas.CaseOut:
+async def terminate_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: TerminationIn) -> CaseOut:
     """Support stops from the month after the event; payments recovers anything paid for later months."""
     async with uow:
-        case = await repository.case(uow.session, case_id, scope_of(caller), for_update=True)
+        case = await cases_queries.case(uow.session, case_id, scope_of(caller), for_update=True)
         if case is None:
             raise NotFound(f"no case {case_id} in your districts")
         if case.status == "terminated":
             raise Conflict(f"case {case_id} is already terminated")
         case.status, case.ended_from = "terminated", termination_effective_month(body.on)
-        persons = await repository.deactivate_beneficiaries(uow.session, case_id)
+        persons = await cases_queries.deactivate_beneficiaries(uow.session, case_id)
         uow.emit(
             CaseTerminated(
                 case_id=case_id,
@@ -274,11 +276,9 @@ async def terminate_case(
     return await read_case(uow, caller, case_id)
 
 
-async def suspend_case(
-    uow: UnitOfWork, caller: Principal, case_id: UUID, body: schemas.SuspensionIn
-) -> schemas.CaseOut:
+async def suspend_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: SuspensionIn) -> CaseOut:
     async with uow:
-        case = await repository.case(uow.session, case_id, scope_of(caller), for_update=True)
+        case = await cases_queries.case(uow.session, case_id, scope_of(caller), for_update=True)
         if case is None:
             raise NotFound(f"no case {case_id} in your districts")
         if case.status != "active":

@@ -6,9 +6,20 @@ from collections import Counter
 from datetime import date
 from uuid import UUID, uuid4
 
-from services.eligibility import repository, schemas
 from services.eligibility.models import Household, HouseholdMember, HouseholdVersion, Person
-from services.eligibility.repository import Scope
+from services.eligibility.repository import households as households_queries
+from services.eligibility.repository.households import Scope
+from services.eligibility.schemas.households import (
+    HouseholdChange,
+    HouseholdFacts,
+    HouseholdIn,
+    HouseholdMemberIn,
+    HouseholdOut,
+    HouseholdPage,
+    HouseholdSummary,
+    HouseholdVersionOut,
+    MemberOut,
+)
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
@@ -32,7 +43,7 @@ def scope_of(caller: Principal) -> Scope:
     return None if caller.city_wide else caller.districts
 
 
-def _validate_members(members: list[schemas.HouseholdMemberIn], today: date) -> list[str]:
+def _validate_members(members: list[HouseholdMemberIn], today: date) -> list[str]:
     """Canonical ID numbers, or every problem with the members named by field and rule."""
     issues: list[FieldIssue] = []
     canonical: list[str] = []
@@ -72,14 +83,14 @@ def _validate_members(members: list[schemas.HouseholdMemberIn], today: date) -> 
 async def _persons(
     uow: UnitOfWork,
     pii: PersonalData,
-    members: list[schemas.HouseholdMemberIn],
+    members: list[HouseholdMemberIn],
     numbers: list[str],
     caller: Principal,
     household_id: UUID | None,
 ) -> list[Person]:
     """Find each member in the registry by blind index, or register them with their ID encrypted."""
     indexes = [pii.index.digest(number, context=ID_NUMBER) for number in numbers]
-    known = await repository.persons_by_index(uow.session, indexes)
+    known = await households_queries.persons_by_index(uow.session, indexes)
     persons = []
     for member, number, index in zip(members, numbers, indexes, strict=True):
         person = known.get(index)
@@ -95,7 +106,9 @@ async def _persons(
             uow.session.add(person)
         persons.append(person)
     await uow.session.flush()
-    elsewhere = await repository.other_households_of(uow.session, [p.id for p in persons], household_id)
+    elsewhere = await households_queries.other_households_of(
+        uow.session, [p.id for p in persons], household_id
+    )
     if elsewhere:
         raise Conflict(
             "a person may belong to one household only",
@@ -108,13 +121,13 @@ async def _persons(
     return persons
 
 
-def _facts(body: schemas.HouseholdFacts) -> dict[str, object]:
+def _facts(body: HouseholdFacts) -> dict[str, object]:
     return body.model_dump(
         mode="json", include={"assets", "consumption", "rigid_expenses_12m_fen", "has_able_supporter"}
     )
 
 
-def _members(household_id: UUID, body: schemas.HouseholdIn, persons: list[Person]) -> list[HouseholdMember]:
+def _members(household_id: UUID, body: HouseholdIn, persons: list[Person]) -> list[HouseholdMember]:
     return [
         HouseholdMember(
             household_id=household_id,
@@ -141,8 +154,8 @@ def _snapshot(household: Household, members: list[HouseholdMember]) -> dict[str,
 
 
 async def register_household(
-    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: schemas.HouseholdIn, *, today: date
-) -> schemas.HouseholdOut:
+    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: HouseholdIn, *, today: date
+) -> HouseholdOut:
     caller.require_district(body.district_code)
     numbers = _validate_members(body.members, today)
     async with uow:
@@ -161,7 +174,7 @@ async def register_household(
         uow.session.add(household)
         await uow.session.flush()
         members = _members(household_id, body, persons)
-        await repository.replace_members(uow.session, household_id, members)
+        await households_queries.replace_members(uow.session, household_id, members)
         uow.session.add(
             HouseholdVersion(
                 household_id=household_id,
@@ -180,14 +193,16 @@ async def change_household(
     pii: PersonalData,
     caller: Principal,
     household_id: UUID,
-    body: schemas.HouseholdChange,
+    body: HouseholdChange,
     *,
     today: date,
-) -> schemas.HouseholdOut:
+) -> HouseholdOut:
     caller.require_district(body.district_code)
     numbers = _validate_members(body.members, today)
     async with uow:
-        household = await repository.household(uow.session, household_id, scope_of(caller), for_update=True)
+        household = await households_queries.household(
+            uow.session, household_id, scope_of(caller), for_update=True
+        )
         if household is None:
             raise NotFound(f"no household {household_id} in your districts")
         if household.version != body.version:
@@ -205,7 +220,7 @@ async def change_household(
         household.version += 1
         household.updated_by = caller.subject
         members = _members(household_id, body, persons)
-        await repository.replace_members(uow.session, household_id, members)
+        await households_queries.replace_members(uow.session, household_id, members)
         uow.session.add(
             HouseholdVersion(
                 household_id=household_id,
@@ -221,9 +236,11 @@ async def change_household(
 
 async def _visible_household(uow: UnitOfWork, caller: Principal, household_id: UUID) -> Household:
     if caller.roles == {Role.applicant}:
-        found = await repository.household_of_person(uow.session, household_id, _applicant_person(caller))
+        found = await households_queries.household_of_person(
+            uow.session, household_id, _applicant_person(caller)
+        )
     else:
-        found = await repository.household(uow.session, household_id, scope_of(caller))
+        found = await households_queries.household(uow.session, household_id, scope_of(caller))
     if found is None:
         raise NotFound(f"no household {household_id} that you may see")
     return found
@@ -238,11 +255,11 @@ def _applicant_person(caller: Principal) -> UUID:
 
 async def read_household(
     uow: UnitOfWork, pii: PersonalData, caller: Principal, household_id: UUID
-) -> schemas.HouseholdOut:
+) -> HouseholdOut:
     async with uow:
         household = await _visible_household(uow, caller, household_id)
-        members = await repository.members_of(uow.session, household_id)
-    return schemas.HouseholdOut(
+        members = await households_queries.members_of(uow.session, household_id)
+    return HouseholdOut(
         id=household.id,
         district_code=household.district_code,
         township_code=household.township_code,
@@ -253,7 +270,7 @@ async def read_household(
         updated_by=household.updated_by,
         updated_at=household.updated_at,
         members=[
-            schemas.MemberOut(
+            MemberOut(
                 person_id=person.id,
                 id_number_masked=mask_resident_id(
                     pii.cipher.decrypt(person.id_number_cipher, context=ID_NUMBER)
@@ -270,20 +287,20 @@ async def read_household(
 
 async def list_households(
     uow: UnitOfWork, caller: Principal, *, district_code: str | None, page: int, page_size: int
-) -> schemas.HouseholdPage:
+) -> HouseholdPage:
     if district_code is not None:
         caller.require_district(district_code)
     async with uow:
-        rows, total = await repository.households_page(
+        rows, total = await households_queries.households_page(
             uow.session,
             scope_of(caller),
             district_code=district_code,
             offset=(page - 1) * page_size,
             limit=page_size,
         )
-    return schemas.HouseholdPage(
+    return HouseholdPage(
         items=[
-            schemas.HouseholdSummary(
+            HouseholdSummary(
                 id=h.id,
                 district_code=h.district_code,
                 township_code=h.township_code,
@@ -302,8 +319,8 @@ async def list_households(
 
 async def household_history(
     uow: UnitOfWork, caller: Principal, household_id: UUID
-) -> list[schemas.HouseholdVersionOut]:
+) -> list[HouseholdVersionOut]:
     async with uow:
         await _visible_household(uow, caller, household_id)
-        versions = await repository.household_versions(uow.session, household_id)
-    return [schemas.HouseholdVersionOut.model_validate(v, from_attributes=True) for v in versions]
+        versions = await households_queries.household_versions(uow.session, household_id)
+    return [HouseholdVersionOut.model_validate(v, from_attributes=True) for v in versions]

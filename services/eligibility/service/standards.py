@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility import repository
 from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInForce, Standards
 from services.eligibility.models import Recalculation, Standard
+from services.eligibility.repository import standards as standards_queries
 from shared.db import UnitOfWork
 from shared.errors import Conflict, NotFound
 from shared.observability import correlation_id
@@ -36,18 +36,20 @@ async def publish_standard(
             id=uuid4(),
             effective_from=standards.effective_from,
             district_code=None,
-            parameters=repository.parameters_of(standards),
+            parameters=standards_queries.parameters_of(standards),
             published_by=published_by,
             note=note,
         )
-        if not await repository.insert_standard_if_new(uow.session, row):
+        if not await standards_queries.insert_standard_if_new(uow.session, row):
             raise Conflict(f"a city-wide standard effective from {standards.effective_from} already exists")
         recalculation = Recalculation(
             id=uuid4(),
             standard_id=row.id,
             status="running",
             cases_changed=0,
-            cases_total=await repository.count_cases_to_recalculate(uow.session, standards.effective_from),
+            cases_total=await standards_queries.count_cases_to_recalculate(
+                uow.session, standards.effective_from
+            ),
         )
         uow.session.add(recalculation)
         await uow.commit()
@@ -63,11 +65,11 @@ async def seed_standards(uow: UnitOfWork) -> int:
                 id=uuid4(),
                 effective_from=standards.effective_from,
                 district_code=None,
-                parameters=repository.parameters_of(standards),
+                parameters=standards_queries.parameters_of(standards),
                 published_by=SEED_PUBLISHER,
                 note="DOMAIN.md seed table",
             )
-            added += await repository.insert_standard_if_new(uow.session, row)
+            added += await standards_queries.insert_standard_if_new(uow.session, row)
         await uow.commit()
     return added
 
@@ -89,7 +91,7 @@ async def run_recalculation(
     while True:
         uow = new_uow()
         async with uow:
-            recalculation = await repository.recalculation_for(uow.session, standard_id)
+            recalculation = await standards_queries.recalculation_for(uow.session, standard_id)
             if recalculation is None:
                 raise NotFound(f"no recalculation for standard {standard_id}")
             if recalculation.status == "done":
@@ -97,8 +99,8 @@ async def run_recalculation(
                 return recalculation
             standard = await uow.session.get(Standard, standard_id)
             assert standard is not None
-            standards = repository.standards_of(standard)
-            last_id, cases, changed = await repository.recalculate_batch(
+            standards = standards_queries.standards_of(standard)
+            last_id, cases, changed = await standards_queries.recalculate_batch(
                 uow.session,
                 {
                     **_amount_parameters(standards),
@@ -140,10 +142,10 @@ def _amount_parameters(standards: Standards) -> dict[str, int]:
 
 async def in_force(session: AsyncSession, day: date) -> tuple[Standard, Standards]:
     """The standard in force on `day`, inside a unit of work that is already open."""
-    row = await repository.standard_in_force(session, day)
+    row = await standards_queries.standard_in_force(session, day)
     if row is None:
         raise NoStandardInForce(f"no standard is in force on {day.isoformat()}")
-    return row, repository.standards_of(row)
+    return row, standards_queries.standards_of(row)
 
 
 async def standards_in_force(uow: UnitOfWork, day: date) -> tuple[Standard, Standards]:
@@ -153,7 +155,7 @@ async def standards_in_force(uow: UnitOfWork, day: date) -> tuple[Standard, Stan
 
 async def list_standards(uow: UnitOfWork) -> list[Standard]:
     async with uow:
-        return await repository.city_standards(uow.session)
+        return await standards_queries.city_standards(uow.session)
 
 
 async def publish_raised_standard(
@@ -180,7 +182,7 @@ async def publish_raised_standard(
 
 async def recalculation_status(uow: UnitOfWork, standard_id: UUID) -> Recalculation:
     async with uow:
-        recalculation = await repository.recalculation_for(uow.session, standard_id)
+        recalculation = await standards_queries.recalculation_for(uow.session, standard_id)
         if recalculation is None:
             raise NotFound(f"no recalculation for standard {standard_id}")
         await uow.commit()
@@ -189,7 +191,7 @@ async def recalculation_status(uow: UnitOfWork, standard_id: UUID) -> Recalculat
 
 async def unfinished_recalculations(uow: UnitOfWork) -> list[UUID]:
     async with uow:
-        return await repository.unfinished_recalculations(uow.session)
+        return await standards_queries.unfinished_recalculations(uow.session)
 
 
 def business_today() -> date:

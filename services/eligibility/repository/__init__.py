@@ -1,0 +1,1 @@
+"""All queries of the eligibility service, one module per aggregate."""

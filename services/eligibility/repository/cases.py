@@ -1,0 +1,70 @@
+"""Queries of cases and their beneficiaries."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.models import (
+    Case,
+    CaseBeneficiary,
+)
+from services.eligibility.repository.households import Scope
+
+
+async def add_case(session: AsyncSession, case: Case, beneficiaries: list[CaseBeneficiary]) -> None:
+    session.add(case)
+    await session.flush()
+    session.add_all(beneficiaries)
+    await session.flush()
+
+
+def _case_in_scope(scope: Scope) -> ColumnElement[bool]:
+    return true() if scope is None else Case.district_code.in_(scope)
+
+
+async def case(
+    session: AsyncSession, case_id: UUID, scope: Scope, *, for_update: bool = False
+) -> Case | None:
+    query = select(Case).where(Case.id == case_id, _case_in_scope(scope))
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def case_of_application(session: AsyncSession, application_id: UUID) -> UUID | None:
+    return await session.scalar(select(Case.id).where(Case.application_id == application_id))
+
+
+async def beneficiaries_of(session: AsyncSession, case_id: UUID) -> list[CaseBeneficiary]:
+    return list(
+        await session.scalars(
+            select(CaseBeneficiary)
+            .where(CaseBeneficiary.case_id == case_id)
+            .order_by(CaseBeneficiary.person_id)
+        )
+    )
+
+
+async def persons_in_active_cases(session: AsyncSession, person_ids: list[UUID], program: str) -> list[UUID]:
+    return list(
+        await session.scalars(
+            select(CaseBeneficiary.person_id).where(
+                CaseBeneficiary.person_id.in_(person_ids),
+                CaseBeneficiary.program == program,
+                CaseBeneficiary.active,
+            )
+        )
+    )
+
+
+async def deactivate_beneficiaries(session: AsyncSession, case_id: UUID) -> list[UUID]:
+    result = await session.execute(
+        update(CaseBeneficiary)
+        .where(CaseBeneficiary.case_id == case_id, CaseBeneficiary.active)
+        .values(active=False)
+        .returning(CaseBeneficiary.person_id)
+    )
+    return list(result.scalars())

@@ -1,0 +1,107 @@
+"""Queries of the household registry; every one is limited to the caller's district scope."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, delete, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.models import (
+    Household,
+    HouseholdMember,
+    HouseholdVersion,
+    Person,
+)
+
+# District scope: the districts a caller may see, or None for a city-wide caller. Every household
+# query takes it, so a route can never forget it.
+Scope = frozenset[str] | None
+
+
+def _in_scope(scope: Scope) -> ColumnElement[bool]:
+    return true() if scope is None else Household.district_code.in_(scope)
+
+
+async def persons_by_index(session: AsyncSession, indexes: list[bytes]) -> dict[bytes, Person]:
+    rows = await session.scalars(select(Person).where(Person.id_number_index.in_(indexes)))
+    return {person.id_number_index: person for person in rows}
+
+
+async def other_households_of(
+    session: AsyncSession, person_ids: list[UUID], household_id: UUID | None
+) -> dict[UUID, UUID]:
+    """For each person already in a household other than `household_id`: that household."""
+    query = select(HouseholdMember.person_id, HouseholdMember.household_id).where(
+        HouseholdMember.person_id.in_(person_ids)
+    )
+    if household_id is not None:
+        query = query.where(HouseholdMember.household_id != household_id)
+    return {row.person_id: row.household_id for row in await session.execute(query)}
+
+
+async def household(
+    session: AsyncSession, household_id: UUID, scope: Scope, *, for_update: bool = False
+) -> Household | None:
+    query = select(Household).where(Household.id == household_id, _in_scope(scope))
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def household_of_person(session: AsyncSession, household_id: UUID, person_id: UUID) -> Household | None:
+    """An applicant's own household, and only theirs."""
+    return await session.scalar(
+        select(Household)
+        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+        .where(Household.id == household_id, HouseholdMember.person_id == person_id)
+    )
+
+
+async def members_of(session: AsyncSession, household_id: UUID) -> list[tuple[HouseholdMember, Person]]:
+    rows = await session.execute(
+        select(HouseholdMember, Person)
+        .join(Person, Person.id == HouseholdMember.person_id)
+        .where(HouseholdMember.household_id == household_id)
+        .order_by(HouseholdMember.relation != "head", Person.birth_date)
+    )
+    return [(member, person) for member, person in rows]
+
+
+async def replace_members(session: AsyncSession, household_id: UUID, members: list[HouseholdMember]) -> None:
+    await session.execute(delete(HouseholdMember).where(HouseholdMember.household_id == household_id))
+    session.add_all(members)
+    await session.flush()
+
+
+async def households_page(
+    session: AsyncSession, scope: Scope, *, district_code: str | None, offset: int, limit: int
+) -> tuple[list[tuple[Household, int]], int]:
+    conditions = [_in_scope(scope)]
+    if district_code is not None:
+        conditions.append(Household.district_code == district_code)
+    total = await session.scalar(select(func.count()).select_from(Household).where(*conditions))
+    members = (
+        select(func.count())
+        .where(HouseholdMember.household_id == Household.id)
+        .correlate(Household)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Household, members)
+        .where(*conditions)
+        .order_by(Household.updated_at.desc(), Household.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(row[0], int(row[1])) for row in rows], int(total or 0)
+
+
+async def household_versions(session: AsyncSession, household_id: UUID) -> list[HouseholdVersion]:
+    return list(
+        await session.scalars(
+            select(HouseholdVersion)
+            .where(HouseholdVersion.household_id == household_id)
+            .order_by(HouseholdVersion.version)
+        )
+    )

@@ -1,0 +1,177 @@
+"""Queries of the standards and of the set-based recalculation of cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from pydantic import TypeAdapter
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.domain.standards import Standards
+from services.eligibility.models import (
+    Case,
+    Recalculation,
+    Standard,
+)
+from shared.contracts.eligibility import CASE_TOPIC
+
+STANDARDS = TypeAdapter(Standards)
+
+
+def standards_of(row: Standard) -> Standards:
+    return STANDARDS.validate_python({**row.parameters, "effective_from": row.effective_from})
+
+
+def parameters_of(standards: Standards) -> dict[str, Any]:
+    dumped: dict[str, Any] = STANDARDS.dump_python(standards, mode="json")
+    dumped.pop("effective_from")
+    return dumped
+
+
+async def city_standards(session: AsyncSession) -> list[Standard]:
+    rows = await session.scalars(
+        select(Standard).where(Standard.district_code.is_(None)).order_by(Standard.effective_from)
+    )
+    return list(rows)
+
+
+async def standard_in_force(session: AsyncSession, day: date) -> Standard | None:
+    return await session.scalar(
+        select(Standard)
+        .where(Standard.district_code.is_(None), Standard.effective_from <= day)
+        .order_by(Standard.effective_from.desc())
+        .limit(1)
+    )
+
+
+async def insert_standard_if_new(session: AsyncSession, row: Standard) -> bool:
+    """Add a standard unless one with the same effective date and scope exists; True when added."""
+    values = {
+        column.key: getattr(row, column.key)
+        for column in Standard.__table__.columns
+        if getattr(row, column.key) is not None
+    }
+    result = await session.execute(
+        insert(Standard).values(values).on_conflict_do_nothing().returning(Standard.id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def count_cases_to_recalculate(session: AsyncSession, effective_from: date) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .join(Standard, Standard.id == Case.standard_id)
+            .where(Case.status == "active", Standard.effective_from < effective_from)
+        )
+        or 0
+    )
+
+
+async def unfinished_recalculations(session: AsyncSession) -> list[UUID]:
+    return list(
+        await session.scalars(select(Recalculation.standard_id).where(Recalculation.status != "done"))
+    )
+
+
+async def recalculation_for(session: AsyncSession, standard_id: UUID) -> Recalculation | None:
+    return await session.scalar(
+        select(Recalculation).where(Recalculation.standard_id == standard_id).with_for_update()
+    )
+
+
+# One batch of the recalculation after a standard change, in one statement: new components per
+# beneficiary, new case totals, and a CaseAmountChanged in the outbox for every case that changed.
+# Cases already computed at this standard (or a later one) are not selected, so a second run is a
+# no-op; the keyset cursor makes a crashed run resume where it stopped.
+RECALCULATE_BATCH = text(
+    """
+WITH batch AS (
+    SELECT c.id, c.program, c.area, c.per_capita_income_fen, c.start_month
+    FROM cases c JOIN standards s ON s.id = c.standard_id
+    WHERE c.status = 'active' AND s.effective_from < CAST(:effective_from AS date)
+      AND (CAST(:cursor AS uuid) IS NULL OR c.id > CAST(:cursor AS uuid))
+    ORDER BY c.id
+    LIMIT :batch_size
+    FOR UPDATE OF c
+), computed AS (
+    SELECT cb.case_id, cb.person_id,
+           cb.base_fen AS old_base, cb.add_on_fen AS old_add_on, cb.care_subsidy_fen AS old_care,
+           CASE b.program
+               WHEN 'dibao' THEN GREATEST(
+                   (CASE b.area WHEN 'urban' THEN CAST(:dibao_urban_fen AS bigint) ELSE CAST(:dibao_rural_fen AS bigint) END) - b.per_capita_income_fen, 0)
+               ELSE CAST(:tekun_basic_fen AS bigint)
+           END AS base_fen,
+           CASE WHEN b.program = 'dibao' THEN
+                 (CASE WHEN 'disabled' = ANY(cb.add_on_kinds) THEN CAST(:add_on_disabled_fen AS bigint) ELSE 0 END)
+               + (CASE WHEN 'severe' = ANY(cb.add_on_kinds) THEN CAST(:add_on_severe_fen AS bigint) ELSE 0 END)
+               + (CASE WHEN 'child_student' = ANY(cb.add_on_kinds) THEN CAST(:add_on_child_student_fen AS bigint) ELSE 0 END)
+           ELSE 0 END AS add_on_fen,
+           CASE cb.care_level
+               WHEN 'full_care' THEN CAST(:care_subsidy_full_fen AS bigint)
+               WHEN 'half_care' THEN CAST(:care_subsidy_half_fen AS bigint)
+               WHEN 'self_caring' THEN CAST(:care_subsidy_self_fen AS bigint)
+               ELSE 0
+           END AS care_subsidy_fen
+    FROM case_beneficiaries cb JOIN batch b ON b.id = cb.case_id
+    WHERE cb.active
+), updated AS (
+    UPDATE case_beneficiaries cb
+    SET base_fen = x.base_fen, add_on_fen = x.add_on_fen, care_subsidy_fen = x.care_subsidy_fen
+    FROM computed x
+    WHERE cb.case_id = x.case_id AND cb.person_id = x.person_id
+      AND (x.base_fen, x.add_on_fen, x.care_subsidy_fen) IS DISTINCT FROM (x.old_base, x.old_add_on, x.old_care)
+), totals AS (
+    SELECT case_id,
+           SUM(base_fen + add_on_fen + care_subsidy_fen) AS total,
+           BOOL_OR((base_fen, add_on_fen, care_subsidy_fen) IS DISTINCT FROM (old_base, old_add_on, old_care)) AS changed,
+           JSONB_AGG(JSONB_BUILD_OBJECT(
+               'person_id', person_id, 'base_fen', base_fen, 'add_on_fen', add_on_fen,
+               'care_subsidy_fen', care_subsidy_fen, 'total_fen', base_fen + add_on_fen + care_subsidy_fen
+           ) ORDER BY person_id) AS beneficiaries
+    FROM computed GROUP BY case_id
+), cases_updated AS (
+    UPDATE cases c SET monthly_amount_fen = COALESCE(t.total, 0), standard_id = CAST(:standard_id AS uuid)
+    FROM batch b LEFT JOIN totals t ON t.case_id = b.id
+    WHERE c.id = b.id
+), events AS (
+    INSERT INTO outbox (event_id, topic, key, type, source, subject, occurred_at, payload, correlation_id)
+    SELECT gen_random_uuid(), :topic, b.id::text, 'CaseAmountChanged', :source, b.id::text, now(),
+           JSONB_BUILD_OBJECT(
+               'case_id', b.id,
+               'type', 'CaseAmountChanged',
+               'from_month', TO_CHAR(GREATEST(CAST(:from_month AS date), b.start_month), 'YYYY-MM'),
+               'beneficiaries', t.beneficiaries,
+               'monthly_amount_fen', t.total,
+               'back_pay_months', COALESCE((
+                   SELECT JSONB_AGG(TO_CHAR(month, 'YYYY-MM') ORDER BY month)
+                   FROM GENERATE_SERIES(GREATEST(CAST(:from_month AS date), b.start_month),
+                                        CAST(:decided_month AS date), INTERVAL '1 month') AS month
+               ), '[]'::jsonb),
+               'reason', 'standard_change',
+               'standard_id', CAST(:standard_id AS uuid),
+               'decided_on', CAST(:decided_on AS date)
+           ),
+           :correlation_id
+    FROM batch b JOIN totals t ON t.case_id = b.id
+    WHERE t.changed
+    RETURNING 1
+)
+SELECT (SELECT id FROM batch ORDER BY id DESC LIMIT 1) AS last_id,
+       (SELECT COUNT(*) FROM batch) AS cases,
+       (SELECT COUNT(*) FROM events) AS changed
+"""
+)
+
+
+async def recalculate_batch(
+    session: AsyncSession, parameters: dict[str, Any]
+) -> tuple[UUID | None, int, int]:
+    """Run one batch; returns (last case id, cases recalculated, cases whose amounts changed)."""
+    row = (await session.execute(RECALCULATE_BATCH, {"topic": CASE_TOPIC, **parameters})).one()
+    return row.last_id, int(row.cases), int(row.changed)

@@ -1,0 +1,1 @@
+"""HTTP shapes of the eligibility API, one module per resource."""

@@ -1,0 +1,61 @@
+"""Shapes of cases, suspensions and terminations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from services.eligibility.schemas.common import Strict
+
+
+class BeneficiaryOut(BaseModel):
+    person_id: UUID
+    active: bool
+    add_on_kinds: list[str]
+    care_level: str | None
+    base_fen: int
+    add_on_fen: int
+    care_subsidy_fen: int
+    total_fen: int
+    insurance_categories: list[str]
+
+
+class CaseOut(BaseModel):
+    id: UUID
+    application_id: UUID | None
+    household_id: UUID
+    program: str
+    district_code: str
+    status: str
+    start_month: date
+    monthly_amount_fen: int
+    standard_id: UUID
+    approved_by: str
+    approved_on: date
+    next_review_due: date | None
+    ended_from: date | None
+    beneficiaries: list[BeneficiaryOut]
+
+
+class TerminationIn(Strict):
+    reason: Literal[
+        "death",
+        "income",
+        "assets",
+        "prison",
+        "work_capacity",
+        "supporter_able",
+        "voluntary",
+        "moved",
+        "fraud",
+        "other",
+    ]
+    on: date = Field(description="the day of the event; support stops from the next month")
+
+
+class SuspensionIn(Strict):
+    reason_code: Literal["review_overdue", "investigation", "unreachable", "payment_failed", "other"]
+    on: date
