@@ -6,9 +6,15 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from services.eligibility.api.roles import Reviewer, Staff
-from services.eligibility.schemas.cases import CaseOut, SuspensionIn, TerminationIn
-from services.eligibility.service import cases
+from services.eligibility.api.roles import Assessor, Reviewer, Staff
+from services.eligibility.schemas.cases import (
+    CareAssessmentIn,
+    CaseOut,
+    ReviewIn,
+    SuspensionIn,
+    TerminationIn,
+)
+from services.eligibility.service import cases, reviews
 from shared.service import UnitOfWorkDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -31,3 +37,24 @@ async def post_termination(
     case_id: UUID, body: TerminationIn, uow: UnitOfWorkDep, caller: Reviewer
 ) -> CaseOut:
     return await cases.terminate_case(uow, caller, case_id, body)
+
+
+@router.post(
+    "/{case_id}/reviews",
+    summary="Review a case (periodic, or after a change of circumstances)",
+    description="Re-assesses the household as registered now at the standard in force on `on`. A changed amount "
+    "applies from the next month and is published as CaseAmountChanged; a household that no longer qualifies is "
+    "refused with the reasons, to be terminated explicitly. The next review is scheduled (12 or 6 months).",
+)
+async def post_review(case_id: UUID, body: ReviewIn, uow: UnitOfWorkDep, caller: Assessor) -> CaseOut:
+    return await reviews.review_case(uow, caller, case_id, body)
+
+
+@router.post(
+    "/{case_id}/care-assessments",
+    summary="Record a tekun beneficiary's self-care assessment (publishes CareLevelAssessed)",
+)
+async def post_care_assessment(
+    case_id: UUID, body: CareAssessmentIn, uow: UnitOfWorkDep, caller: Assessor
+) -> CaseOut:
+    return await reviews.assess_care(uow, caller, case_id, body)

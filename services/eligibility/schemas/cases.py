@@ -59,3 +59,18 @@ class TerminationIn(Strict):
 class SuspensionIn(Strict):
     reason_code: Literal["review_overdue", "investigation", "unreachable", "payment_failed", "other"]
     on: date
+
+
+class ReviewIn(Strict):
+    """A periodic review (or a reported change of circumstances) re-assessing the household as registered."""
+
+    on: date = Field(description="the day of the review; a new amount applies from the next month")
+    reason: Literal["review", "circumstances"] = "review"
+
+
+class CareAssessmentIn(Strict):
+    """A self-care assessment (six daily activities) of a tekun beneficiary; it sets the care subsidy."""
+
+    person_id: UUID
+    adl_failed: int = Field(ge=0, le=6, description="how many of the six activities the person cannot do")
+    on: date

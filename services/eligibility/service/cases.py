@@ -80,7 +80,7 @@ def assess_household(
     return assess_dibao(dibao_household, standards=standards, as_of=as_of)
 
 
-def _review_months(members: list[tuple[HouseholdMember, Person]], as_of: date) -> bool:
+def review_every_six_months(members: list[tuple[HouseholdMember, Person]], as_of: date) -> bool:
     """Reviewed every 6 months when a member could work (16–59, no disability); otherwise yearly."""
     return any(
         16 <= age_on(person.birth_date, as_of) < 60 and not member.profile.get("disability_grade")
@@ -131,7 +131,7 @@ async def open_case(uow: UnitOfWork, application: Application, *, decided_on: da
         standard_id=standard.id,
         approved_by=approved_by,
         approved_on=decided_on,
-        next_review_due=next_review_due(decided_on, _review_months(members, decided_on)),
+        next_review_due=next_review_due(decided_on, review_every_six_months(members, decided_on)),
     )
     beneficiaries = [
         CaseBeneficiary(

@@ -153,6 +153,21 @@ def _snapshot(household: Household, members: list[HouseholdMember]) -> dict[str,
     }
 
 
+def record_version(
+    uow: UnitOfWork, household: Household, members: list[HouseholdMember], *, changed_by: str, reason: str
+) -> None:
+    """Append the household's current state to its history (its `version` already bumped)."""
+    uow.session.add(
+        HouseholdVersion(
+            household_id=household.id,
+            version=household.version,
+            changed_by=changed_by,
+            reason=reason,
+            snapshot=_snapshot(household, members),
+        )
+    )
+
+
 async def register_household(
     uow: UnitOfWork, pii: PersonalData, caller: Principal, body: HouseholdIn, *, today: date
 ) -> HouseholdOut:
@@ -175,15 +190,7 @@ async def register_household(
         await uow.session.flush()
         members = _members(household_id, body, persons)
         await households_queries.replace_members(uow.session, household_id, members)
-        uow.session.add(
-            HouseholdVersion(
-                household_id=household_id,
-                version=1,
-                changed_by=caller.subject,
-                reason=body.reason,
-                snapshot=_snapshot(household, members),
-            )
-        )
+        record_version(uow, household, members, changed_by=caller.subject, reason=body.reason)
         await uow.commit()
     return await read_household(uow, pii, caller, household_id)
 
@@ -221,15 +228,7 @@ async def change_household(
         household.updated_by = caller.subject
         members = _members(household_id, body, persons)
         await households_queries.replace_members(uow.session, household_id, members)
-        uow.session.add(
-            HouseholdVersion(
-                household_id=household_id,
-                version=household.version,
-                changed_by=caller.subject,
-                reason=body.reason,
-                snapshot=_snapshot(household, members),
-            )
-        )
+        record_version(uow, household, members, changed_by=caller.subject, reason=body.reason)
         await uow.commit()
     return await read_household(uow, pii, caller, household_id)
 
