@@ -80,9 +80,7 @@ async def test_an_admin_publishes_a_standard_and_the_recalculation_runs_in_the_b
 
     body: dict[str, Any] = {
         "effective_from": "2026-07-01",
-        "dibao_urban_fen": 80_000,
-        "dibao_rural_fen": 66_000,
-        "tekun_basic_fen": 104_000,
+        "parameters": {"dibao_urban_fen": 80_000, "dibao_rural_fen": 66_000, "tekun_basic_fen": 104_000},
         "note": "2026 raise",
     }
     refused = await api.client.post("/v1/standards", json=body, headers=staff)
@@ -106,3 +104,67 @@ async def test_an_admin_publishes_a_standard_and_the_recalculation_runs_in_the_b
             break
         await asyncio.sleep(0.1)
     assert progress["status"] == "done" and progress["cases_total"] == 0
+
+
+async def test_any_parameter_can_be_changed_and_bad_ones_are_named(api: Api) -> None:
+    admin = api.token("admin", "*", subject="admin-1")
+    bad = {"effective_from": "2026-08-01", "parameters": {"dibao_urban_fen": -5, "no_such_thing": 1}}
+    refused = await api.client.post("/v1/standards", json=bad, headers=admin)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {
+            "field": "parameters.no_such_thing",
+            "rule": "known_parameter",
+            "message": "not a parameter of the standards",
+        }
+    ]
+    typed = await api.client.post(
+        "/v1/standards",
+        json={"effective_from": "2026-08-01", "parameters": {"temporary_cap_fen": "lots"}},
+        headers=admin,
+    )
+    assert typed.status_code == 422 and typed.json()["errors"][0]["field"] == "parameters.temporary_cap_fen"
+    staff = api.token("caseworker", "500103")
+    assert len((await api.client.get("/v1/standards", headers=staff)).json()) == 9  # nothing was stored
+
+    add_on = {"effective_from": "2026-08-01", "parameters": {"add_on_child_student_fen": 12_000}}
+    assert (await api.client.post("/v1/standards", json=add_on, headers=admin)).status_code == 202
+    assessed = await api.client.post("/v1/assessments", json={**DIBAO, "as_of": "2026-08-15"}, headers=staff)
+    assert assessed.json()["monthly_amount_fen"] == 2 * 47_000 + 10_000 + 12_000
+
+
+async def test_a_district_overrides_its_temporary_table_and_nothing_else(api: Api) -> None:
+    admin = api.token("admin", "*", subject="admin-1")
+    url = "/v1/standards/districts/500103"
+    city_only = {"effective_from": "2026-01-01", "parameters": {"dibao_urban_fen": 99_000}}
+    refused = await api.client.post(url, json=city_only, headers=admin)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "district_overridable"
+    override = {
+        "effective_from": "2026-01-01",
+        "parameters": {"temporary_cap_fen": 3_000_000, "help_first_limit_fen": 500_000},
+    }
+    published = await api.client.post(url, json=override, headers=admin)
+    assert published.status_code == 201, published.text
+    assert published.json()["parameters"]["temporary_cap_fen"] == 3_000_000
+    assert (await api.client.post(url, json=override, headers=admin)).status_code == 409
+
+    temporary = {
+        **DIBAO,
+        "program": "temporary",
+        "temporary": {"kind": "emergency", "household_class": "B", "persons": 2, "months": 5},
+    }
+    here = (
+        await api.client.post("/v1/assessments", json=temporary, headers=api.token("caseworker", "500103"))
+    ).json()
+    elsewhere = (
+        await api.client.post(
+            "/v1/assessments",
+            json={**temporary, "district_code": "500101"},
+            headers=api.token("caseworker", "500101"),
+        )
+    ).json()
+    assert here["amount_fen"] == elsewhere["amount_fen"] == 77_000 * 2 * 5
+    assert here["help_first_amount_fen"] == 500_000 and elsewhere["help_first_amount_fen"] == 300_000
+    assert here["requires_case_by_case_approval"] is False  # ¥7,700 is below both caps
+    other = api.token("caseworker", "500101")
+    assert (await api.client.get(url, params={"on": "2026-11-29"}, headers=other)).status_code == 403

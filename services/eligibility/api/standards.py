@@ -6,13 +6,18 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 
 from services.eligibility import assessment
 from services.eligibility.api.roles import Admin, Assessor, Overseer, Staff
 from services.eligibility.models import Recalculation, Standard
 from services.eligibility.schemas.assessments import AssessmentRequest, AssessmentResponse
-from services.eligibility.schemas.standards import RecalculationOut, StandardIn, StandardOut
+from services.eligibility.schemas.standards import (
+    DistrictStandardOut,
+    RecalculationOut,
+    StandardIn,
+    StandardOut,
+)
 from services.eligibility.service import standards as service
 from shared.service import UnitOfWorkDep, runtime_of
 
@@ -30,7 +35,7 @@ async def post_assessment(
     body: AssessmentRequest, uow: UnitOfWorkDep, caller: Assessor
 ) -> AssessmentResponse:
     caller.require_district(body.district_code)
-    _, standards = await service.standards_in_force(uow, body.as_of)
+    _, standards = await service.standards_in_force(uow, body.as_of, body.district_code)
     return assessment.assess(body, standards)
 
 
@@ -57,12 +62,10 @@ async def get_standard_in_force(
 async def post_standard(
     body: StandardIn, request: Request, uow: UnitOfWorkDep, caller: Admin
 ) -> RecalculationOut:
-    recalculation = await service.publish_raised_standard(
+    recalculation = await service.publish_changed_standard(
         uow,
         effective_from=body.effective_from,
-        dibao_urban_fen=body.dibao_urban_fen,
-        dibao_rural_fen=body.dibao_rural_fen,
-        tekun_basic_fen=body.tekun_basic_fen,
+        changes=body.parameters,
         published_by=caller.subject,
         note=body.note,
     )
@@ -74,6 +77,39 @@ async def post_standard(
         name=f"recalculation-{recalculation.standard_id}",
     )
     return _recalculation(recalculation)
+
+
+@router.post(
+    "/standards/districts/{district_code}",
+    status_code=status.HTTP_201_CREATED,
+    summary="Publish a district's own temporary-assistance table (months by class, cap, help-first limit)",
+)
+async def post_district_standard(
+    district_code: Annotated[str, Path(pattern=r"^[0-9]{6}$")],
+    body: StandardIn,
+    uow: UnitOfWorkDep,
+    caller: Admin,
+) -> DistrictStandardOut:
+    caller.require_district(district_code)
+    return await service.publish_district_override(
+        uow,
+        district_code=district_code,
+        effective_from=body.effective_from,
+        overrides=body.parameters,
+        published_by=caller.subject,
+        note=body.note,
+    )
+
+
+@router.get("/standards/districts/{district_code}", summary="The parameters in force in a district on a day")
+async def get_district_standard(
+    district_code: Annotated[str, Path(pattern=r"^[0-9]{6}$")],
+    uow: UnitOfWorkDep,
+    caller: Staff,
+    on: Annotated[date, Query(description="the day")],
+) -> DistrictStandardOut:
+    caller.require_district(district_code)
+    return await service.district_standard(uow, district_code, on)
 
 
 @router.get(

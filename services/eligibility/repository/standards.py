@@ -48,6 +48,15 @@ async def standard_in_force(session: AsyncSession, day: date) -> Standard | None
     )
 
 
+async def district_override_in_force(session: AsyncSession, day: date, district_code: str) -> Standard | None:
+    return await session.scalar(
+        select(Standard)
+        .where(Standard.district_code == district_code, Standard.effective_from <= day)
+        .order_by(Standard.effective_from.desc())
+        .limit(1)
+    )
+
+
 async def insert_standard_if_new(session: AsyncSession, row: Standard) -> bool:
     """Add a standard unless one with the same effective date and scope exists; True when added."""
     values = {

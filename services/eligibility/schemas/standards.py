@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -11,13 +12,23 @@ from services.eligibility.schemas.common import Strict
 
 
 class StandardIn(Strict):
-    """A new city-wide standard; parameters not given keep the values of the standard in force."""
+    """A new standard: the parameters that change; every other keeps the value of the standard in force."""
 
     effective_from: date
-    dibao_urban_fen: int = Field(gt=0)
-    dibao_rural_fen: int = Field(gt=0)
-    tekun_basic_fen: int = Field(gt=0)
+    parameters: dict[str, Any] = Field(
+        description='parameter name → new value, e.g. {"dibao_urban_fen": 80000}; names as in GET /v1/standards',
+        examples=[{"dibao_urban_fen": 80000, "dibao_rural_fen": 66000, "tekun_basic_fen": 104000}],
+    )
     note: str | None = Field(default=None, max_length=500)
+
+
+class DistrictStandardOut(BaseModel):
+    district_code: str
+    effective_from: date
+    overrides: dict[str, object] = Field(
+        description="the district's own values, in force from `effective_from`"
+    )
+    parameters: dict[str, object] = Field(description="the city-wide standard with the overrides applied")
 
 
 class StandardOut(BaseModel):

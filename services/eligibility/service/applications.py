@@ -67,7 +67,7 @@ def _refusal(error: WorkflowError) -> SafetyNetError:
 
 
 async def _rules(uow: UnitOfWork, row: Application) -> workflow.WorkflowRules:
-    _, standards = await in_force(uow.session, row.created_at.date())
+    _, standards = await in_force(uow.session, row.created_at.date(), row.district_code)
     return workflow.WorkflowRules(
         uses_democratic_appraisal=row.uses_democratic_appraisal,
         help_first=workflow.HelpFirst(

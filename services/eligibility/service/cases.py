@@ -187,7 +187,7 @@ async def temporary_grant(
         household = await households_queries.household(uow.session, application.household_id, None)
         assert household is not None
         members = await households_queries.members_of(uow.session, household.id)
-        _, standards = await in_force(uow.session, granted_on)
+        _, standards = await in_force(uow.session, granted_on, application.district_code)
         result = assess_temporary(
             TemporaryRequest(
                 kind=request.kind,

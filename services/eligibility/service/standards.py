@@ -5,20 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInForce, Standards
 from services.eligibility.models import Recalculation, Standard
 from services.eligibility.repository import standards as standards_queries
+from services.eligibility.schemas.standards import DistrictStandardOut
 from shared.db import UnitOfWork
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.observability import correlation_id
 from shared.service import ServiceRuntime
 
 SEED_PUBLISHER = "seed"
+DISTRICT_OVERRIDABLE = frozenset(
+    {
+        "temporary_months",
+        "temporary_cap_fen",
+        "help_first_limit_fen",
+        "help_first_paperwork_working_days",
+        "township_reserve_tiers",
+        "grants_per_person_per_cause_per_year",
+    }
+)
+"""What a district may set for itself: the temporary-assistance table (the plan aims at one city standard)."""
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECALCULATION_BATCH = 5_000
 
@@ -140,17 +154,56 @@ def _amount_parameters(standards: Standards) -> dict[str, int]:
     return {name: int(getattr(standards, name)) for name in names}
 
 
-async def in_force(session: AsyncSession, day: date) -> tuple[Standard, Standards]:
-    """The standard in force on `day`, inside a unit of work that is already open."""
+async def in_force(
+    session: AsyncSession, day: date, district_code: str | None = None
+) -> tuple[Standard, Standards]:
+    """The standard in force on `day` (with the district's overrides, if any), inside an open unit of work."""
     row = await standards_queries.standard_in_force(session, day)
     if row is None:
         raise NoStandardInForce(f"no standard is in force on {day.isoformat()}")
-    return row, standards_queries.standards_of(row)
+    standards = standards_queries.standards_of(row)
+    if district_code is not None:
+        override = await standards_queries.district_override_in_force(session, day, district_code)
+        if override is not None:
+            standards = _with(standards, override.parameters, field="overrides")
+    return row, standards
 
 
-async def standards_in_force(uow: UnitOfWork, day: date) -> tuple[Standard, Standards]:
+async def standards_in_force(
+    uow: UnitOfWork, day: date, district_code: str | None = None
+) -> tuple[Standard, Standards]:
     async with uow:
-        return await in_force(uow.session, day)
+        return await in_force(uow.session, day, district_code)
+
+
+def _with(standards: Standards, changes: dict[str, Any], *, field: str) -> Standards:
+    """`standards` with `changes` applied, validated as a whole; a bad name or value names its field."""
+    unknown = sorted(set(changes) - set(standards_queries.parameters_of(standards)))
+    if unknown:
+        raise InvalidInput(
+            "unknown parameters",
+            errors=[
+                FieldIssue(f"{field}.{name}", "known_parameter", "not a parameter of the standards")
+                for name in unknown
+            ],
+        )
+    merged = {
+        **standards_queries.parameters_of(standards),
+        **changes,
+        "effective_from": standards.effective_from,
+    }
+    try:
+        return standards_queries.STANDARDS.validate_python(merged)
+    except ValidationError as invalid:
+        raise InvalidInput(
+            "invalid parameters",
+            errors=[
+                FieldIssue(
+                    ".".join([field, *(str(part) for part in error["loc"])]), error["type"], error["msg"]
+                )
+                for error in invalid.errors()
+            ],
+        ) from None
 
 
 async def list_standards(uow: UnitOfWork) -> list[Standard]:
@@ -158,26 +211,62 @@ async def list_standards(uow: UnitOfWork) -> list[Standard]:
         return await standards_queries.city_standards(uow.session)
 
 
-async def publish_raised_standard(
+async def publish_changed_standard(
+    uow: UnitOfWork, *, effective_from: date, changes: dict[str, Any], published_by: str, note: str | None
+) -> Recalculation:
+    """A new city-wide standard: `changes` applied to the one in force on `effective_from`, the rest kept."""
+    _, current = await standards_in_force(uow, effective_from)
+    standards = replace(_with(current, changes, field="parameters"), effective_from=effective_from)
+    return await publish_standard(uow, standards=standards, published_by=published_by, note=note)
+
+
+async def publish_district_override(
     uow: UnitOfWork,
     *,
+    district_code: str,
     effective_from: date,
-    dibao_urban_fen: int,
-    dibao_rural_fen: int,
-    tekun_basic_fen: int,
+    overrides: dict[str, Any],
     published_by: str,
     note: str | None,
-) -> Recalculation:
-    """A new standard that changes the three headline amounts and keeps every other parameter in force."""
-    _, current = await standards_in_force(uow, effective_from)
-    standards = replace(
-        current,
+) -> DistrictStandardOut:
+    """A district's own temporary-assistance table (DOMAIN.md: each district may override it)."""
+    outside = sorted(set(overrides) - DISTRICT_OVERRIDABLE)
+    if outside:
+        raise InvalidInput(
+            "a district may override only the temporary-assistance parameters",
+            errors=[
+                FieldIssue(f"parameters.{name}", "district_overridable", "city-wide only") for name in outside
+            ],
+        )
+    _, city = await standards_in_force(uow, effective_from)
+    _with(city, overrides, field="parameters")  # validates the values before anything is stored
+    row = Standard(
+        id=uuid4(),
         effective_from=effective_from,
-        dibao_urban_fen=dibao_urban_fen,
-        dibao_rural_fen=dibao_rural_fen,
-        tekun_basic_fen=tekun_basic_fen,
+        district_code=district_code,
+        parameters=overrides,
+        published_by=published_by,
+        note=note,
     )
-    return await publish_standard(uow, standards=standards, published_by=published_by, note=note)
+    async with uow:
+        if not await standards_queries.insert_standard_if_new(uow.session, row):
+            raise Conflict(
+                f"district {district_code} already has an override effective from {effective_from}"
+            )
+        await uow.commit()
+    return await district_standard(uow, district_code, effective_from)
+
+
+async def district_standard(uow: UnitOfWork, district_code: str, day: date) -> DistrictStandardOut:
+    async with uow:
+        _, standards = await in_force(uow.session, day, district_code)
+        override = await standards_queries.district_override_in_force(uow.session, day, district_code)
+    return DistrictStandardOut(
+        district_code=district_code,
+        effective_from=override.effective_from if override else standards.effective_from,
+        overrides=override.parameters if override else {},
+        parameters=standards_queries.parameters_of(standards),
+    )
 
 
 async def recalculation_status(uow: UnitOfWork, standard_id: UUID) -> Recalculation:
