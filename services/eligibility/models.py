@@ -241,5 +241,20 @@ class Recalculation(Base):
     cases_total: Mapped[int] = mapped_column(BigInteger)
     cases_changed: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     cursor: Mapped[UUID | None] = mapped_column(comment="last case id processed")
+    households_flagged: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewFlag(Base):
+    """A household a new standard may have made eligible (near the line): to be re-assessed by a caseworker."""
+
+    __tablename__ = "review_flags"
+
+    household_id: Mapped[UUID] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    standard_id: Mapped[UUID] = mapped_column(ForeignKey("standards.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    per_capita_income_fen: Mapped[int] = mapped_column(BigInteger)
+    flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from tests.eligibility.conftest import Api
+from tests.eligibility.test_api_households import household
 
 DIBAO: dict[str, Any] = {
     "program": "dibao",
@@ -168,3 +169,35 @@ async def test_a_district_overrides_its_temporary_table_and_nothing_else(api: Ap
     assert here["requires_case_by_case_approval"] is False  # ¥7,700 is below both caps
     other = api.token("caseworker", "500101")
     assert (await api.client.get(url, params={"on": "2026-11-29"}, headers=other)).status_code == 403
+
+
+async def test_households_a_raise_brings_under_the_line_are_flagged_for_review(api: Api) -> None:
+    caseworker = api.token("caseworker", "500103")
+    near_line = household(monthly_income_fen=2 * 78_000)  # ¥780 per capita: above ¥770, below ¥800
+    near = await api.client.post("/v1/households", json=near_line, headers=caseworker)
+    assert near.status_code == 201, near.text
+    admin = api.token("admin", "*", subject="admin-1")
+    body = {
+        "effective_from": "2026-07-01",
+        "parameters": {"dibao_urban_fen": 80_000, "dibao_rural_fen": 66_000},
+    }
+    assert (await api.client.post("/v1/standards", json=body, headers=admin)).status_code == 202
+    standard = (
+        await api.client.get("/v1/standards/in-force", params={"on": "2026-08-01"}, headers=caseworker)
+    ).json()
+    for _ in range(50):
+        progress = (
+            await api.client.get(f"/v1/standards/{standard['id']}/recalculation", headers=admin)
+        ).json()
+        if progress["status"] == "done":
+            break
+        await asyncio.sleep(0.1)
+    assert progress["households_flagged"] == 1
+    flagged = (
+        await api.client.get(f"/v1/standards/{standard['id']}/newly-qualifying", headers=caseworker)
+    ).json()
+    assert [(f["household_id"], f["per_capita_income_fen"]) for f in flagged] == [(near.json()["id"], 78_000)]
+    elsewhere = api.token("caseworker", "500101")
+    assert (
+        await api.client.get(f"/v1/standards/{standard['id']}/newly-qualifying", headers=elsewhere)
+    ).json() == []

@@ -15,10 +15,12 @@ from services.eligibility.schemas.assessments import AssessmentRequest, Assessme
 from services.eligibility.schemas.standards import (
     DistrictStandardOut,
     RecalculationOut,
+    ReviewFlagOut,
     StandardIn,
     StandardOut,
 )
 from services.eligibility.service import standards as service
+from services.eligibility.service.households import scope_of
 from shared.service import UnitOfWorkDep, runtime_of
 
 router = APIRouter(tags=["standards and assessments"])
@@ -125,3 +127,13 @@ def _standard(row: Standard) -> StandardOut:
 
 def _recalculation(row: Recalculation) -> RecalculationOut:
     return RecalculationOut.model_validate(row, from_attributes=True)
+
+
+@router.get(
+    "/standards/{standard_id}/newly-qualifying",
+    summary="Households the standard may have made eligible (near the line, no active dibao case): to review",
+)
+async def get_newly_qualifying(
+    standard_id: UUID, uow: UnitOfWorkDep, caller: Assessor
+) -> list[ReviewFlagOut]:
+    return await service.newly_qualifying(uow, standard_id, scope_of(caller))

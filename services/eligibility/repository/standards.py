@@ -14,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.domain.standards import Standards
 from services.eligibility.models import (
     Case,
+    Household,
     Recalculation,
+    ReviewFlag,
     Standard,
 )
+from services.eligibility.repository.households import Scope
 from shared.contracts.eligibility import CASE_TOPIC
 
 STANDARDS = TypeAdapter(Standards)
@@ -184,3 +187,56 @@ async def recalculate_batch(
     """Run one batch; returns (last case id, cases recalculated, cases whose amounts changed)."""
     row = (await session.execute(RECALCULATE_BATCH, {"topic": CASE_TOPIC, **parameters})).one()
     return row.last_id, int(row.cases), int(row.changed)
+
+
+# Near-line households (漏保 risk): per-capita income at or above the old standard but below the new
+# one, and no active dibao case. The flag asks a caseworker to re-assess; it decides nothing.
+FLAG_NEWLY_QUALIFYING = text(
+    """
+WITH sizes AS (
+    SELECT household_id, COUNT(*) AS members FROM household_members GROUP BY household_id
+), candidates AS (
+    SELECT h.id, h.monthly_income_fen / s.members AS per_capita,
+           CASE h.area WHEN 'urban' THEN CAST(:new_urban AS bigint) ELSE CAST(:new_rural AS bigint) END AS new_line,
+           CASE h.area WHEN 'urban' THEN CAST(:old_urban AS bigint) ELSE CAST(:old_rural AS bigint) END AS old_line
+    FROM households h JOIN sizes s ON s.household_id = h.id
+    WHERE NOT EXISTS (
+        SELECT 1 FROM cases c WHERE c.household_id = h.id AND c.program = 'dibao' AND c.status = 'active'
+    )
+), flagged AS (
+    INSERT INTO review_flags (household_id, standard_id, reason, per_capita_income_fen)
+    SELECT id, CAST(:standard_id AS uuid), 'newly_qualifies', per_capita
+    FROM candidates WHERE per_capita < new_line AND per_capita >= old_line
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT COUNT(*) FROM flagged
+"""
+)
+
+
+async def flag_newly_qualifying(session: AsyncSession, parameters: dict[str, Any]) -> int:
+    return int(await session.scalar(FLAG_NEWLY_QUALIFYING, parameters) or 0)
+
+
+async def review_flags(
+    session: AsyncSession, standard_id: UUID, scope: Scope
+) -> list[tuple[ReviewFlag, str]]:
+    query = (
+        select(ReviewFlag, Household.district_code)
+        .join(Household, Household.id == ReviewFlag.household_id)
+        .where(ReviewFlag.standard_id == standard_id)
+        .order_by(Household.district_code, ReviewFlag.per_capita_income_fen)
+    )
+    if scope is not None:
+        query = query.where(Household.district_code.in_(scope))
+    return [(flag, district) for flag, district in await session.execute(query)]
+
+
+async def standard_before(session: AsyncSession, day: date) -> Standard | None:
+    return await session.scalar(
+        select(Standard)
+        .where(Standard.district_code.is_(None), Standard.effective_from < day)
+        .order_by(Standard.effective_from.desc())
+        .limit(1)
+    )

@@ -45,5 +45,15 @@ class RecalculationOut(BaseModel):
     status: str
     cases_total: int
     cases_changed: int
+    households_flagged: int = Field(description="near-line households flagged for review when it finished")
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class ReviewFlagOut(BaseModel):
+    """A household the new standard may have made eligible: re-assess it."""
+
+    household_id: UUID
+    district_code: str
+    per_capita_income_fen: int
+    flagged_at: datetime

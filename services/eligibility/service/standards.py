@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInForce, Standards
 from services.eligibility.models import Recalculation, Standard
 from services.eligibility.repository import standards as standards_queries
-from services.eligibility.schemas.standards import DistrictStandardOut
+from services.eligibility.repository.households import Scope
+from services.eligibility.schemas.standards import DistrictStandardOut, ReviewFlagOut
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.observability import correlation_id
@@ -130,6 +131,7 @@ async def run_recalculation(
                 },
             )
             if cases == 0:
+                recalculation.households_flagged = await _flag_newly_qualifying(uow, standards)
                 recalculation.status = "done"
                 recalculation.finished_at = datetime.now(UTC)
             else:
@@ -137,6 +139,40 @@ async def run_recalculation(
                 recalculation.cases_changed += changed
             await uow.commit()
         progress(cases)
+
+
+async def _flag_newly_qualifying(uow: UnitOfWork, standards: Standards) -> int:
+    """Flag households the new standard brings under the line, for review; 0 when there was no older one."""
+    previous = await standards_queries.standard_before(uow.session, standards.effective_from)
+    if previous is None:
+        return 0
+    old = standards_queries.standards_of(previous)
+    recalculated = await standards_queries.standard_in_force(uow.session, standards.effective_from)
+    assert recalculated is not None
+    return await standards_queries.flag_newly_qualifying(
+        uow.session,
+        {
+            "standard_id": recalculated.id,
+            "new_urban": standards.dibao_urban_fen,
+            "new_rural": standards.dibao_rural_fen,
+            "old_urban": old.dibao_urban_fen,
+            "old_rural": old.dibao_rural_fen,
+        },
+    )
+
+
+async def newly_qualifying(uow: UnitOfWork, standard_id: UUID, scope: Scope) -> list[ReviewFlagOut]:
+    async with uow:
+        flags = await standards_queries.review_flags(uow.session, standard_id, scope)
+    return [
+        ReviewFlagOut(
+            household_id=flag.household_id,
+            district_code=district,
+            per_capita_income_fen=flag.per_capita_income_fen,
+            flagged_at=flag.flagged_at,
+        )
+        for flag, district in flags
+    ]
 
 
 def _amount_parameters(standards: Standards) -> dict[str, int]:
