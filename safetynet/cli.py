@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress
 
 from safetynet.catalog import SERVICES
 from safetynet.embedded import DEV_AUDIENCE, DEV_ISSUER, Workspace, build_app, prepare
+from services.eligibility.service import standards
 from shared.auth import Role, mint_token
-from shared.db import upgrade
+from shared.db import UnitOfWork, create_engine, session_factory, upgrade
 from shared.local import kafka as local_kafka
 from shared.local import postgres
 from shared.observability import configure_logging
+from shared.settings import ServiceSettings
 from shared.web import compose
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
@@ -125,6 +131,53 @@ def seed(workspace: WorkspaceOption = DEFAULT_WORKSPACE) -> None:
     """Start the embedded database, migrate every service, and load reference data (standards) once."""
     prepare(Workspace(workspace.resolve()))
     console.print("databases ready")
+
+
+@app.command()
+def recalculate(
+    standard_id: Annotated[
+        UUID | None, typer.Argument(help="the standard (default: every unfinished one)")
+    ] = None,
+    workspace: Annotated[
+        Path | None, typer.Option("--workspace", help="use the embedded default's database in this folder")
+    ] = None,
+) -> None:
+    """Run or resume the recalculation of every active case after a standard change, with a progress bar."""
+    settings = (
+        prepare(Workspace(workspace.resolve()))["eligibility"]
+        if workspace
+        else SERVICES["eligibility"].settings()
+    )
+    asyncio.run(_recalculate(settings, standard_id))
+
+
+async def _recalculate(settings: ServiceSettings, standard_id: UUID | None) -> None:
+    engine = create_engine(settings.database)
+    definition = SERVICES["eligibility"].definition
+    sessions = session_factory(engine)
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(sessions, source=definition.source)
+
+    try:
+        pending = [standard_id] if standard_id else await standards.unfinished_recalculations(new_uow())
+        if not pending:
+            console.print("nothing to recalculate")
+        for standard in pending:
+            status = await standards.recalculation_status(new_uow(), standard)
+            with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+                task = progress.add_task(f"standard {standard}", total=status.cases_total)
+                done = await standards.run_recalculation(
+                    new_uow,
+                    standard,
+                    today=standards.business_today(),
+                    progress=functools.partial(progress.advance, task),
+                )
+            console.print(
+                f"{done.cases_changed} cases changed, {done.households_flagged} households flagged for review"
+            )
+    finally:
+        await engine.dispose()
 
 
 @kafka_app.command("start")
