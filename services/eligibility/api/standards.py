@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 
 from services.eligibility import assessment
 from services.eligibility.api.roles import Admin, Assessor, Overseer, Staff
+from services.eligibility.domain.standards import DEFAULTED_FIELDS, DEFAULTED_SEED_DATES
 from services.eligibility.models import Recalculation, Standard
 from services.eligibility.schemas.assessments import AssessmentRequest, AssessmentResponse
 from services.eligibility.schemas.standards import (
@@ -41,7 +42,17 @@ async def post_assessment(
     return assessment.assess(body, standards)
 
 
-@router.get("/standards", summary="Every city-wide standard, oldest first")
+UNCONFIRMED = (
+    "Seeded from DOMAIN.md (渝民发〔2018〕27号 and later notices). Values not confirmed in a Chongqing source "
+    "and shipped as defaults until the bureau confirms them: "
+    + ", ".join(sorted(DEFAULTED_FIELDS))
+    + ". The effective month of the seed rows from "
+    + ", ".join(sorted(day.isoformat() for day in DEFAULTED_SEED_DATES))
+    + " is also a default."
+)
+
+
+@router.get("/standards", summary="Every city-wide standard, oldest first", description=UNCONFIRMED)
 async def get_standards(uow: UnitOfWorkDep, _caller: Staff) -> list[StandardOut]:
     return [_standard(row) for row in await service.list_standards(uow)]
 
