@@ -19,6 +19,7 @@ from shared.contracts.types import (
     PersonIds,
     Program,
     StaffId,
+    TerminationReason,
     TownshipCode,
 )
 
@@ -142,18 +143,7 @@ class CaseTerminated(CaseEvent):
 
     type: Literal["CaseTerminated"] = "CaseTerminated"
     effective_month: Month = Field(description="First month not paid")
-    reason: Literal[
-        "death",
-        "income",
-        "assets",
-        "prison",
-        "work_capacity",
-        "supporter_able",
-        "voluntary",
-        "moved",
-        "fraud",
-        "other",
-    ] = Field(description="Why the case ended")
+    reason: TerminationReason = Field(description="Why the case ended")
     person_ids: PersonIds = Field(description="Beneficiaries whose support ends")
     decided_on: date = Field(description="Date of the decision")
 

@@ -48,3 +48,17 @@ Months = Annotated[list[Month], Field(json_schema_extra={"uniqueItems": True}), 
 
 StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
 """A staff account: the `sub` of its token at the bureau's identity provider (not personal data)."""
+
+TerminationReason = Literal[
+    "death",
+    "income",
+    "assets",
+    "prison",
+    "work_capacity",
+    "supporter_able",
+    "voluntary",
+    "moved",
+    "fraud",
+    "other",
+]
+"""Why a case ended (DOMAIN.md, 特困 termination and dibao dynamic management)."""

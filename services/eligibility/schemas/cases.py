@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.eligibility.schemas.common import Strict
+from shared.contracts.types import TerminationReason
 
 
 class BeneficiaryOut(BaseModel):
@@ -41,18 +42,7 @@ class CaseOut(BaseModel):
 
 
 class TerminationIn(Strict):
-    reason: Literal[
-        "death",
-        "income",
-        "assets",
-        "prison",
-        "work_capacity",
-        "supporter_able",
-        "voluntary",
-        "moved",
-        "fraud",
-        "other",
-    ]
+    reason: TerminationReason
     on: date = Field(description="the day of the event; support stops from the next month")
 
 

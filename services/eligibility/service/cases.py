@@ -20,7 +20,15 @@ from services.eligibility.domain.workflow import (
     suspension_effective_month,
     termination_effective_month,
 )
-from services.eligibility.models import Application, Case, CaseBeneficiary, Household, HouseholdMember, Person
+from services.eligibility.models import (
+    Application,
+    Case,
+    CaseBeneficiary,
+    Household,
+    HouseholdMember,
+    Person,
+    Standard,
+)
 from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.assessments import MemberProfile, TemporaryIn
@@ -88,22 +96,32 @@ def review_every_six_months(members: list[tuple[HouseholdMember, Person]], as_of
     )
 
 
-async def open_case(uow: UnitOfWork, application: Application, *, decided_on: date, approved_by: str) -> Case:
-    """The district approved: assess at the standard in force, open the case, announce CaseApproved."""
-    household = await households_queries.household(uow.session, application.household_id, None)
+async def qualifying_household(
+    uow: UnitOfWork, household_id: UUID, program: str, *, on: date, refusal: str
+) -> tuple[Household, list[tuple[HouseholdMember, Person]], Standard, Assessment]:
+    """The household, its members, the standard in force on `on` and the means test's result; refused
+    with the failed conditions (and `refusal`) when the household does not qualify."""
+    household = await households_queries.household(uow.session, household_id, None)
     assert household is not None
     members = await households_queries.members_of(uow.session, household.id)
-    standard, standards = await in_force(uow.session, decided_on)
-    result = assess_household(application.program, household, members, standards, decided_on)
+    standard, standards = await in_force(uow.session, on)
+    result = assess_household(program, household, members, standards, on)
     if not result.eligible:
         raise Conflict(
-            "the household does not qualify at the standard in force; reject the application with these reasons",
-            errors=[
-                FieldIssue("household", reason.code, reason.message)
-                for reason in result.reasons
-                if reason.blocking
-            ],
+            refusal, errors=[FieldIssue("household", r.code, r.message) for r in result.reasons if r.blocking]
         )
+    return household, members, standard, result
+
+
+async def open_case(uow: UnitOfWork, application: Application, *, decided_on: date, approved_by: str) -> Case:
+    """The district approved: assess at the standard in force, open the case, announce CaseApproved."""
+    household, members, standard, result = await qualifying_household(
+        uow,
+        application.household_id,
+        application.program,
+        on=decided_on,
+        refusal="the household does not qualify at the standard in force; reject the application with these reasons",
+    )
     lines = result.breakdown.members
     covered = [(members[line.member_index], line) for line in lines]
     already = await cases_queries.persons_in_active_cases(

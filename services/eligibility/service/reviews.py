@@ -11,13 +11,13 @@ from services.eligibility.models import Case, CaseBeneficiary
 from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.cases import CareAssessmentIn, CaseOut, ReviewIn
-from services.eligibility.service.cases import assess_household, month, read_case, review_every_six_months
+from services.eligibility.service.cases import month, qualifying_household, read_case, review_every_six_months
 from services.eligibility.service.households import record_version, scope_of
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
 from shared.contracts.eligibility import CareLevelAssessed, CaseAmountChanged, MonthlyAmount
 from shared.db import UnitOfWork
-from shared.errors import Conflict, FieldIssue, NotFound
+from shared.errors import Conflict, NotFound
 
 
 async def review_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: ReviewIn) -> CaseOut:
@@ -76,16 +76,13 @@ async def _active_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> Cas
 
 async def reassess(uow: UnitOfWork, case: Case, *, on: date, reason: str) -> None:
     """Assess the case's household again at the standard in force on `on`; announce a changed amount."""
-    household = await households_queries.household(uow.session, case.household_id, None)
-    assert household is not None
-    members = await households_queries.members_of(uow.session, household.id)
-    standard, standards = await in_force(uow.session, on)
-    result = assess_household(case.program, household, members, standards, on)
-    if not result.eligible:
-        raise Conflict(
-            "the household no longer qualifies: terminate the case with the reason that applies",
-            errors=[FieldIssue("household", r.code, r.message) for r in result.reasons if r.blocking],
-        )
+    _, members, standard, result = await qualifying_household(
+        uow,
+        case.household_id,
+        case.program,
+        on=on,
+        refusal="the household no longer qualifies: terminate the case with the reason that applies",
+    )
     current = {b.person_id: b for b in await cases_queries.beneficiaries_of(uow.session, case.id)}
     covered = {members[line.member_index][1].id: line for line in result.breakdown.members}
     newcomers = [
