@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.eligibility.schemas.assessments import TemporaryIn
 from services.eligibility.schemas.common import DistrictCode, Strict
@@ -33,6 +33,19 @@ StepKindName = Literal[
 
 class ApplicationIn(Strict):
     """An application received at the township (受理 follows as a step)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "household_id": "0b6f4c52-6a3e-4d3b-9c1e-2f0a8d1e7c10",
+                    "program": "dibao",
+                    "applied_on": "2026-10-12",
+                }
+            ]
+        },
+    )
 
     household_id: UUID
     program: Literal["dibao", "tekun", "temporary"]
@@ -63,6 +76,20 @@ class StepDetailsIn(Strict):
 
 class StepIn(Strict):
     """A step as it happened: entered the day it happened (paper steps may be entered later, in order)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "home_visited",
+                    "on": "2026-10-14",
+                    "details": {"investigators": ["inv-017", "inv-023"]},
+                },
+                {"kind": "approved", "on": "2026-10-29"},
+            ]
+        },
+    )
 
     kind: StepKindName
     on: date = Field(description="the day it happened; never in the future, never before the previous step")

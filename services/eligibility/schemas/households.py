@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.eligibility.schemas.assessments import AssetsIn, ConsumptionIn, MemberIn, RigidExpensesIn
 from services.eligibility.schemas.common import DistrictCode, Relation, Strict
@@ -33,6 +33,32 @@ class HouseholdFacts(StoredFacts):
 class HouseholdIn(HouseholdFacts):
     """A household (家庭) and its members, as a caseworker registers it."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "district_code": "500103",
+                    "township_code": "500103001",
+                    "area": "urban",
+                    "members": [
+                        {
+                            "id_number": "11010519491231002X",
+                            "name": "张桂兰",
+                            "birth_date": "1949-12-31",
+                            "relation": "head",
+                            "disability_grade": 2,
+                            "disability_kind": "physical",
+                        },
+                    ],
+                    "monthly_income_fen": 30000,
+                    "assets": {"financial_fen": 500000},
+                    "reason": "registered at the street office",
+                }
+            ]
+        },
+    )
+
     district_code: str = DistrictCode
     township_code: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
     area: Literal["urban", "rural"]
@@ -44,6 +70,29 @@ class HouseholdIn(HouseholdFacts):
 
 class HouseholdChange(HouseholdIn):
     """The household as it is now; `version` must be the one read (optimistic concurrency)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "district_code": "500103",
+                    "area": "urban",
+                    "members": [
+                        {
+                            "id_number": "11010519491231002X",
+                            "name": "张桂兰",
+                            "birth_date": "1949-12-31",
+                            "relation": "head",
+                        }
+                    ],
+                    "monthly_income_fen": 45000,
+                    "version": 3,
+                    "reason": "pension increase reported by the household",
+                }
+            ]
+        },
+    )
 
     version: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=500, description="why it changed; recorded in the history")
