@@ -1,0 +1,760 @@
+"""A standard change (调标) over N active cases, beside the same database's bare `UPDATE … FROM` in the same run.
+
+Run from the repository root: `.venv/bin/python -m bench.recalculation`. The last line is `ratio: X`,
+our time (`publish_standard` + `run_recalculation`) over the baseline's (two bare `UPDATE … FROM`
+statements computing the same amounts for the same rows in one transaction, without the events, the
+back-pay months, the resumable batches or the near-line flagging).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import asyncpg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from services.eligibility.domain.standards import SEED_STANDARDS, Standards
+from services.eligibility.main import DEFINITION
+from services.eligibility.service import standards as service
+from shared.contracts.catalogue import registry
+from shared.contracts.eligibility import CaseAmountChanged
+from shared.db import UnitOfWork, create_engine, session_factory, upgrade
+from shared.local import postgres
+from shared.settings import DatabaseSettings
+
+HOME_VARIABLE = "SAFETYNET_BENCH_HOME"
+TODAY = date(2026, 11, 29)
+OLD = SEED_STANDARDS[-1]  # 2025-07-01: urban 770, rural 630, tekun 1001 yuan
+NEW = replace(
+    OLD,
+    effective_from=date(2026, 7, 1),  # announced in November, in force since July: back pay for 5 months
+    dibao_urban_fen=80_000,
+    dibao_rural_fen=66_000,
+    tekun_basic_fen=104_000,
+)
+TERMINATED_SHARE = 0.05  # terminated cases beside the N active ones: the recalculation must leave them alone
+NEAR_LINE_SHARE = 0.01  # households without a case near the line: the new standard flags some for review
+DECODED_SAMPLE = 1_000  # outbox rows decoded against the CaseAmountChanged contract
+
+
+class BenchmarkFailed(RuntimeError):
+    """The recalculation wrote wrong amounts, missed or doubled events: its figures would mean nothing."""
+
+
+# --- memory: this process's peak RSS (PostgreSQL is another process) ---
+
+
+def _status_kib(field: str) -> int | None:
+    with contextlib.suppress(OSError):
+        match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
+        return int(match.group(1)) if match else None
+    return None
+
+
+def reset_peak_rss() -> float:
+    """Start a new high-water mark (Linux `clear_refs` 5, which costs nothing); returns the RSS now, MiB."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return (_status_kib("VmRSS") or 0) / 1024
+
+
+def peak_rss_mib() -> float:
+    peak = _status_kib("VmHWM")
+    return peak / 1024 if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- the amounts, as SQL: used to load the cases, by the baseline, and to verify ours independently ---
+
+
+@dataclass(frozen=True)
+class Components:
+    base: str
+    add_on: str
+    care: str
+
+    @property
+    def total(self) -> str:
+        return f"(({self.base}) + ({self.add_on}) + ({self.care}))"
+
+
+def components(standards: Standards, case: str, beneficiary: str) -> Components:
+    """A beneficiary's monthly components at `standards`; `case` and `beneficiary` are SQL aliases."""
+    s, c, b = standards, case, beneficiary
+    return Components(
+        base=(
+            f"CASE {c}.program WHEN 'dibao' THEN GREATEST(CASE {c}.area WHEN 'urban' THEN {s.dibao_urban_fen}"
+            f" ELSE {s.dibao_rural_fen} END - {c}.per_capita_income_fen, 0) ELSE {s.tekun_basic_fen} END"
+        ),
+        add_on=(
+            f"CASE WHEN {c}.program = 'dibao' THEN"
+            f" (CASE WHEN 'disabled' = ANY({b}.add_on_kinds) THEN {s.add_on_disabled_fen} ELSE 0 END)"
+            f" + (CASE WHEN 'severe' = ANY({b}.add_on_kinds) THEN {s.add_on_severe_fen} ELSE 0 END)"
+            f" + (CASE WHEN 'child_student' = ANY({b}.add_on_kinds) THEN {s.add_on_child_student_fen} ELSE 0 END)"
+            " ELSE 0 END"
+        ),
+        care=(
+            f"CASE {b}.care_level WHEN 'full_care' THEN {s.care_subsidy_full_fen}"
+            f" WHEN 'half_care' THEN {s.care_subsidy_half_fen}"
+            f" WHEN 'self_caring' THEN {s.care_subsidy_self_fen} ELSE 0 END"
+        ),
+    )
+
+
+# --- the data: N active cases computed at the 2025-07-01 standard, set-based ---
+
+
+def plan_sql(old: Standards) -> str:
+    """One row per case (temporary): ~80% dibao of 1–4 members, ~20% tekun of one; ~5% more terminated."""
+    return f"""
+CREATE TEMPORARY TABLE plan_cases AS
+WITH draws AS MATERIALIZED (
+    SELECT g, random() AS r_program, random() AS r_area, random() AS r_members, random() AS r_zero,
+           random() AS r_income, random() AS r_start, random() AS r_district
+    FROM generate_series(1, $1::bigint) AS g
+)
+SELECT g, gen_random_uuid() AS id, gen_random_uuid() AS household_id, program, area,
+       CASE WHEN g <= $2::bigint THEN 'active' ELSE 'terminated' END AS status,
+       CASE WHEN program = 'tekun' THEN 1
+            WHEN r_members < 0.35 THEN 1 WHEN r_members < 0.65 THEN 2 WHEN r_members < 0.85 THEN 3
+            ELSE 4 END AS members,
+       CASE WHEN program = 'tekun' OR r_zero < 0.25 THEN 0
+            ELSE FLOOR(r_income * (CASE area WHEN 'urban' THEN {old.dibao_urban_fen}
+                                             ELSE {old.dibao_rural_fen} END) / 100)::bigint * 100
+       END AS per_capita_income_fen,
+       (DATE '2017-01-01' + MAKE_INTERVAL(months => FLOOR(r_start * 119)::int))::date AS start_month,
+       '5001' || LPAD((1 + FLOOR(r_district * 56))::int::text, 2, '0') AS district_code
+FROM (
+    SELECT *, CASE WHEN r_program < 0.2 THEN 'tekun' ELSE 'dibao' END AS program,
+              CASE WHEN r_area < 0.55 THEN 'urban' ELSE 'rural' END AS area
+    FROM draws
+) AS typed
+"""
+
+
+def plan_beneficiaries_sql(old: Standards) -> str:
+    """One row per covered member (temporary), with the components at the old standard."""
+    parts = components(old, "m", "m")
+    return f"""
+CREATE TEMPORARY TABLE plan_beneficiaries AS
+SELECT m.*, {parts.base} AS base_fen, {parts.add_on} AS add_on_fen, {parts.care} AS care_subsidy_fen
+FROM (
+    SELECT p.id AS case_id, gen_random_uuid() AS person_id, p.program, p.area, p.status,
+           p.per_capita_income_fen,
+           CASE WHEN p.program = 'dibao' THEN ARRAY_REMOVE(ARRAY[
+                    CASE WHEN random() < 0.10 THEN 'disabled' END,
+                    CASE WHEN random() < 0.04 THEN 'severe' END,
+                    CASE WHEN random() < 0.15 THEN 'child_student' END], NULL)
+                ELSE '{{}}'::text[] END AS add_on_kinds,
+           CASE WHEN p.program = 'tekun' THEN (ARRAY['full_care', 'full_care', 'half_care', 'half_care',
+                'half_care', 'self_caring', 'self_caring', 'self_caring', 'self_caring',
+                'self_caring'])[1 + FLOOR(random() * 10)::int] END AS care_level
+    FROM plan_cases p CROSS JOIN LATERAL generate_series(1, p.members) AS k
+) AS m
+"""
+
+
+def plan_near_line_sql(old: Standards, new: Standards) -> str:
+    """Households without a case, per-capita income around the old and new dibao lines (temporary)."""
+    return f"""
+CREATE TEMPORARY TABLE plan_near_line AS
+SELECT gen_random_uuid() AS household_id, area, members,
+       '5001' || LPAD((1 + FLOOR(random() * 56))::int::text, 2, '0') AS district_code,
+       (old_line - 3000 + FLOOR(random() * (new_line - old_line + 6000) / 100)::bigint * 100) AS per_capita_income_fen,
+       old_line, new_line
+FROM (
+    SELECT CASE WHEN random() < 0.55 THEN 'urban' ELSE 'rural' END AS area, 1 + FLOOR(random() * 3)::int AS members
+    FROM generate_series(1, $1::bigint)
+) AS d
+CROSS JOIN LATERAL (
+    SELECT CASE d.area WHEN 'urban' THEN {old.dibao_urban_fen} ELSE {old.dibao_rural_fen} END AS old_line,
+           CASE d.area WHEN 'urban' THEN {new.dibao_urban_fen} ELSE {new.dibao_rural_fen} END AS new_line
+) AS lines
+"""
+
+
+# Every household's members (a case's beneficiaries; the near-line households' people): what the
+# near-line flagging divides the household income by.
+PLAN_MEMBERS = """
+CREATE TEMPORARY TABLE plan_members AS
+SELECT b.household_id, b.person_id, CASE WHEN ROW_NUMBER() OVER w = 1 THEN 'head' ELSE 'other' END AS relation
+FROM (SELECT p.household_id, b.person_id FROM plan_beneficiaries b JOIN plan_cases p ON p.id = b.case_id
+      UNION ALL
+      SELECT n.household_id, gen_random_uuid() FROM plan_near_line n CROSS JOIN LATERAL generate_series(1, n.members)
+) AS b
+WINDOW w AS (PARTITION BY b.household_id)
+"""
+
+LOAD_STATEMENTS = (
+    """
+INSERT INTO households (id, district_code, area, monthly_income_fen, facts, version, updated_by)
+SELECT household_id, district_code, area, per_capita_income_fen * members, '{}'::jsonb, 1, 'bench'
+FROM plan_cases
+UNION ALL
+SELECT household_id, district_code, area, per_capita_income_fen * members, '{}'::jsonb, 1, 'bench'
+FROM plan_near_line
+""",
+    # Dummy ciphertexts of an AES-GCM field's size (nonce + 18 bytes + tag); a unique blind index.
+    """
+INSERT INTO persons (id, id_number_index, id_number_cipher, name_cipher, birth_date, created_by)
+SELECT person_id, uuid_send(gen_random_uuid()), DECODE(REPEAT('ab', 46), 'hex'), DECODE(REPEAT('cd', 37), 'hex'),
+       DATE '1940-01-01' + FLOOR(random() * 30000)::int, 'bench'
+FROM plan_members
+""",
+    """
+INSERT INTO household_members (household_id, person_id, relation, profile)
+SELECT household_id, person_id, relation, '{}'::jsonb FROM plan_members
+""",
+    """
+INSERT INTO cases (id, household_id, program, district_code, area, status, start_month,
+                   per_capita_income_fen, monthly_amount_fen, standard_id, approved_by, approved_on,
+                   next_review_due, ended_from)
+SELECT p.id, p.household_id, p.program, p.district_code, p.area, p.status, p.start_month,
+       p.per_capita_income_fen, t.total, $1::uuid, 'reviewer-' || (p.g % 500), p.start_month - 10,
+       CASE WHEN p.status = 'active' THEN (p.start_month + INTERVAL '1 year')::date END,
+       CASE WHEN p.status = 'terminated' THEN LEAST(p.start_month + INTERVAL '1 year', DATE '2026-11-01')::date END
+FROM plan_cases p
+JOIN (SELECT case_id, SUM(base_fen + add_on_fen + care_subsidy_fen) AS total
+      FROM plan_beneficiaries GROUP BY case_id) AS t ON t.case_id = p.id
+ORDER BY p.g
+""",
+    """
+INSERT INTO case_beneficiaries (case_id, person_id, program, active, add_on_kinds, care_level,
+                                base_fen, add_on_fen, care_subsidy_fen, insurance_categories)
+SELECT case_id, person_id, program, status = 'active', add_on_kinds, care_level,
+       base_fen, add_on_fen, care_subsidy_fen, ARRAY[program]
+FROM plan_beneficiaries
+""",
+)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    seconds: float
+    terminated: int
+    beneficiaries: int
+    near_line: int
+    newly_qualifying: int
+    old_standard: UUID
+    terminated_total_fen: int
+    sizes: str
+
+
+async def load(connection: asyncpg.Connection, rows: int, old_standard: UUID) -> Loaded:
+    terminated = round(rows * TERMINATED_SHARE)
+    near_line = round(rows * NEAR_LINE_SHARE)
+    start = time.perf_counter()
+    async with connection.transaction():
+        await connection.execute("SELECT setseed(0.2025)")
+        await connection.execute(plan_sql(OLD), rows + terminated, rows)
+        await connection.execute(plan_beneficiaries_sql(OLD))
+        await connection.execute(plan_near_line_sql(OLD, NEW), near_line)
+        await connection.execute(PLAN_MEMBERS)
+        for statement in LOAD_STATEMENTS:
+            await connection.execute(statement, *([old_standard] if "$1" in statement else []))
+        newly_qualifying = await connection.fetchval(
+            "SELECT COUNT(*) FROM plan_near_line WHERE per_capita_income_fen >= old_line"
+            " AND per_capita_income_fen < new_line"
+        )
+        await connection.execute("DROP TABLE plan_cases, plan_beneficiaries, plan_near_line, plan_members")
+    await connection.execute(
+        "VACUUM ANALYZE households, household_members, persons, cases, case_beneficiaries"
+    )
+    seconds = time.perf_counter() - start
+    beneficiaries = await connection.fetchval("SELECT COUNT(*) FROM case_beneficiaries WHERE active")
+    terminated_total = await connection.fetchval(
+        "SELECT COALESCE(SUM(monthly_amount_fen), 0) FROM cases WHERE status = 'terminated'"
+    )
+    sizes = await connection.fetch(
+        "SELECT relname, pg_total_relation_size(oid) AS size FROM pg_class"
+        " WHERE relname IN ('cases', 'case_beneficiaries', 'persons', 'households', 'household_members')"
+        " ORDER BY relname"
+    )
+    return Loaded(
+        seconds=seconds,
+        terminated=terminated,
+        beneficiaries=int(beneficiaries),
+        near_line=near_line,
+        newly_qualifying=int(newly_qualifying),
+        old_standard=old_standard,
+        terminated_total_fen=int(terminated_total),
+        sizes=", ".join(f"{row['relname']} {row['size'] / 2**20:.0f} MiB" for row in sizes),
+    )
+
+
+# --- baseline: the same amounts for the same rows, two bare UPDATE … FROM, rolled back ---
+
+
+def baseline_sql(new: Standards) -> tuple[str, str]:
+    parts = components(new, "c", "cb")
+    beneficiaries = f"""
+UPDATE case_beneficiaries cb
+SET base_fen = {parts.base}, add_on_fen = {parts.add_on}, care_subsidy_fen = {parts.care}
+FROM cases c JOIN standards s ON s.id = c.standard_id
+WHERE cb.case_id = c.id AND cb.active AND c.status = 'active' AND s.effective_from < $1::date
+"""
+    # The new standard's id is set too, as ours does: it is what makes a recalculation idempotent.
+    cases = """
+UPDATE cases c SET monthly_amount_fen = t.total, standard_id = $2::uuid
+FROM (SELECT case_id, SUM(base_fen + add_on_fen + care_subsidy_fen) AS total
+      FROM case_beneficiaries WHERE active GROUP BY case_id) AS t, standards s
+WHERE c.id = t.case_id AND s.id = c.standard_id AND c.status = 'active' AND s.effective_from < $1::date
+"""
+    return beneficiaries, cases
+
+
+@dataclass(frozen=True)
+class Baseline:
+    beneficiaries_s: float
+    cases_s: float
+
+    @property
+    def seconds(self) -> float:
+        return self.beneficiaries_s + self.cases_s
+
+
+def updated(status: str) -> int:
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def run_baseline(connection: asyncpg.Connection, rows: int, loaded: Loaded) -> Baseline:
+    beneficiaries_sql, cases_sql = baseline_sql(NEW)
+    transaction = connection.transaction()
+    await transaction.start()
+    try:
+        # A standard row for the new standard_id to point at, inside the transaction (not timed).
+        standard = await connection.fetchval(
+            "INSERT INTO standards (id, effective_from, parameters, published_by)"
+            " VALUES (gen_random_uuid(), $1, '{}'::jsonb, 'bench-baseline') RETURNING id",
+            NEW.effective_from,
+        )
+        start = time.perf_counter()
+        beneficiaries = updated(await connection.execute(beneficiaries_sql, NEW.effective_from))
+        middle = time.perf_counter()
+        cases = updated(await connection.execute(cases_sql, NEW.effective_from, standard))
+        end = time.perf_counter()
+    finally:
+        await transaction.rollback()  # ours must start from the same data
+    if (beneficiaries, cases) != (loaded.beneficiaries, rows):
+        raise BenchmarkFailed(
+            f"the baseline updated {beneficiaries} beneficiaries and {cases} cases; "
+            f"expected {loaded.beneficiaries} and {rows}"
+        )
+    return Baseline(middle - start, end - middle)
+
+
+# --- ours: publish_standard, then run_recalculation batch by batch ---
+
+
+class Reporter:
+    """Progress on the CLI: a rich bar on a terminal, a line per 10% otherwise; notes each batch's time."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.batch_seconds: list[float] = []
+        self.last_transaction_s = 0.0  # the empty batch that ends the run, and the near-line flagging
+        self._last = time.perf_counter()
+        self._console = Console(stderr=True)
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._next_line = 0.1
+
+    def __enter__(self) -> Reporter:
+        if self._console.is_terminal:
+            self._progress = Progress(
+                TextColumn("recalculating"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self._console,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("recalculating", total=self.total)
+        self._last = time.perf_counter()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def __call__(self, cases: int) -> None:
+        now = time.perf_counter()
+        if cases:
+            self.batch_seconds.append(now - self._last)
+        else:
+            self.last_transaction_s = now - self._last
+        self._last = now
+        self.done += cases
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=self.done)
+        elif self.total and self.done >= self._next_line * self.total and cases:
+            print(f"  recalculated {self.done} of {self.total} cases", flush=True)
+            while self._next_line * self.total <= self.done:
+                self._next_line += 0.1
+
+    def batches(self) -> str:
+        times = self.batch_seconds
+        if not times:
+            return "no batches"
+        tenth = max(1, len(times) // 10)
+        return (
+            f"{len(times)} batches, median {statistics.median(times) * 1000:.0f} ms "
+            f"(first tenth {statistics.mean(times[:tenth]) * 1000:.0f} ms, "
+            f"last tenth {statistics.mean(times[-tenth:]) * 1000:.0f} ms), then the empty batch and "
+            f"the near-line flagging {self.last_transaction_s:.2f} s"
+        )
+
+
+@dataclass(frozen=True)
+class Ours:
+    publish_s: float
+    recalculate_s: float
+    peak_rss_mib: float
+    start_rss_mib: float
+    batches: str
+    standard_id: UUID
+    households_flagged: int
+
+    @property
+    def seconds(self) -> float:
+        return self.publish_s + self.recalculate_s
+
+
+async def run_ours(new_uow: Callable[[], UnitOfWork], rows: int, batch: int) -> Ours:
+    start_rss = reset_peak_rss()
+    start = time.perf_counter()
+    recalculation = await service.publish_standard(new_uow(), standards=NEW, published_by="bench")
+    published = time.perf_counter()
+    if recalculation.cases_total != rows:
+        raise BenchmarkFailed(f"publish_standard counted {recalculation.cases_total} cases; expected {rows}")
+    with Reporter(recalculation.cases_total) as reporter:
+        done = await service.run_recalculation(
+            new_uow, recalculation.standard_id, today=TODAY, batch_size=batch, progress=reporter
+        )
+    end = time.perf_counter()
+    peak = peak_rss_mib()
+    if done.status != "done" or done.cases_changed != rows or reporter.done != rows:
+        raise BenchmarkFailed(
+            f"the recalculation ended {done.status} with {done.cases_changed} cases changed and "
+            f"{reporter.done} recalculated; expected done, {rows} and {rows}"
+        )
+    return Ours(
+        publish_s=published - start,
+        recalculate_s=end - published,
+        peak_rss_mib=peak,
+        start_rss_mib=start_rss,
+        batches=reporter.batches(),
+        standard_id=recalculation.standard_id,
+        households_flagged=done.households_flagged,
+    )
+
+
+# --- verification of ours ---
+
+
+def check_sql(new: Standards) -> str:
+    """Per active case: stored components and total against the new standard, recomputed here."""
+    parts = components(new, "c", "cb")
+    return f"""
+WITH per_case AS (
+    SELECT cb.case_id,
+           SUM({parts.total}) AS expected,
+           COUNT(*) FILTER (WHERE (cb.base_fen, cb.add_on_fen, cb.care_subsidy_fen)
+                                  IS DISTINCT FROM ({parts.base}, {parts.add_on}, {parts.care})) AS wrong_parts
+    FROM case_beneficiaries cb JOIN cases c ON c.id = cb.case_id
+    WHERE cb.active AND c.status = 'active'
+    GROUP BY cb.case_id
+)
+SELECT COUNT(*) AS active,
+       COUNT(*) FILTER (WHERE p.case_id IS NULL OR c.monthly_amount_fen <> p.expected OR p.wrong_parts > 0
+                              OR c.standard_id <> $1::uuid) AS wrong
+FROM cases c LEFT JOIN per_case p ON p.case_id = c.id
+WHERE c.status = 'active'
+"""
+
+
+EVENTS_SQL = """
+SELECT COUNT(*) AS events, COUNT(DISTINCT o.key) AS cases,
+       COUNT(*) FILTER (WHERE c.id IS NULL OR c.status <> 'active'
+                              OR (o.payload ->> 'monthly_amount_fen')::bigint <> c.monthly_amount_fen) AS wrong
+FROM outbox o LEFT JOIN cases c ON c.id = (o.key)::uuid
+WHERE o.type = 'CaseAmountChanged'
+"""
+
+
+def expected_back_pay(start_month: date) -> list[str]:
+    first = max(NEW.effective_from.replace(day=1), start_month)
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (TODAY.year, TODAY.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+async def review_flags(connection: asyncpg.Connection) -> int:
+    return int(await connection.fetchval("SELECT COUNT(*) FROM review_flags"))
+
+
+async def outbox_count(connection: asyncpg.Connection) -> int:
+    return int(await connection.fetchval("SELECT COUNT(*) FROM outbox WHERE type = 'CaseAmountChanged'"))
+
+
+async def verify(connection: asyncpg.Connection, rows: int, loaded: Loaded, ours: Ours) -> str:
+    problems = []
+    active, wrong = await connection.fetchrow(check_sql(NEW), ours.standard_id)
+    if (active, wrong) != (rows, 0):
+        problems.append(
+            f"{wrong} of {active} active cases not at the new standard's amounts (expected {rows})"
+        )
+    events, cases, wrong_events = await connection.fetchrow(EVENTS_SQL)
+    if (events, cases, wrong_events) != (rows, rows, 0):
+        problems.append(
+            f"{events} CaseAmountChanged rows for {cases} cases, {wrong_events} not matching their case; "
+            f"expected {rows} for {rows}"
+        )
+    terminated = await connection.fetchrow(
+        "SELECT COUNT(*) FILTER (WHERE standard_id <> $1) AS moved, COALESCE(SUM(monthly_amount_fen), 0) AS total"
+        " FROM cases WHERE status = 'terminated'",
+        loaded.old_standard,
+    )
+    if (terminated["moved"], terminated["total"]) != (0, loaded.terminated_total_fen):
+        problems.append("terminated cases were recalculated")
+    flags = await review_flags(connection)
+    if (flags, ours.households_flagged) != (loaded.newly_qualifying, loaded.newly_qualifying):
+        problems.append(
+            f"{flags} review flags, households_flagged {ours.households_flagged}; "
+            f"expected {loaded.newly_qualifying} near-line households"
+        )
+    sample = await connection.fetch(
+        "SELECT o.event_id, o.type, o.occurred_at, o.payload::text AS payload, c.start_month"
+        " FROM outbox o JOIN cases c ON c.id = (o.key)::uuid"
+        " WHERE o.type = 'CaseAmountChanged' ORDER BY random() LIMIT $1",
+        DECODED_SAMPLE,
+    )
+    for row in sample:
+        event = registry.decode(row["type"], row["event_id"], row["occurred_at"], json.loads(row["payload"]))
+        if not isinstance(event, CaseAmountChanged) or (
+            event.back_pay_months != expected_back_pay(row["start_month"])
+            or event.reason != "standard_change"
+            or event.standard_id != ours.standard_id
+            or event.decided_on != TODAY
+        ):
+            problems.append(f"outbox event {row['event_id']} is not the expected CaseAmountChanged")
+            break
+    if problems:
+        raise BenchmarkFailed("; ".join(problems))
+    return (
+        f"{active} active cases at the new amounts, {events} CaseAmountChanged rows (one per case, "
+        f"{len(sample)} decoded against the contract), {loaded.terminated} terminated cases untouched, "
+        f"{flags} of {loaded.near_line} near-line households flagged for review"
+    )
+
+
+async def verify_idempotent(
+    connection: asyncpg.Connection, new_uow: Callable[[], UnitOfWork], rows: int, ours: Ours
+) -> str:
+    """A second run changes nothing, both as is (done) and forced to rescan every case from the start."""
+    before = (await outbox_count(connection), await review_flags(connection))
+    again = await service.run_recalculation(new_uow, ours.standard_id, today=TODAY)
+    await connection.execute(
+        "UPDATE recalculations SET status = 'running', cursor = NULL, finished_at = NULL WHERE standard_id = $1",
+        ours.standard_id,
+    )
+    start = time.perf_counter()
+    rescanned: list[int] = []
+    forced = await service.run_recalculation(
+        new_uow, ours.standard_id, today=TODAY, progress=rescanned.append
+    )
+    rescan_s = time.perf_counter() - start
+    after = (await outbox_count(connection), await review_flags(connection))
+    if (again.cases_changed, forced.cases_changed, forced.status, sum(rescanned), after) != (
+        rows,
+        rows,
+        "done",
+        0,
+        before,
+    ):
+        raise BenchmarkFailed(
+            f"a second run changed something: cases_changed {again.cases_changed} then {forced.cases_changed}, "
+            f"{sum(rescanned)} cases recalculated on the rescan, (outbox, review flags) {before} → {after}"
+        )
+    return (
+        f"a second run changes nothing (a forced rescan from the first case found none in {rescan_s:.2f} s)"
+    )
+
+
+# --- servers and the command line ---
+
+
+@contextlib.contextmanager
+def server_in(home: Path | None) -> Iterator[postgres.PostgresServer]:
+    """A durable PostgreSQL under `home` (kept, stopped) or a temporary folder (removed)."""
+    root = home or Path(tempfile.mkdtemp(prefix="safetynet-bench-"))
+    try:
+        server = postgres.start(root / "postgres", durable=True)
+        try:
+            yield server
+        finally:
+            if home is None:
+                postgres.destroy(root / "postgres")
+            else:
+                postgres.stop(root / "postgres")
+    finally:
+        if home is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def database(server: postgres.PostgresServer) -> AsyncIterator[str]:
+    name = f"bench_recalculation_{uuid4().hex[:8]}"
+    await postgres.ensure_databases(server, [name])
+    try:
+        yield name
+    finally:
+        connection = await asyncpg.connect(server.dsn("postgres"))
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+
+async def settings_line(connection: asyncpg.Connection) -> str:
+    names = (
+        "fsync",
+        "synchronous_commit",
+        "shared_buffers",
+        "work_mem",
+        "max_wal_size",
+        "random_page_cost",
+        "server_version",
+    )
+    values = {name: await connection.fetchval(f"SHOW {name}") for name in names}
+    if (values["fsync"], values["synchronous_commit"]) != ("on", "on"):
+        raise BenchmarkFailed(
+            f"PostgreSQL runs with fsync={values['fsync']}, synchronous_commit={values['synchronous_commit']}: "
+            f"a server started without durability still runs under ${HOME_VARIABLE}; stop it first"
+        )
+    return ", ".join(f"{name}={value}" for name, value in values.items())
+
+
+SETTING = re.compile(r"^([a-z_]+)=([A-Za-z0-9_.]+)$")
+
+
+async def apply_settings(connection: asyncpg.Connection, database: str, settings: Sequence[str]) -> None:
+    """Settings for every new session of the database (ours) and for this connection (the baseline's)."""
+    for setting in settings:
+        match = SETTING.match(setting)
+        assert match is not None  # checked by parse()
+        name, value = match.groups()
+        await connection.execute(f"ALTER DATABASE \"{database}\" SET {name} = '{value}'")
+        await connection.execute(f"SET {name} = '{value}'")
+
+
+async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> None:
+    async with database(server) as name:
+        url = server.url(name)
+        await asyncio.to_thread(upgrade, DEFINITION.migrations, url)
+        engine = create_engine(DatabaseSettings(url=url))
+        sessions = session_factory(engine)
+
+        def new_uow() -> UnitOfWork:
+            return UnitOfWork(sessions, source=DEFINITION.source)
+
+        connection = await asyncpg.connect(server.dsn(name))
+        try:
+            print(f"postgres: durable ({await settings_line(connection)})")
+            await service.seed_standards(new_uow())
+            old = await connection.fetchval(
+                "SELECT id FROM standards WHERE district_code IS NULL AND effective_from = $1",
+                OLD.effective_from,
+            )
+            loaded = await load(connection, args.rows, old)
+            print(
+                f"rows: {args.rows} active cases (+{loaded.terminated} terminated), "
+                f"{loaded.beneficiaries} active beneficiaries, {loaded.near_line} near-line households "
+                f"without a case; batch {args.batch}"
+            )
+            print(f"load: {loaded.seconds:.1f} s set-based, VACUUM ANALYZE included ({loaded.sizes})")
+            if args.set:
+                await apply_settings(connection, name, args.set)
+                await engine.dispose()  # the pool's connections predate the settings
+                print(f"settings for both paths (ALTER DATABASE … SET): {', '.join(args.set)}")
+
+            await connection.execute("CHECKPOINT")
+            baseline = await run_baseline(connection, args.rows, loaded)
+            await connection.execute("VACUUM ANALYZE cases, case_beneficiaries, standards")
+            await connection.execute("CHECKPOINT")
+            print(
+                f"baseline (bare UPDATE … FROM, one transaction, rolled back so ours sees the same data): "
+                f"beneficiaries {baseline.beneficiaries_s:.2f} s + cases {baseline.cases_s:.2f} s "
+                f"= {baseline.seconds:.2f} s, {args.rows / baseline.seconds:.0f} cases/s"
+            )
+
+            ours = await run_ours(new_uow, args.rows, args.batch)
+            print(
+                f"ours: publish_standard {ours.publish_s:.2f} s + run_recalculation {ours.recalculate_s:.2f} s "
+                f"= {ours.seconds:.2f} s, {args.rows / ours.seconds:.0f} cases/s; {ours.batches}; "
+                f"peak RSS {ours.peak_rss_mib:.0f} MiB (from {ours.start_rss_mib:.0f})"
+            )
+            print(f"verified: {await verify(connection, args.rows, loaded, ours)}")
+            print(f"verified: {await verify_idempotent(connection, new_uow, args.rows, ours)}")
+        finally:
+            await connection.close()
+            await engine.dispose()
+    print(f"ratio: {ours.seconds / baseline.seconds:.2f}")
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.recalculation", description=(__doc__ or "").splitlines()[0]
+    )
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="active cases to recalculate (default 1000000)"
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=service.RECALCULATION_BATCH,
+        help=f"cases per recalculation batch (default: the service's {service.RECALCULATION_BATCH})",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a PostgreSQL setting for both paths, e.g. random_page_cost=1.1 (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    if min(args.rows, args.batch) < 1:
+        parser.error("--rows and --batch must be positive")
+    if bad := [setting for setting in args.set if not SETTING.match(setting)]:
+        parser.error(f"--set takes NAME=VALUE with a plain value: {', '.join(bad)}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse(argv)
+    home = Path(value).resolve() if (value := os.environ.get(HOME_VARIABLE)) else None
+    with server_in(home) as server:
+        asyncio.run(bench(args, server))
+
+
+if __name__ == "__main__":
+    main()
