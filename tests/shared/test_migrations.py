@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from safetynet.catalog import SERVICES
@@ -54,3 +54,23 @@ async def test_migrations_upgrade_downgrade_and_upgrade_again(new_database: Any,
     assert await table_names(url) == {"alembic_version"}
     await asyncio.to_thread(upgrade, migrations, url)
     assert {"outbox", "inbox"} <= await table_names(url)
+
+
+async def test_the_tables_a_recalculation_rewrites_leave_room_for_hot_updates(new_database: Any) -> None:
+    url = await new_database()
+    await asyncio.to_thread(upgrade, SERVICES["eligibility"].definition.migrations, url)
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            options: dict[str, list[str]] = dict(
+                (
+                    await connection.execute(
+                        text(
+                            "SELECT relname, reloptions FROM pg_class WHERE relname IN ('cases', 'case_beneficiaries')"
+                        )
+                    )
+                ).all()
+            )
+    finally:
+        await engine.dispose()
+    assert options == {"cases": ["fillfactor=85"], "case_beneficiaries": ["fillfactor=85"]}

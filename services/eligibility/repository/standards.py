@@ -185,6 +185,9 @@ async def recalculate_batch(
     session: AsyncSession, parameters: dict[str, Any]
 ) -> tuple[UUID | None, int, int]:
     """Run one batch; returns (last case id, cases recalculated, cases whose amounts changed)."""
+    # A batch touches a few thousand beneficiaries out of millions: with the default page costs the
+    # planner scans the whole table twice per batch (bench/RESULTS.md); index lookups are 3x faster.
+    await session.execute(text("SET LOCAL random_page_cost = 1.1"))
     row = (await session.execute(RECALCULATE_BATCH, {"topic": CASE_TOPIC, **parameters})).one()
     return row.last_id, int(row.cases), int(row.changed)
 

@@ -131,7 +131,7 @@ async def run_recalculation(
                 },
             )
             if cases == 0:
-                recalculation.households_flagged = await _flag_newly_qualifying(uow, standards)
+                recalculation.households_flagged += await _flag_newly_qualifying(uow, standards)
                 recalculation.status = "done"
                 recalculation.finished_at = datetime.now(UTC)
             else:
