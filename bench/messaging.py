@@ -13,8 +13,6 @@ import cProfile
 import json
 import os
 import pstats
-import re
-import resource
 import shutil
 import statistics
 import sys
@@ -31,6 +29,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bench.memory import peak_rss_mib, reset_peak_rss
 from shared.contracts.base import Event
 from shared.db import UnitOfWork, create_engine, session_factory
 from shared.local import kafka as local_kafka
@@ -58,28 +57,6 @@ class Round:
     peak_rss_mib: float
     start_rss_mib: float
     detail: str
-
-
-# --- memory: this process's peak RSS per phase (the broker JVM and PostgreSQL are other processes) ---
-
-
-def _status_kib(field: str) -> int | None:
-    with contextlib.suppress(OSError):
-        match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
-        return int(match.group(1)) if match else None
-    return None
-
-
-def reset_peak_rss() -> float:
-    """Start a new high-water mark (Linux `clear_refs` 5, which costs nothing); returns the RSS now, MiB."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-    return (_status_kib("VmRSS") or 0) / 1024
-
-
-def peak_rss_mib() -> float:
-    peak = _status_kib("VmHWM")
-    return peak / 1024 if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --- ours: UnitOfWork.emit → outbox → OutboxRelay → KafkaPublisher → KafkaInboxConsumer → InboxProcessor ---

@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import tempfile
@@ -29,6 +28,7 @@ import asyncpg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from bench.memory import peak_rss_mib, reset_peak_rss
 from services.eligibility.domain.standards import SEED_STANDARDS, Standards
 from services.eligibility.main import DEFINITION
 from services.eligibility.service import standards as service
@@ -55,28 +55,6 @@ DECODED_SAMPLE = 1_000  # outbox rows decoded against the CaseAmountChanged cont
 
 class BenchmarkFailed(RuntimeError):
     """The recalculation wrote wrong amounts, missed or doubled events: its figures would mean nothing."""
-
-
-# --- memory: this process's peak RSS (PostgreSQL is another process) ---
-
-
-def _status_kib(field: str) -> int | None:
-    with contextlib.suppress(OSError):
-        match = re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.MULTILINE)
-        return int(match.group(1)) if match else None
-    return None
-
-
-def reset_peak_rss() -> float:
-    """Start a new high-water mark (Linux `clear_refs` 5, which costs nothing); returns the RSS now, MiB."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-    return (_status_kib("VmRSS") or 0) / 1024
-
-
-def peak_rss_mib() -> float:
-    peak = _status_kib("VmHWM")
-    return peak / 1024 if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --- the amounts, as SQL: used to load the cases, by the baseline, and to verify ours independently ---

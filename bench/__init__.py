@@ -1,0 +1,1 @@
+"""Benchmarks: ours beside a bare baseline of the same work, in the same run."""
