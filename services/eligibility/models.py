@@ -263,3 +263,15 @@ class ReviewFlag(Base):
     reason: Mapped[str] = mapped_column(Text)
     per_capita_income_fen: Mapped[int] = mapped_column(BigInteger)
     flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TemporaryGrant(Base):
+    """Temporary assistance granted to a person, kept to refuse a repeat grant for the same cause within a year."""
+
+    __tablename__ = "temporary_grants"
+    __table_args__ = (Index("ix_temporary_grants_person_cause", "person_id", "cause", "granted_on"),)
+
+    application_id: Mapped[UUID] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    cause: Mapped[str] = mapped_column(Text)
+    granted_on: Mapped[date] = mapped_column(Date)

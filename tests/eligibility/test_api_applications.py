@@ -214,7 +214,7 @@ async def test_help_first_pays_an_emergency_at_once_within_the_township_limit(
     api: Api, eligibility_engine: AsyncEngine
 ) -> None:
     caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
-    temporary = {"kind": "emergency", "household_class": "B", "persons": 2}
+    temporary = {"kind": "emergency", "household_class": "B", "persons": 2, "cause": "fire"}
     application_id = await apply(
         api, await registered(api), caseworker, program="temporary", emergency=True, temporary=temporary
     )
@@ -325,3 +325,48 @@ async def test_a_terminated_case_stops_from_the_next_month_and_frees_its_benefic
     ).status_code == 409
     async with eligibility_engine.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(outbox)) == 2
+
+
+async def test_a_second_grant_for_the_same_cause_within_a_year_is_refused(
+    api: Api, eligibility_engine: AsyncEngine
+) -> None:
+    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
+    household_id = await registered(api)
+
+    async def help_first(cause: str, on: str) -> Any:
+        temporary = {"kind": "emergency", "household_class": "B", "persons": 2, "cause": cause}
+        application_id = await apply(
+            api,
+            household_id,
+            caseworker,
+            program="temporary",
+            emergency=True,
+            temporary=temporary,
+            applied_on=on,
+        )
+        paid = {"kind": "help_first_paid", "on": on, "details": {"amount_fen": 200_000}}
+        return await api.client.post(
+            f"/v1/applications/{application_id}/steps", json=paid, headers=caseworker
+        )
+
+    assert (await help_first("fire", "2026-03-02")).status_code == 200
+    repeated = await help_first("fire", "2026-09-15")
+    assert repeated.status_code == 409
+    assert {e["rule"] for e in repeated.json()["errors"]} == {"REPEAT_GRANT_SAME_CAUSE"}
+    assert (await help_first("sudden illness", "2026-09-15")).status_code == 200
+    assert len(await events(eligibility_engine, "TemporaryAidGranted")) == 2
+
+    no_cause = {
+        "household_id": household_id,
+        "program": "temporary",
+        "applied_on": "2026-10-01",
+        "temporary": {"kind": "expenditure", "household_class": "C", "persons": 2},
+    }
+    refused = await api.client.post("/v1/applications", json=no_cause, headers=caseworker)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "temporary"
+    too_many = {
+        **no_cause,
+        "temporary": {"kind": "expenditure", "household_class": "C", "persons": 5, "cause": "school"},
+    }
+    refused = await api.client.post("/v1/applications", json=too_many, headers=caseworker)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["rule"] == "at_most_members"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, select, true, update
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.models import (
     Case,
     CaseBeneficiary,
+    TemporaryGrant,
 )
 from services.eligibility.repository.households import Scope
 
@@ -68,3 +70,18 @@ async def deactivate_beneficiaries(session: AsyncSession, case_id: UUID) -> list
         .returning(CaseBeneficiary.person_id)
     )
     return list(result.scalars())
+
+
+async def grants_for(
+    session: AsyncSession, person_ids: list[UUID], cause: str, since: date
+) -> list[TemporaryGrant]:
+    """Temporary grants to these persons for this cause on or after `since`."""
+    return list(
+        await session.scalars(
+            select(TemporaryGrant).where(
+                TemporaryGrant.person_id.in_(person_ids),
+                TemporaryGrant.cause == cause,
+                TemporaryGrant.granted_on >= since,
+            )
+        )
+    )

@@ -70,6 +70,13 @@ class TemporaryIn(Strict):
     household_class: Literal["A", "B", "C", "D"]
     persons: int = Field(ge=1)
     months: int | None = Field(default=None, ge=1, description="default: the class minimum")
+    cause: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="what the aid is for (fire, accident, illness…): one grant per person per cause per year; "
+        "required on an application",
+    )
 
 
 class SinglePersonIn(Strict):

@@ -97,16 +97,27 @@ async def _procedure(
 async def receive_application(
     uow: UnitOfWork, pii: PersonalData, caller: Principal, body: ApplicationIn, *, today: date
 ) -> ApplicationOut:
-    if body.program == "temporary" and body.temporary is None:
+    if body.program == "temporary" and (body.temporary is None or body.temporary.cause is None):
         raise InvalidInput(
             "temporary assistance needs its details",
-            errors=[FieldIssue("temporary", "required", "kind, household_class and persons")],
+            errors=[
+                FieldIssue("temporary", "required", "kind, household_class, persons and cause are required")
+            ],
         )
     async with uow:
         household = await households_queries.household(uow.session, body.household_id, scope_of(caller))
         if household is None:
             raise NotFound(f"no household {body.household_id} in your districts")
         members = await households_queries.members_of(uow.session, household.id)
+        if body.temporary is not None and body.temporary.persons > len(members):
+            raise InvalidInput(
+                "temporary assistance covers members of the household",
+                errors=[
+                    FieldIssue(
+                        "temporary.persons", "at_most_members", f"the household has {len(members)} members"
+                    )
+                ],
+            )
         indexes = [person.id_number_index for _, person in members]
         row = Application(
             id=uuid4(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import cast
 from uuid import UUID, uuid4
 
@@ -13,7 +13,12 @@ from services.eligibility.domain.means import Assessment, Consumption
 from services.eligibility.domain.people import Member, Relation, age_on
 from services.eligibility.domain.standards import Area, Standards
 from services.eligibility.domain.tekun import TekunApplicant, assess_tekun
-from services.eligibility.domain.temporary import TemporaryRequest, assess_temporary
+from services.eligibility.domain.temporary import (
+    PriorGrant,
+    TemporaryRequest,
+    assess_temporary,
+    repeat_grants,
+)
 from services.eligibility.domain.workflow import (
     benefit_start_month,
     next_review_due,
@@ -28,6 +33,7 @@ from services.eligibility.models import (
     HouseholdMember,
     Person,
     Standard,
+    TemporaryGrant,
 )
 from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
@@ -197,15 +203,37 @@ async def open_case(uow: UnitOfWork, application: Application, *, decided_on: da
 async def temporary_grant(
     uow: UnitOfWork, application: Application, *, granted_on: date, help_first_fen: int | None
 ) -> None:
-    """Temporary assistance granted (or paid first by the township): one TemporaryAidGranted."""
+    """Temporary assistance granted (or paid first by the township): one TemporaryAidGranted.
+
+    Refused when a covered person already had a grant for the same cause within the year (乱救滥救).
+    """
     assert application.temporary is not None
     request = TemporaryIn.model_validate(application.temporary)
-    amount = help_first_fen
-    if amount is None:
-        household = await households_queries.household(uow.session, application.household_id, None)
-        assert household is not None
-        members = await households_queries.members_of(uow.session, household.id)
-        _, standards = await in_force(uow.session, granted_on, application.district_code)
+    assert request.cause is not None
+    household = await households_queries.household(uow.session, application.household_id, None)
+    assert household is not None
+    members = await households_queries.members_of(uow.session, household.id)
+    _, standards = await in_force(uow.session, granted_on, application.district_code)
+    covered = [person.id for _, person in members[: request.persons]]
+    keys = tuple(str(person_id) for person_id in covered)
+    prior = [
+        PriorGrant(person_key=str(grant.person_id), cause=grant.cause, granted_on=grant.granted_on)
+        for grant in await cases_queries.grants_for(
+            uow.session, covered, request.cause, granted_on - timedelta(days=366)
+        )
+    ]
+    if help_first_fen is not None:
+        repeated = repeat_grants(keys, request.cause, prior, standards=standards, as_of=granted_on)
+        if repeated:
+            raise Conflict(
+                "a covered person already had a grant for this cause within the year",
+                errors=[
+                    FieldIssue("temporary.cause", "REPEAT_GRANT_SAME_CAUSE", f"granted on {g.granted_on}")
+                    for g in repeated
+                ],
+            )
+        amount = help_first_fen
+    else:
         result = assess_temporary(
             TemporaryRequest(
                 kind=request.kind,
@@ -217,20 +245,25 @@ async def temporary_grant(
                     StoredFacts.model_validate(household.facts).rigid_expenses_12m_fen
                 ),
                 months=request.months,
+                cause=request.cause,
+                beneficiary_keys=keys,
             ),
             standards=standards,
             as_of=granted_on,
+            prior_grants=prior,
         )
         if not result.eligible:
             raise Conflict(
                 "the household does not qualify for temporary assistance",
-                errors=[
-                    FieldIssue("temporary", reason.code, reason.message)
-                    for reason in result.reasons
-                    if reason.blocking
-                ],
+                errors=[FieldIssue("temporary", r.code, r.message) for r in result.reasons if r.blocking],
             )
         amount = result.amount_fen
+    uow.session.add_all(
+        TemporaryGrant(
+            application_id=application.id, person_id=person_id, cause=request.cause, granted_on=granted_on
+        )
+        for person_id in covered
+    )
     uow.emit(
         TemporaryAidGranted(
             case_id=application.id,
