@@ -146,3 +146,28 @@ async def test_an_applicant_sees_only_their_own_household(api: Api) -> None:
     assert (
         await api.client.get("/v1/households", headers=api.token("applicant", subject=member))
     ).status_code == 403
+
+
+async def test_incomes_by_category_give_the_counted_income(api: Api) -> None:
+    caseworker = api.token("caseworker", "500103")
+    incomes = [
+        {"category": "wages", "monthly_fen": 40_000, "member_index": 0},
+        {"category": "basic_residents_pension", "monthly_fen": 18_000, "member_index": 0},
+        {"category": "scholarship", "monthly_fen": 5_000, "member_index": 1},
+        {"category": "property", "monthly_fen": 2_000},
+    ]
+    body = household(incomes=incomes)
+    del body["monthly_income_fen"]
+    created = await api.client.post("/v1/households", json=body, headers=caseworker)
+    assert created.status_code == 201, created.text
+    assert created.json()["monthly_income_fen"] == 42_000  # the pension and the scholarship are not counted
+    assert [i["category"] for i in created.json()["facts"]["incomes"]] == [i["category"] for i in incomes]
+
+    contradicting = {**household(incomes=incomes), "monthly_income_fen": 60_000}
+    refused = await api.client.post("/v1/households", json=contradicting, headers=caseworker)
+    assert refused.status_code == 422 and "42000" in refused.text
+    neither = household()
+    del neither["monthly_income_fen"]
+    assert (await api.client.post("/v1/households", json=neither, headers=caseworker)).status_code == 422
+    stranger = household(incomes=[{"category": "wages", "monthly_fen": 1, "member_index": 7}])
+    assert (await api.client.post("/v1/households", json=stranger, headers=caseworker)).status_code == 422

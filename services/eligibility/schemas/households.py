@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.eligibility.domain.income import Income, IncomeCategory, counted_monthly_income
 from services.eligibility.schemas.assessments import AssetsIn, ConsumptionIn, MemberIn, RigidExpensesIn
 from services.eligibility.schemas.common import DistrictCode, Relation, Strict
 
@@ -17,9 +18,20 @@ class HouseholdMemberIn(MemberIn):
     name: str = Field(min_length=1, max_length=50, description="stored encrypted, shown masked")
 
 
-class StoredFacts(Strict):
-    """A household's assets, consumption and rigid expenses, as kept with the household."""
+class IncomeIn(Strict):
+    """One monthly income, net of tax and social-insurance contributions (fen)."""
 
+    category: IncomeCategory
+    monthly_fen: int = Field(ge=0)
+    member_index: int | None = Field(default=None, ge=0, description="the member who earns it, if one does")
+
+
+class StoredFacts(Strict):
+    """A household's incomes by category, assets, consumption and rigid expenses, as kept with it."""
+
+    incomes: list[IncomeIn] = Field(
+        default_factory=list, description="by category; exempt categories are not counted"
+    )
     assets: AssetsIn = AssetsIn()
     consumption: ConsumptionIn = ConsumptionIn()
     rigid_expenses_12m_fen: RigidExpensesIn = RigidExpensesIn()
@@ -27,7 +39,31 @@ class StoredFacts(Strict):
 
 
 class HouseholdFacts(StoredFacts):
-    monthly_income_fen: int = Field(ge=0, description="the household's counted monthly income")
+    monthly_income_fen: int | None = Field(
+        default=None,
+        ge=0,
+        description="the counted monthly income; computed from `incomes` when they are given",
+    )
+
+    @model_validator(mode="after")
+    def _one_source_of_income(self) -> HouseholdFacts:
+        if self.incomes:
+            counted = counted_monthly_income(
+                Income(category=i.category, monthly_fen=i.monthly_fen) for i in self.incomes
+            )
+            if self.monthly_income_fen not in (None, counted):
+                raise ValueError(
+                    f"monthly_income_fen must equal the counted incomes ({counted}) or be left out"
+                )
+            self.monthly_income_fen = counted
+        elif self.monthly_income_fen is None:
+            raise ValueError("give the incomes by category, or the counted monthly_income_fen")
+        return self
+
+    @property
+    def counted_income_fen(self) -> int:
+        assert self.monthly_income_fen is not None  # set by the validator
+        return self.monthly_income_fen
 
 
 class HouseholdIn(HouseholdFacts):
@@ -66,6 +102,15 @@ class HouseholdIn(HouseholdFacts):
     reason: str = Field(
         default="registered", min_length=1, max_length=500, description="recorded in the history"
     )
+
+    @model_validator(mode="after")
+    def _incomes_of_members(self) -> HouseholdIn:
+        for income in self.incomes:
+            if income.member_index is not None and income.member_index >= len(self.members):
+                raise ValueError(
+                    f"an income names member {income.member_index}, beyond the {len(self.members)} members"
+                )
+        return self
 
 
 class HouseholdChange(HouseholdIn):

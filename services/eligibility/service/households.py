@@ -19,6 +19,7 @@ from services.eligibility.schemas.households import (
     HouseholdSummary,
     HouseholdVersionOut,
     MemberOut,
+    StoredFacts,
 )
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
@@ -122,9 +123,7 @@ async def _persons(
 
 
 def _facts(body: HouseholdFacts) -> dict[str, object]:
-    return body.model_dump(
-        mode="json", include={"assets", "consumption", "rigid_expenses_12m_fen", "has_able_supporter"}
-    )
+    return body.model_dump(mode="json", include=set(StoredFacts.model_fields))
 
 
 def _members(household_id: UUID, body: HouseholdIn, persons: list[Person]) -> list[HouseholdMember]:
@@ -181,7 +180,7 @@ async def register_household(
             district_code=body.district_code,
             township_code=body.township_code,
             area=body.area,
-            monthly_income_fen=body.monthly_income_fen,
+            monthly_income_fen=body.counted_income_fen,
             facts=_facts(body),
             version=1,
             updated_by=caller.subject,
@@ -223,7 +222,7 @@ async def change_household(
             body.township_code,
             body.area,
         )
-        household.monthly_income_fen, household.facts = body.monthly_income_fen, _facts(body)
+        household.monthly_income_fen, household.facts = body.counted_income_fen, _facts(body)
         household.version += 1
         household.updated_by = caller.subject
         members = _members(household_id, body, persons)
