@@ -4,6 +4,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.payments import api
+from services.payments.consumers import HANDLERS
 from services.payments.settings import PaymentsSettings
 from shared.messaging.bus import InProcessBus
 from shared.service import ServiceDefinition, create_app
@@ -13,6 +15,8 @@ DEFINITION = ServiceDefinition(
     title="SafetyNet payments",
     description="Payee accounts, entitlements, monthly runs, bank files and returns, recoveries, the district-fund ledger. Publishes `payments.payment.v1`.",
     migrations=Path(__file__).parent / "migrations",
+    routers=(api.router,),
+    handlers=HANDLERS,
 )
 
 

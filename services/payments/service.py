@@ -1,0 +1,173 @@
+"""Use cases of the payments service; the only module that commits (event handlers commit with the inbox)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from services.payments import repository
+from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment
+from services.payments.schemas import AmountOut, EntitlementOut, OneOffOut
+from shared.auth import Principal
+from shared.contracts.eligibility import (
+    CaseAmountChanged,
+    CaseApproved,
+    CaseSuspended,
+    CaseTerminated,
+    MonthlyAmount,
+    TemporaryAidGranted,
+)
+from shared.db import UnitOfWork
+from shared.errors import NotFound
+
+
+def first_day(month: str) -> date:
+    return date.fromisoformat(f"{month}-01")
+
+
+def _amount(
+    entitlement_id: UUID,
+    from_month: date,
+    line: MonthlyAmount,
+    *,
+    reason: str,
+    event_id: UUID,
+    back_pay: list[date],
+) -> EntitlementAmount:
+    return EntitlementAmount(
+        entitlement_id=entitlement_id,
+        from_month=from_month,
+        base_fen=line.base_fen,
+        add_on_fen=line.add_on_fen,
+        care_subsidy_fen=line.care_subsidy_fen,
+        total_fen=line.total_fen,
+        reason=reason,
+        back_pay_months=back_pay,
+        event_id=event_id,
+    )
+
+
+async def open_entitlements(uow: UnitOfWork, event: CaseApproved) -> None:
+    """A case was approved: each beneficiary is due their amount from the start month."""
+    start = first_day(event.start_month)
+    for line in event.beneficiaries:
+        entitlement = await repository.add_entitlement(
+            uow.session,
+            Entitlement(
+                id=uuid4(),
+                case_id=event.case_id,
+                person_id=line.person_id,
+                household_id=event.household_id,
+                benefit=event.program,
+                district_code=event.district_code,
+                start_month=start,
+            ),
+        )
+        await repository.set_amount(
+            uow.session,
+            _amount(entitlement.id, start, line, reason="approved", event_id=event.event_id, back_pay=[]),
+        )
+    await uow.commit()
+
+
+async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None:
+    """New amounts from a month; people no longer covered stop then, people newly covered start then."""
+    current = await repository.entitlements_of_case(uow.session, event.case_id, for_update=True)
+    if not current:
+        raise NotFound(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
+    from_month = first_day(event.from_month)
+    back_pay = [first_day(month) for month in event.back_pay_months]
+    template = current[0]
+    covered = {line.person_id for line in event.beneficiaries}
+    for line in event.beneficiaries:
+        entitlement = await repository.add_entitlement(
+            uow.session,
+            Entitlement(
+                id=uuid4(),
+                case_id=event.case_id,
+                person_id=line.person_id,
+                household_id=template.household_id,
+                benefit=template.benefit,
+                district_code=template.district_code,
+                start_month=from_month,
+            ),
+        )
+        await repository.set_amount(
+            uow.session,
+            _amount(
+                entitlement.id,
+                from_month,
+                line,
+                reason=event.reason,
+                event_id=event.event_id,
+                back_pay=back_pay,
+            ),
+        )
+    gone = [e.person_id for e in current if e.person_id not in covered]
+    if gone:
+        await repository.end_entitlements(uow.session, event.case_id, gone, from_month)
+    await uow.commit()
+
+
+async def suspend_entitlements(uow: UnitOfWork, event: CaseSuspended) -> None:
+    await repository.suspend_entitlements(uow.session, event.case_id, first_day(event.from_month))
+    await uow.commit()
+
+
+async def end_entitlements(uow: UnitOfWork, event: CaseTerminated) -> None:
+    """Nothing is due from the effective month; anything already paid for it is recovered (monthly runs)."""
+    await repository.end_entitlements(
+        uow.session, event.case_id, list(event.person_ids), first_day(event.effective_month)
+    )
+    await uow.commit()
+
+
+async def schedule_one_off(uow: UnitOfWork, event: TemporaryAidGranted) -> None:
+    await repository.add_one_off(
+        uow.session,
+        OneOffPayment(
+            grant_id=event.grant_id,
+            application_id=event.case_id,
+            household_id=event.household_id,
+            district_code=event.district_code,
+            amount_fen=event.amount_fen,
+            help_first=event.help_first,
+            granted_on=event.granted_on,
+            status="due",
+        ),
+    )
+    await uow.commit()
+
+
+def _scope(caller: Principal) -> repository.Scope:
+    return None if caller.city_wide else caller.districts
+
+
+async def list_entitlements(
+    uow: UnitOfWork, caller: Principal, *, case_id: UUID | None, person_id: UUID | None
+) -> list[EntitlementOut]:
+    async with uow:
+        rows = await repository.entitlements(
+            uow.session, _scope(caller), case_id=case_id, person_id=person_id
+        )
+    return [
+        EntitlementOut(
+            id=e.id,
+            case_id=e.case_id,
+            person_id=e.person_id,
+            household_id=e.household_id,
+            benefit=e.benefit,
+            district_code=e.district_code,
+            start_month=e.start_month,
+            end_month=e.end_month,
+            suspended_from=e.suspended_from,
+            amounts=[AmountOut.model_validate(a, from_attributes=True) for a in amounts],
+        )
+        for e, amounts in rows
+    ]
+
+
+async def list_one_offs(uow: UnitOfWork, caller: Principal, *, household_id: UUID | None) -> list[OneOffOut]:
+    async with uow:
+        rows = await repository.one_offs(uow.session, _scope(caller), household_id)
+    return [OneOffOut.model_validate(row, from_attributes=True) for row in rows]

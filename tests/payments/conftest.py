@@ -1,0 +1,74 @@
+"""Eligibility and payments side by side on one in-process bus, each with its own migrated database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from services.eligibility.main import DEFINITION as ELIGIBILITY
+from services.eligibility.main import create as create_eligibility
+from services.eligibility.service import standards
+from services.eligibility.settings import EligibilitySettings
+from services.payments.main import DEFINITION as PAYMENTS
+from services.payments.main import create as create_payments
+from services.payments.settings import PaymentsSettings
+from shared.auth import ensure_dev_keypair
+from shared.db import upgrade
+from shared.messaging.bus import InProcessBus
+from shared.pii import generate_pii_settings
+from shared.service import ServiceRuntime
+from shared.settings import AuthSettings, DatabaseSettings
+from tests.eligibility.conftest import Api
+
+
+@dataclass
+class Pair:
+    eligibility: Api
+    payments: httpx.AsyncClient
+    payments_db: AsyncEngine
+    eligibility_runtime: ServiceRuntime
+
+
+@pytest.fixture
+async def pair(new_database: Any, tmp_path: Path) -> AsyncIterator[Pair]:
+    eligibility_url, payments_url = await new_database(), await new_database()
+    await asyncio.to_thread(upgrade, ELIGIBILITY.migrations, eligibility_url)
+    await asyncio.to_thread(upgrade, PAYMENTS.migrations, payments_url)
+    private_key, public_key = ensure_dev_keypair(tmp_path / "keys")
+    common: dict[str, Any] = {
+        "environment": "development",
+        "bus": "in-process",
+        "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
+    }
+    bus = InProcessBus()
+    eligibility = create_eligibility(
+        EligibilitySettings.model_validate(
+            {
+                **common,
+                "database": DatabaseSettings(url=eligibility_url),
+                "pii": generate_pii_settings(),
+            }
+        ),
+        bus=bus,
+    )
+    payments = create_payments(
+        PaymentsSettings.model_validate({**common, "database": DatabaseSettings(url=payments_url)}), bus=bus
+    )
+    payments_db = create_async_engine(payments_url)
+    async with eligibility.router.lifespan_context(eligibility), payments.router.lifespan_context(payments):
+        await standards.seed_standards(eligibility.state.runtime.unit_of_work())
+        async with (
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=eligibility), base_url="http://eligibility"
+            ) as e,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=payments), base_url="http://payments") as p,
+        ):
+            yield Pair(Api(e, private_key), p, payments_db, eligibility.state.runtime)
+    await payments_db.dispose()
