@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.payments import service
-from services.payments.schemas import EntitlementOut, OneOffOut
+from services.payments.schemas import EntitlementOut, OneOffOut, RunIn, RunOut
 from shared.auth import Principal, Role, require_roles
-from shared.service import UnitOfWorkDep
+from shared.service import UnitOfWorkDep, runtime_of
 
 router = APIRouter(prefix="/v1", tags=["entitlements"])
 
+FinanceOfficer = Annotated[Principal, Depends(require_roles(Role.finance_officer))]
 Finance = Annotated[
     Principal, Depends(require_roles(Role.finance_officer, Role.reviewer, Role.auditor, Role.admin))
 ]
@@ -36,3 +38,29 @@ async def get_one_offs(
     uow: UnitOfWorkDep, caller: Finance, household_id: Annotated[UUID | None, Query()] = None
 ) -> list[OneOffOut]:
     return await service.list_one_offs(uow, caller, household_id=household_id)
+
+
+@router.post(
+    "/runs",
+    status_code=status.HTTP_201_CREATED,
+    tags=["runs"],
+    summary="Prepare (or resume) a district's monthly run: one payment per beneficiary, benefit and month",
+)
+async def post_run(body: RunIn, request: Request, caller: FinanceOfficer) -> RunOut:
+    runtime = runtime_of(request)
+    month = date.fromisoformat(f"{body.month}-01")
+    return await service.prepare_run(
+        runtime.unit_of_work, caller, district_code=body.district_code, month=month
+    )
+
+
+@router.post(
+    "/runs/{run_id}/release", tags=["runs"], summary="Release a prepared run (a second finance officer)"
+)
+async def post_release(run_id: UUID, uow: UnitOfWorkDep, caller: FinanceOfficer) -> RunOut:
+    return await service.release_run(uow, caller, run_id)
+
+
+@router.get("/runs/{run_id}", tags=["runs"], summary="A run's status, payment count and total")
+async def get_run(run_id: UUID, uow: UnitOfWorkDep, caller: Finance) -> RunOut:
+    return await service.read_run(uow, caller, run_id)

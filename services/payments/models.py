@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Text, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,4 +81,57 @@ class OneOffPayment(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     help_first: Mapped[bool] = mapped_column(Boolean)
     granted_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(Text, comment="due | paid | failed")
+
+
+class PaymentRun(Base):
+    """A district's monthly run: prepared by one finance officer, released by another (maker-checker)."""
+
+    __tablename__ = "payment_runs"
+    __table_args__ = (
+        UniqueConstraint("district_code", "month"),
+        CheckConstraint(
+            "released_by IS NULL OR released_by <> prepared_by", name="released_by_a_second_person"
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    district_code: Mapped[str] = mapped_column(Text)
+    month: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(Text, comment="preparing | prepared | released")
+    prepared_by: Mapped[str] = mapped_column(Text)
+    released_by: Mapped[str | None] = mapped_column(Text)
+    cursor: Mapped[UUID | None] = mapped_column(comment="last entitlement id prepared (resumable)")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Payment(Base):
+    """One payment of a run. Exactly one per (beneficiary, benefit, month), and one per temporary grant."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        Index(
+            "uq_payments_person_benefit_month",
+            "person_id",
+            "benefit",
+            "month",
+            unique=True,
+            postgresql_where=text("grant_id IS NULL"),
+        ),
+        Index("uq_payments_grant", "grant_id", unique=True, postgresql_where=text("grant_id IS NOT NULL")),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    run_id: Mapped[UUID] = mapped_column(ForeignKey("payment_runs.id"), index=True)
+    entitlement_id: Mapped[UUID | None] = mapped_column(ForeignKey("entitlements.id"))
+    grant_id: Mapped[UUID | None] = mapped_column(ForeignKey("one_off_payments.grant_id"))
+    case_id: Mapped[UUID]
+    person_id: Mapped[UUID | None] = mapped_column(
+        comment="NULL for a temporary grant, paid to the household"
+    )
+    household_id: Mapped[UUID]
+    benefit: Mapped[str] = mapped_column(Text, comment="dibao | tekun | temporary")
+    month: Mapped[date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(Text, comment="due | paid | failed")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select, true, update
+from sqlalchemy import ColumnElement, func, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment
+from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment, Payment, PaymentRun
 
 # The districts a caller may see, or None for a city-wide caller.
 Scope = frozenset[str] | None
@@ -115,3 +115,100 @@ async def one_offs(session: AsyncSession, scope: Scope, household_id: UUID | Non
     if household_id is not None:
         query = query.where(OneOffPayment.household_id == household_id)
     return list(await session.scalars(query))
+
+
+# One batch of a monthly run: every entitlement of the district due that month, at the amount in force
+# for the month, in entitlement-id order from the cursor. The unique index on (person, benefit, month)
+# makes a repeated or resumed run add nothing.
+PREPARE_BATCH = text(
+    """
+WITH batch AS (
+    SELECT e.id, e.case_id, e.person_id, e.household_id, e.benefit
+    FROM entitlements e
+    WHERE e.district_code = :district_code
+      AND e.start_month <= CAST(:month AS date)
+      AND (e.end_month IS NULL OR e.end_month > CAST(:month AS date))
+      AND (e.suspended_from IS NULL OR e.suspended_from > CAST(:month AS date))
+      AND (CAST(:cursor AS uuid) IS NULL OR e.id > CAST(:cursor AS uuid))
+    ORDER BY e.id
+    LIMIT :batch_size
+), inserted AS (
+    INSERT INTO payments (id, run_id, entitlement_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
+    SELECT gen_random_uuid(), CAST(:run_id AS uuid), b.id, b.case_id, b.person_id, b.household_id, b.benefit,
+           CAST(:month AS date), amount.total_fen, 'due'
+    FROM batch b
+    JOIN LATERAL (
+        SELECT a.total_fen FROM entitlement_amounts a
+        WHERE a.entitlement_id = b.id AND a.from_month <= CAST(:month AS date)
+        ORDER BY a.from_month DESC LIMIT 1
+    ) amount ON amount.total_fen > 0
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT id FROM batch ORDER BY id DESC LIMIT 1) AS last_id,
+       (SELECT COUNT(*) FROM batch) AS scanned,
+       (SELECT COUNT(*) FROM inserted) AS added
+"""
+)
+
+# Temporary grants of the district not yet in any run go into this one (once: unique on the grant).
+PREPARE_ONE_OFFS = text(
+    """
+INSERT INTO payments (id, run_id, grant_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
+SELECT gen_random_uuid(), CAST(:run_id AS uuid), o.grant_id, o.application_id, NULL, o.household_id, 'temporary',
+       CAST(:month AS date), o.amount_fen, 'due'
+FROM one_off_payments o
+WHERE o.district_code = :district_code AND o.status = 'due' AND o.granted_on < CAST(:month AS date) + INTERVAL '1 month'
+ON CONFLICT DO NOTHING
+"""
+)
+
+
+async def prepare_batch(session: AsyncSession, parameters: dict[str, object]) -> tuple[UUID | None, int, int]:
+    row = (await session.execute(PREPARE_BATCH, parameters)).one()
+    return row.last_id, int(row.scanned), int(row.added)
+
+
+async def prepare_one_offs(session: AsyncSession, parameters: dict[str, object]) -> None:
+    await session.execute(PREPARE_ONE_OFFS, parameters)
+
+
+async def run_for(
+    session: AsyncSession, district_code: str, month: date, *, for_update: bool = False
+) -> PaymentRun | None:
+    query = select(PaymentRun).where(PaymentRun.district_code == district_code, PaymentRun.month == month)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def run(
+    session: AsyncSession, run_id: UUID, scope: Scope, *, for_update: bool = False
+) -> PaymentRun | None:
+    query = select(PaymentRun).where(PaymentRun.id == run_id)
+    if scope is not None:
+        query = query.where(PaymentRun.district_code.in_(scope))
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def add_run_if_new(session: AsyncSession, payment_run: PaymentRun) -> None:
+    values = {
+        c.key: getattr(payment_run, c.key)
+        for c in PaymentRun.__table__.columns
+        if getattr(payment_run, c.key) is not None
+    }
+    await session.execute(insert(PaymentRun).values(values).on_conflict_do_nothing())
+
+
+async def run_totals(session: AsyncSession, run_id: UUID) -> tuple[int, int]:
+    """(payments, total fen) of a run, derived from its payments rather than kept as counters."""
+    row = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(Payment.amount_fen), 0)).where(
+                Payment.run_id == run_id
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])

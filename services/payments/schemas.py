@@ -44,3 +44,21 @@ class OneOffOut(BaseModel):
     help_first: bool
     granted_on: date
     status: str
+
+
+class RunIn(BaseModel):
+    district_code: str = Field(pattern=r"^[0-9]{6}$")
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="the month the run pays, YYYY-MM")
+
+
+class RunOut(BaseModel):
+    """A monthly run; its count and total are derived from its payments."""
+
+    id: UUID
+    district_code: str
+    month: str
+    status: str = Field(description="preparing | prepared | released")
+    prepared_by: str
+    released_by: str | None
+    payment_count: int
+    total_fen: int

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 from services.payments import repository
-from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment
-from services.payments.schemas import AmountOut, EntitlementOut, OneOffOut
+from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment, PaymentRun
+from services.payments.schemas import AmountOut, EntitlementOut, OneOffOut, RunOut
 from shared.auth import Principal
 from shared.contracts.eligibility import (
     CaseAmountChanged,
@@ -17,8 +18,9 @@ from shared.contracts.eligibility import (
     MonthlyAmount,
     TemporaryAidGranted,
 )
+from shared.contracts.payments import PaymentRunReleased
 from shared.db import UnitOfWork
-from shared.errors import NotFound
+from shared.errors import Conflict, FieldIssue, Forbidden, NotFound
 
 
 def first_day(month: str) -> date:
@@ -171,3 +173,112 @@ async def list_one_offs(uow: UnitOfWork, caller: Principal, *, household_id: UUI
     async with uow:
         rows = await repository.one_offs(uow.session, _scope(caller), household_id)
     return [OneOffOut.model_validate(row, from_attributes=True) for row in rows]
+
+
+RUN_BATCH = 5_000
+
+
+async def prepare_run(
+    new_uow: Callable[[], UnitOfWork],
+    caller: Principal,
+    *,
+    district_code: str,
+    month: date,
+    batch_size: int = RUN_BATCH,
+    progress: Callable[[int], None] = lambda _entitlements: None,
+) -> RunOut:
+    """Prepare (or resume preparing) a district's run for a month: every payment due, set-based, in batches.
+
+    Each batch is its own transaction with the cursor; a second call, or a call after a crash, adds nothing
+    that is already there (one payment per beneficiary, benefit and month).
+    """
+    caller.require_district(district_code)
+    uow = new_uow()
+    async with uow:
+        await repository.add_run_if_new(
+            uow.session,
+            PaymentRun(
+                id=uuid4(),
+                district_code=district_code,
+                month=month,
+                status="preparing",
+                prepared_by=caller.subject,
+            ),
+        )
+        payment_run = await repository.run_for(uow.session, district_code, month)
+        assert payment_run is not None
+        run_id = payment_run.id
+        await uow.commit()
+    while True:
+        uow = new_uow()
+        async with uow:
+            payment_run = await repository.run(uow.session, run_id, None, for_update=True)
+            assert payment_run is not None
+            if payment_run.status != "preparing":
+                await uow.commit()
+                break
+            parameters: dict[str, object] = {"run_id": run_id, "district_code": district_code, "month": month}
+            last_id, scanned, _ = await repository.prepare_batch(
+                uow.session, {**parameters, "cursor": payment_run.cursor, "batch_size": batch_size}
+            )
+            if scanned == 0:
+                await repository.prepare_one_offs(uow.session, parameters)
+                payment_run.status = "prepared"
+            else:
+                payment_run.cursor = last_id
+            await uow.commit()
+        progress(scanned)
+    return await read_run(new_uow(), caller, run_id)
+
+
+async def release_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
+    """A second finance officer releases a prepared run; only released runs go to the bank."""
+    async with uow:
+        payment_run = await repository.run(uow.session, run_id, _scope(caller), for_update=True)
+        if payment_run is None:
+            raise NotFound(f"no payment run {run_id} in your districts")
+        if payment_run.status != "prepared":
+            raise Conflict(f"run {run_id} is {payment_run.status}; only a prepared run can be released")
+        if payment_run.prepared_by == caller.subject:
+            raise Forbidden(
+                "the person who prepared a run cannot release it",
+                errors=[
+                    FieldIssue(
+                        "released_by", "second_person", "maker-checker: another finance officer releases"
+                    )
+                ],
+            )
+        count, total = await repository.run_totals(uow.session, run_id)
+        payment_run.status, payment_run.released_by = "released", caller.subject
+        payment_run.released_at = datetime.now(UTC)
+        uow.emit(
+            PaymentRunReleased(
+                run_id=run_id,
+                district_code=payment_run.district_code,
+                month=payment_run.month.strftime("%Y-%m"),
+                payment_count=count,
+                total_fen=total,
+                prepared_by=payment_run.prepared_by,
+                released_by=caller.subject,
+            )
+        )
+        await uow.commit()
+    return await read_run(uow, caller, run_id)
+
+
+async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
+    async with uow:
+        payment_run = await repository.run(uow.session, run_id, _scope(caller))
+        if payment_run is None:
+            raise NotFound(f"no payment run {run_id} in your districts")
+        count, total = await repository.run_totals(uow.session, run_id)
+    return RunOut(
+        id=payment_run.id,
+        district_code=payment_run.district_code,
+        month=payment_run.month.strftime("%Y-%m"),
+        status=payment_run.status,
+        prepared_by=payment_run.prepared_by,
+        released_by=payment_run.released_by,
+        payment_count=count,
+        total_fen=total,
+    )

@@ -34,6 +34,7 @@ class Pair:
     payments: httpx.AsyncClient
     payments_db: AsyncEngine
     eligibility_runtime: ServiceRuntime
+    payments_runtime: ServiceRuntime
 
 
 @pytest.fixture
@@ -70,5 +71,5 @@ async def pair(new_database: Any, tmp_path: Path) -> AsyncIterator[Pair]:
             ) as e,
             httpx.AsyncClient(transport=httpx.ASGITransport(app=payments), base_url="http://payments") as p,
         ):
-            yield Pair(Api(e, private_key), p, payments_db, eligibility.state.runtime)
+            yield Pair(Api(e, private_key), p, payments_db, eligibility.state.runtime, payments.state.runtime)
     await payments_db.dispose()

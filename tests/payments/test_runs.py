@@ -1,0 +1,142 @@
+"""Monthly runs: exactly one payment per beneficiary-month however often (or however interrupted) a run is
+prepared, and a run released only by a second person."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from services.payments import service
+from services.payments.models import Payment
+from shared.auth import Principal, Role
+from shared.messaging.tables import outbox
+from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, steps
+from tests.eligibility.test_api_households import household, resident_id
+from tests.payments.conftest import Pair
+from tests.payments.test_entitlements import approve, delivered
+
+PREPARER = Principal(
+    subject="fin-1", roles=frozenset({Role.finance_officer}), districts=frozenset({DISTRICT})
+)
+
+
+async def payments_per_beneficiary_month(pair: Pair) -> list[int]:
+    async with pair.payments_db.connect() as connection:
+        rows = await connection.execute(
+            select(func.count())
+            .select_from(Payment)
+            .group_by(Payment.person_id, Payment.benefit, Payment.month)
+        )
+        return [int(count) for (count,) in rows]
+
+
+async def test_running_a_month_twice_pays_each_beneficiary_once(pair: Pair) -> None:
+    _, case_id = await approve(pair)
+    await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
+    finance = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
+    first = await pair.payments.post(
+        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=finance
+    )
+    assert first.status_code == 201, first.text
+    assert (first.json()["payment_count"], first.json()["total_fen"]) == (2, 114_000)
+    again = await pair.payments.post(
+        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=finance
+    )
+    assert again.json()["id"] == first.json()["id"] and again.json()["payment_count"] == 2
+    before_start = await pair.payments.post(
+        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-10"}, headers=finance
+    )
+    assert before_start.json()["payment_count"] == 0  # benefits start the month after approval
+    assert await payments_per_beneficiary_month(pair) == [1, 1]
+    elsewhere = pair.eligibility.token("finance_officer", "500101", subject="fin-9")
+    assert (
+        await pair.payments.post(
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=elsewhere
+        )
+    ).status_code == 403
+
+
+async def test_a_run_killed_half_way_resumes_without_paying_twice(pair: Pair) -> None:
+    for _ in range(3):
+        _, case_id = await approve_another(pair)
+        await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
+    runtime = pair.payments_runtime
+
+    def crash(_entitlements: int) -> None:
+        raise KeyboardInterrupt("the process died after its first batch")
+
+    with pytest.raises(KeyboardInterrupt):
+        await service.prepare_run(
+            runtime.unit_of_work,
+            PREPARER,
+            district_code=DISTRICT,
+            month=date(2026, 11, 1),
+            batch_size=2,
+            progress=crash,
+        )
+    async with pair.payments_db.connect() as connection:
+        assert (
+            await connection.scalar(select(func.count()).select_from(Payment)) == 2
+        )  # the first batch stood
+    resumed = await service.prepare_run(
+        runtime.unit_of_work, PREPARER, district_code=DISTRICT, month=date(2026, 11, 1), batch_size=2
+    )
+    assert resumed.status == "prepared" and resumed.payment_count == 6
+    assert await payments_per_beneficiary_month(pair) == [1] * 6
+    async with pair.payments_db.connect() as connection:
+        with pytest.raises(IntegrityError, match="uq_payments_person_benefit_month"):
+            await connection.execute(
+                text(
+                    "INSERT INTO payments SELECT gen_random_uuid(), run_id, entitlement_id, grant_id, case_id, person_id, "
+                    "household_id, benefit, month, amount_fen, status FROM payments LIMIT 1"
+                )
+            )
+
+
+SEQUENCE = itertools.count(1)
+
+
+async def approve_another(pair: Pair) -> tuple[str, str]:
+    """Each approval needs a household of its own people: register with fresh resident IDs."""
+    api = pair.eligibility
+    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
+    n = next(SEQUENCE)
+    body = household()
+    body["members"][0]["id_number"] = resident_id("500103", "19500301", f"{n:03d}")
+    body["members"][1]["id_number"] = resident_id("500103", "20140901", f"{n + 500:03d}")
+    created = await api.client.post("/v1/households", json=body, headers=caseworker)
+    assert created.status_code == 201, created.text
+    application_id = await apply(api, created.json()["id"], caseworker)
+    await steps(api, application_id, INVESTIGATION, caseworker)
+    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
+    return created.json()["id"], str(decided["case_id"])
+
+
+async def test_the_preparer_cannot_release_the_run(pair: Pair) -> None:
+    _, case_id = await approve(pair)
+    await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
+    preparer = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
+    checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
+    run = (
+        await pair.payments.post(
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=preparer
+        )
+    ).json()
+    refused = await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=preparer)
+    assert refused.status_code == 403 and refused.json()["errors"][0]["rule"] == "second_person"
+    async with pair.payments_db.connect() as connection:
+        with pytest.raises(IntegrityError, match="released_by_a_second_person"):
+            await connection.execute(text("UPDATE payment_runs SET released_by = prepared_by"))
+    released = await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=checker)
+    assert released.status_code == 200 and released.json()["status"] == "released"
+    assert released.json()["released_by"] == "fin-2"
+    assert (await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=checker)).status_code == 409
+    async with pair.payments_db.connect() as connection:
+        events = (await connection.execute(select(outbox.c.type, outbox.c.payload))).all()
+    assert [(t, p["payment_count"], p["total_fen"]) for t, p in events] == [
+        ("PaymentRunReleased", 2, 114_000)
+    ]
