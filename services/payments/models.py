@@ -117,7 +117,16 @@ class Payment(Base):
             "benefit",
             "month",
             unique=True,
-            postgresql_where=text("grant_id IS NULL"),
+            postgresql_where=text("grant_id IS NULL AND benefit <> 'back_pay'"),
+        ),
+        # A month paid at an old rate gets at most one top-up per run (a later raise, a later top-up).
+        Index(
+            "uq_payments_back_pay_per_run",
+            "person_id",
+            "month",
+            "run_id",
+            unique=True,
+            postgresql_where=text("benefit = 'back_pay'"),
         ),
         Index("uq_payments_grant", "grant_id", unique=True, postgresql_where=text("grant_id IS NOT NULL")),
     )
@@ -131,7 +140,9 @@ class Payment(Base):
         comment="NULL for a temporary grant, paid to the household"
     )
     household_id: Mapped[UUID]
-    benefit: Mapped[str] = mapped_column(Text, comment="dibao | tekun | temporary")
-    month: Mapped[date] = mapped_column(Date)
+    benefit: Mapped[str] = mapped_column(Text, comment="dibao | tekun | temporary | back_pay")
+    month: Mapped[date] = mapped_column(
+        Date, comment="the month paid for (for back pay: the month topped up)"
+    )
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(Text, comment="due | paid | failed")

@@ -164,6 +164,37 @@ ON CONFLICT DO NOTHING
 )
 
 
+# Back pay (补发): a month already paid in a released run at less than the amount now in force for it
+# (a standard raised with a past effective date) gets the difference, less any earlier top-ups.
+PREPARE_BACK_PAY = text(
+    """
+INSERT INTO payments (id, run_id, entitlement_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
+SELECT gen_random_uuid(), CAST(:run_id AS uuid), p.entitlement_id, p.case_id, p.person_id, p.household_id, 'back_pay',
+       p.month, owed.total_fen - p.amount_fen - COALESCE(topped.amount, 0), 'due'
+FROM payments p
+JOIN payment_runs r ON r.id = p.run_id AND r.status = 'released'
+JOIN entitlements e ON e.id = p.entitlement_id
+JOIN LATERAL (
+    SELECT a.total_fen FROM entitlement_amounts a
+    WHERE a.entitlement_id = e.id AND a.from_month <= p.month
+    ORDER BY a.from_month DESC LIMIT 1
+) owed ON true
+LEFT JOIN LATERAL (
+    SELECT SUM(b.amount_fen) AS amount FROM payments b
+    WHERE b.person_id = p.person_id AND b.benefit = 'back_pay' AND b.month = p.month
+) topped ON true
+WHERE e.district_code = :district_code AND p.benefit IN ('dibao', 'tekun') AND p.status <> 'failed'
+  AND p.month < CAST(:month AS date)
+  AND owed.total_fen - p.amount_fen - COALESCE(topped.amount, 0) > 0
+ON CONFLICT DO NOTHING
+"""
+)
+
+
+async def prepare_back_pay(session: AsyncSession, parameters: dict[str, object]) -> None:
+    await session.execute(PREPARE_BACK_PAY, parameters)
+
+
 async def prepare_batch(session: AsyncSession, parameters: dict[str, object]) -> tuple[UUID | None, int, int]:
     row = (await session.execute(PREPARE_BATCH, parameters)).one()
     return row.last_id, int(row.scanned), int(row.added)

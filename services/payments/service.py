@@ -187,7 +187,8 @@ async def prepare_run(
     batch_size: int = RUN_BATCH,
     progress: Callable[[int], None] = lambda _entitlements: None,
 ) -> RunOut:
-    """Prepare (or resume preparing) a district's run for a month: every payment due, set-based, in batches.
+    """Prepare (or resume preparing) a district's run for a month: every payment due, set-based, in batches,
+    then back pay for months paid at an old rate and the temporary grants not yet paid.
 
     Each batch is its own transaction with the cursor; a second call, or a call after a crash, adds nothing
     that is already there (one payment per beneficiary, benefit and month).
@@ -222,6 +223,7 @@ async def prepare_run(
                 uow.session, {**parameters, "cursor": payment_run.cursor, "batch_size": batch_size}
             )
             if scanned == 0:
+                await repository.prepare_back_pay(uow.session, parameters)
                 await repository.prepare_one_offs(uow.session, parameters)
                 payment_run.status = "prepared"
             else:

@@ -140,3 +140,52 @@ async def test_the_preparer_cannot_release_the_run(pair: Pair) -> None:
     assert [(t, p["payment_count"], p["total_fen"]) for t, p in events] == [
         ("PaymentRunReleased", 2, 114_000)
     ]
+
+
+async def test_a_standard_raised_retroactively_is_back_paid_in_the_next_run(pair: Pair) -> None:
+    _, case_id = await approve(pair)
+    await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
+    preparer = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
+    checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
+    november = (
+        await pair.payments.post(
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=preparer
+        )
+    ).json()
+    assert (
+        await pair.payments.post(f"/v1/runs/{november['id']}/release", headers=checker)
+    ).status_code == 200
+
+    # The city raises the urban standard from ¥770 to ¥800, effective 1 November, announced later.
+    admin = pair.eligibility.token("admin", "*", subject="admin-1")
+    raise_ = {"effective_from": "2026-11-01", "parameters": {"dibao_urban_fen": 80_000}}
+    assert (
+        await pair.eligibility.client.post("/v1/standards", json=raise_, headers=admin)
+    ).status_code == 202
+    await delivered(
+        pair,
+        "/v1/entitlements",
+        {"case_id": case_id},
+        lambda rows: all(e["amounts"][-1]["total_fen"] == 60_000 for e in rows),
+    )
+
+    december = (
+        await pair.payments.post(
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=preparer
+        )
+    ).json()
+    # Regular: 2 × ¥600 at the new standard; back pay for November: 2 × ¥30.
+    assert (december["payment_count"], december["total_fen"]) == (4, 2 * 60_000 + 2 * 3_000)
+    async with pair.payments_db.connect() as connection:
+        back_pay = (
+            await connection.execute(
+                select(Payment.month, Payment.amount_fen).where(Payment.benefit == "back_pay")
+            )
+        ).all()
+    assert sorted(back_pay) == [(date(2026, 11, 1), 3_000), (date(2026, 11, 1), 3_000)]
+    again = (
+        await pair.payments.post(
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=preparer
+        )
+    ).json()
+    assert (again["payment_count"], again["total_fen"]) == (4, 126_000)  # running it again adds nothing

@@ -1,4 +1,4 @@
-"""Monthly payment runs and their payments: one per beneficiary, benefit and month.
+"""Monthly payment runs and their payments: one per beneficiary, benefit and month; back pay per run.
 
 Revision ID: 0003
 """
@@ -40,8 +40,13 @@ def upgrade() -> None:
             "person_id", sa.Uuid(), nullable=True, comment="NULL for a temporary grant, paid to the household"
         ),
         sa.Column("household_id", sa.Uuid(), nullable=False),
-        sa.Column("benefit", sa.Text(), nullable=False, comment="dibao | tekun | temporary"),
-        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("benefit", sa.Text(), nullable=False, comment="dibao | tekun | temporary | back_pay"),
+        sa.Column(
+            "month",
+            sa.Date(),
+            nullable=False,
+            comment="the month paid for (for back pay: the month topped up)",
+        ),
         sa.Column("amount_fen", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False, comment="due | paid | failed"),
         sa.ForeignKeyConstraint(
@@ -57,6 +62,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_payments_run_id"), "payments", ["run_id"], unique=False)
     op.create_index(
+        "uq_payments_back_pay_per_run",
+        "payments",
+        ["person_id", "month", "run_id"],
+        unique=True,
+        postgresql_where=sa.text("benefit = 'back_pay'"),
+    )
+    op.create_index(
         "uq_payments_grant",
         "payments",
         ["grant_id"],
@@ -68,7 +80,7 @@ def upgrade() -> None:
         "payments",
         ["person_id", "benefit", "month"],
         unique=True,
-        postgresql_where=sa.text("grant_id IS NULL"),
+        postgresql_where=sa.text("grant_id IS NULL AND benefit <> 'back_pay'"),
     )
 
 
@@ -76,10 +88,15 @@ def downgrade() -> None:
     op.drop_index(
         "uq_payments_person_benefit_month",
         table_name="payments",
-        postgresql_where=sa.text("grant_id IS NULL"),
+        postgresql_where=sa.text("grant_id IS NULL AND benefit <> 'back_pay'"),
     )
     op.drop_index(
         "uq_payments_grant", table_name="payments", postgresql_where=sa.text("grant_id IS NOT NULL")
+    )
+    op.drop_index(
+        "uq_payments_back_pay_per_run",
+        table_name="payments",
+        postgresql_where=sa.text("benefit = 'back_pay'"),
     )
     op.drop_index(op.f("ix_payments_run_id"), table_name="payments")
     op.drop_table("payments")
