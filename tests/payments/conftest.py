@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,39 +38,52 @@ class Pair:
     payments_runtime: ServiceRuntime
 
 
-@pytest.fixture
-async def pair(new_database: Any, tmp_path: Path) -> AsyncIterator[Pair]:
+@contextlib.asynccontextmanager
+async def serve_pair(new_database: Any, keys: Path, **bus: Any) -> AsyncIterator[Pair]:
+    """Both apps running, each on its own migrated database; `bus` picks in-process or Kafka."""
     eligibility_url, payments_url = await new_database(), await new_database()
     await asyncio.to_thread(upgrade, ELIGIBILITY.migrations, eligibility_url)
     await asyncio.to_thread(upgrade, PAYMENTS.migrations, payments_url)
-    private_key, public_key = ensure_dev_keypair(tmp_path / "keys")
+    private_key, public_key = ensure_dev_keypair(keys)
     common: dict[str, Any] = {
         "environment": "development",
-        "bus": "in-process",
         "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
+        **bus,
     }
-    bus = InProcessBus()
+    in_process = InProcessBus() if common.get("bus") == "in-process" else None
     eligibility = create_eligibility(
         EligibilitySettings.model_validate(
-            {
-                **common,
-                "database": DatabaseSettings(url=eligibility_url),
-                "pii": generate_pii_settings(),
-            }
+            {**common, "database": DatabaseSettings(url=eligibility_url), "pii": generate_pii_settings()}
         ),
-        bus=bus,
+        bus=in_process,
     )
     payments = create_payments(
-        PaymentsSettings.model_validate({**common, "database": DatabaseSettings(url=payments_url)}), bus=bus
+        PaymentsSettings.model_validate({**common, "database": DatabaseSettings(url=payments_url)}),
+        bus=in_process,
     )
     payments_db = create_async_engine(payments_url)
-    async with eligibility.router.lifespan_context(eligibility), payments.router.lifespan_context(payments):
-        await standards.seed_standards(eligibility.state.runtime.unit_of_work())
+    try:
         async with (
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=eligibility), base_url="http://eligibility"
-            ) as e,
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=payments), base_url="http://payments") as p,
+            eligibility.router.lifespan_context(eligibility),
+            payments.router.lifespan_context(payments),
         ):
-            yield Pair(Api(e, private_key), p, payments_db, eligibility.state.runtime, payments.state.runtime)
-    await payments_db.dispose()
+            await standards.seed_standards(eligibility.state.runtime.unit_of_work())
+            async with (
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=eligibility), base_url="http://eligibility"
+                ) as e,
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=payments), base_url="http://payments"
+                ) as p,
+            ):
+                yield Pair(
+                    Api(e, private_key), p, payments_db, eligibility.state.runtime, payments.state.runtime
+                )
+    finally:
+        await payments_db.dispose()
+
+
+@pytest.fixture
+async def pair(new_database: Any, tmp_path: Path) -> AsyncIterator[Pair]:
+    async with serve_pair(new_database, tmp_path / "keys", bus="in-process") as both:
+        yield both
