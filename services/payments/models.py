@@ -146,3 +146,19 @@ class Payment(Base):
     )
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(Text, comment="due | paid | failed")
+
+
+class Overpayment(Base):
+    """A payment that was not due (paid for a month after death or termination): to recover (追回)."""
+
+    __tablename__ = "overpayments"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    payment_id: Mapped[UUID] = mapped_column(ForeignKey("payments.id"), unique=True)
+    case_id: Mapped[UUID]
+    person_id: Mapped[UUID]
+    month: Mapped[date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text, comment="death | termination | fraud")
+    status: Mapped[str] = mapped_column(Text, comment="to_recover | recovered | waived")
+    raised_on: Mapped[date] = mapped_column(Date)

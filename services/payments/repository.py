@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, func, select, text, true, update
@@ -243,3 +244,22 @@ async def run_totals(session: AsyncSession, run_id: UUID) -> tuple[int, int]:
         )
     ).one()
     return int(row[0]), int(row[1])
+
+
+# Payments already released for months from the end on, to the people whose support ended: each
+# becomes one overpayment to recover (unique per payment, so a redelivered termination adds none).
+RAISE_OVERPAYMENTS = text(
+    """
+INSERT INTO overpayments (id, payment_id, case_id, person_id, month, amount_fen, reason, status, raised_on)
+SELECT gen_random_uuid(), p.id, p.case_id, p.person_id, p.month, p.amount_fen, :reason, 'to_recover', CAST(:raised_on AS date)
+FROM payments p JOIN payment_runs r ON r.id = p.run_id AND r.status = 'released'
+WHERE p.case_id = CAST(:case_id AS uuid) AND p.person_id = ANY(CAST(:person_ids AS uuid[]))
+  AND p.month >= CAST(:from_month AS date) AND p.status <> 'failed'
+ON CONFLICT (payment_id) DO NOTHING
+RETURNING id, payment_id, case_id, person_id, month, amount_fen
+"""
+)
+
+
+async def raise_overpayments(session: AsyncSession, parameters: dict[str, object]) -> list[Any]:
+    return list((await session.execute(RAISE_OVERPAYMENTS, parameters)).all())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Literal
 from uuid import UUID, uuid4
 
 from services.payments import repository
@@ -18,7 +19,7 @@ from shared.contracts.eligibility import (
     MonthlyAmount,
     TemporaryAidGranted,
 )
-from shared.contracts.payments import PaymentRunReleased
+from shared.contracts.payments import OverpaymentRaised, PaymentRunReleased
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, Forbidden, NotFound
 
@@ -117,10 +118,35 @@ async def suspend_entitlements(uow: UnitOfWork, event: CaseSuspended) -> None:
 
 
 async def end_entitlements(uow: UnitOfWork, event: CaseTerminated) -> None:
-    """Nothing is due from the effective month; anything already paid for it is recovered (monthly runs)."""
-    await repository.end_entitlements(
-        uow.session, event.case_id, list(event.person_ids), first_day(event.effective_month)
+    """Nothing is due from the effective month; anything already paid for it becomes an overpayment."""
+    effective = first_day(event.effective_month)
+    reason: Literal["death", "fraud", "termination"] = (
+        "death" if event.reason == "death" else "fraud" if event.reason == "fraud" else "termination"
     )
+    await repository.end_entitlements(uow.session, event.case_id, list(event.person_ids), effective)
+    raised = await repository.raise_overpayments(
+        uow.session,
+        {
+            "case_id": event.case_id,
+            "person_ids": list(event.person_ids),
+            "from_month": effective,
+            "reason": reason,
+            "raised_on": event.decided_on,
+        },
+    )
+    for row in raised:
+        uow.emit(
+            OverpaymentRaised(
+                overpayment_id=row.id,
+                payment_id=row.payment_id,
+                case_id=row.case_id,
+                person_id=row.person_id,
+                month=row.month.strftime("%Y-%m"),
+                amount_fen=row.amount_fen,
+                reason=reason,
+                raised_on=event.decided_on,
+            )
+        )
     await uow.commit()
 
 

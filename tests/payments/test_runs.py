@@ -189,3 +189,49 @@ async def test_a_standard_raised_retroactively_is_back_paid_in_the_next_run(pair
         )
     ).json()
     assert (again["payment_count"], again["total_fen"]) == (4, 126_000)  # running it again adds nothing
+
+
+async def test_payments_for_months_after_a_death_become_overpayments_to_recover(pair: Pair) -> None:
+    _, case_id = await approve(pair)
+    await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
+    preparer = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
+    checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
+    for month in ("2026-11", "2026-12"):
+        run = (
+            await pair.payments.post(
+                "/v1/runs", json={"district_code": DISTRICT, "month": month}, headers=preparer
+            )
+        ).json()
+        assert (await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=checker)).status_code == 200
+
+    # The head died on 15 November; the case ends from December, which was already paid.
+    reviewer = pair.eligibility.token("reviewer", DISTRICT, subject="rv-1")
+    ended = await pair.eligibility.client.post(
+        f"/v1/cases/{case_id}/termination", json={"reason": "death", "on": "2026-11-15"}, headers=reviewer
+    )
+    assert ended.status_code == 200
+    await delivered(
+        pair,
+        "/v1/entitlements",
+        {"case_id": case_id},
+        lambda rows: {e["end_month"] for e in rows} == {"2026-12-01"},
+    )
+    async with pair.payments_db.connect() as connection:
+        overpaid = (
+            await connection.execute(
+                select(text("month"), text("amount_fen"), text("reason")).select_from(text("overpayments"))
+            )
+        ).all()
+        raised = (
+            (await connection.execute(select(outbox.c.payload).where(outbox.c.type == "OverpaymentRaised")))
+            .scalars()
+            .all()
+        )
+    assert sorted(overpaid) == [(date(2026, 12, 1), 57_000, "death"), (date(2026, 12, 1), 57_000, "death")]
+    assert sorted((p["month"], p["amount_fen"]) for p in raised) == [("2026-12", 57_000), ("2026-12", 57_000)]
+    january = (
+        await pair.payments.post(
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2027-01"}, headers=preparer
+        )
+    ).json()
+    assert january["payment_count"] == 0  # nothing is due after the end
