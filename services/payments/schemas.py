@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AmountOut(BaseModel):
@@ -47,6 +47,10 @@ class OneOffOut(BaseModel):
 
 
 class RunIn(BaseModel):
+    """The district and month to pay."""
+
+    model_config = ConfigDict(extra="forbid")
+
     district_code: str = Field(pattern=r"^[0-9]{6}$")
     month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="the month the run pays, YYYY-MM")
 
