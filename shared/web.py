@@ -27,10 +27,10 @@ log = get_logger(__name__)
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
-def problem(
+def problem_body(
     status: int, title: str, slug: str, detail: str, *, instance: str, errors: Sequence[FieldIssue] = ()
-) -> JSONResponse:
-    """An RFC 9457 problem body; `errors` names each field and the rule it broke."""
+) -> dict[str, Any]:
+    """An RFC 9457 problem document; `errors` names each field and the rule it broke."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + slug,
         "title": title,
@@ -40,6 +40,14 @@ def problem(
     }
     if errors:
         body["errors"] = [{"field": e.field, "rule": e.rule, "message": e.message} for e in errors]
+    return body
+
+
+def problem(
+    status: int, title: str, slug: str, detail: str, *, instance: str, errors: Sequence[FieldIssue] = ()
+) -> JSONResponse:
+    """An RFC 9457 problem response."""
+    body = problem_body(status, title, slug, detail, instance=instance, errors=errors)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.messaging.tables import metadata as messaging_metadata
 from shared.schema import new_metadata
 
 
@@ -275,3 +276,7 @@ class TemporaryGrant(Base):
     person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
     cause: Mapped[str] = mapped_column(Text)
     granted_on: Mapped[date] = mapped_column(Date)
+
+
+METADATA = (Base.metadata, messaging_metadata)
+"""Every table this service's migrations create: its own, and the shared ones it uses."""

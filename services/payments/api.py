@@ -7,10 +7,12 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import JSONResponse
 
 from services.payments import service
 from services.payments.schemas import EntitlementOut, OneOffOut, RunIn, RunOut
 from shared.auth import Principal, Role, require_roles
+from shared.idempotency import IdempotencyKey, fingerprint, idempotent
 from shared.service import UnitOfWorkDep, runtime_of
 
 router = APIRouter(prefix="/v1", tags=["entitlements"])
@@ -43,22 +45,48 @@ async def get_one_offs(
 @router.post(
     "/runs",
     status_code=status.HTTP_201_CREATED,
+    response_model=RunOut,
     tags=["runs"],
     summary="Prepare (or resume) a district's monthly run: one payment per beneficiary, benefit and month",
+    description="Requires an `Idempotency-Key`: a repeat replays the first answer; a changed request is refused.",
 )
-async def post_run(body: RunIn, request: Request, caller: FinanceOfficer) -> RunOut:
+async def post_run(
+    body: RunIn, request: Request, caller: FinanceOfficer, key: IdempotencyKey
+) -> JSONResponse:
     runtime = runtime_of(request)
     month = date.fromisoformat(f"{body.month}-01")
-    return await service.prepare_run(
-        runtime.unit_of_work, caller, district_code=body.district_code, month=month
+    return await idempotent(
+        runtime.sessions,
+        subject=caller.subject,
+        key=key,
+        request_hash=fingerprint(request, body),
+        instance=request.url.path,
+        status_code=status.HTTP_201_CREATED,
+        run=lambda: service.prepare_run(
+            runtime.unit_of_work, caller, district_code=body.district_code, month=month
+        ),
     )
 
 
 @router.post(
-    "/runs/{run_id}/release", tags=["runs"], summary="Release a prepared run (a second finance officer)"
+    "/runs/{run_id}/release",
+    response_model=RunOut,
+    tags=["runs"],
+    summary="Release a prepared run (a second finance officer)",
+    description="Requires an `Idempotency-Key`: a repeat replays the first answer; a changed request is refused.",
 )
-async def post_release(run_id: UUID, uow: UnitOfWorkDep, caller: FinanceOfficer) -> RunOut:
-    return await service.release_run(uow, caller, run_id)
+async def post_release(
+    run_id: UUID, request: Request, uow: UnitOfWorkDep, caller: FinanceOfficer, key: IdempotencyKey
+) -> JSONResponse:
+    return await idempotent(
+        runtime_of(request).sessions,
+        subject=caller.subject,
+        key=key,
+        request_hash=fingerprint(request, None),
+        instance=request.url.path,
+        status_code=status.HTTP_200_OK,
+        run=lambda: service.release_run(uow, caller, run_id),
+    )
 
 
 @router.get("/runs/{run_id}", tags=["runs"], summary="A run's status, payment count and total")

@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.idempotency import metadata as idempotency_metadata
+from shared.messaging.tables import metadata as messaging_metadata
 from shared.schema import new_metadata
 
 
@@ -162,3 +164,7 @@ class Overpayment(Base):
     reason: Mapped[str] = mapped_column(Text, comment="death | termination | fraud")
     status: Mapped[str] = mapped_column(Text, comment="to_recover | recovered | waived")
     raised_on: Mapped[date] = mapped_column(Date)
+
+
+METADATA = (Base.metadata, messaging_metadata, idempotency_metadata)
+"""Every table this service's migrations create: its own, and the shared ones it uses."""

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -36,6 +37,11 @@ class Pair:
     payments_db: AsyncEngine
     eligibility_runtime: ServiceRuntime
     payments_runtime: ServiceRuntime
+
+
+def keyed(headers: dict[str, str]) -> dict[str, str]:
+    """Headers for a money-moving POST: a fresh Idempotency-Key each time."""
+    return {**headers, "Idempotency-Key": uuid4().hex}
 
 
 @contextlib.asynccontextmanager

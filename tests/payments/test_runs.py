@@ -16,7 +16,7 @@ from shared.auth import Principal, Role
 from shared.messaging.tables import outbox
 from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, steps
 from tests.eligibility.test_api_households import household, resident_id
-from tests.payments.conftest import Pair
+from tests.payments.conftest import Pair, keyed
 from tests.payments.test_entitlements import approve, delivered
 
 PREPARER = Principal(
@@ -39,23 +39,23 @@ async def test_running_a_month_twice_pays_each_beneficiary_once(pair: Pair) -> N
     await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
     finance = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
     first = await pair.payments.post(
-        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=finance
+        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(finance)
     )
     assert first.status_code == 201, first.text
     assert (first.json()["payment_count"], first.json()["total_fen"]) == (2, 114_000)
     again = await pair.payments.post(
-        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=finance
+        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(finance)
     )
     assert again.json()["id"] == first.json()["id"] and again.json()["payment_count"] == 2
     before_start = await pair.payments.post(
-        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-10"}, headers=finance
+        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-10"}, headers=keyed(finance)
     )
     assert before_start.json()["payment_count"] == 0  # benefits start the month after approval
     assert await payments_per_beneficiary_month(pair) == [1, 1]
     elsewhere = pair.eligibility.token("finance_officer", "500101", subject="fin-9")
     assert (
         await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=elsewhere
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=keyed(elsewhere)
         )
     ).status_code == 403
 
@@ -123,18 +123,20 @@ async def test_the_preparer_cannot_release_the_run(pair: Pair) -> None:
     checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
     run = (
         await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=preparer
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(preparer)
         )
     ).json()
-    refused = await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=preparer)
+    refused = await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=keyed(preparer))
     assert refused.status_code == 403 and refused.json()["errors"][0]["rule"] == "second_person"
     async with pair.payments_db.connect() as connection:
         with pytest.raises(IntegrityError, match="released_by_a_second_person"):
             await connection.execute(text("UPDATE payment_runs SET released_by = prepared_by"))
-    released = await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=checker)
+    released = await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=keyed(checker))
     assert released.status_code == 200 and released.json()["status"] == "released"
     assert released.json()["released_by"] == "fin-2"
-    assert (await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=checker)).status_code == 409
+    assert (
+        await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=keyed(checker))
+    ).status_code == 409
     async with pair.payments_db.connect() as connection:
         events = (await connection.execute(select(outbox.c.type, outbox.c.payload))).all()
     assert [(t, p["payment_count"], p["total_fen"]) for t, p in events] == [
@@ -149,11 +151,11 @@ async def test_a_standard_raised_retroactively_is_back_paid_in_the_next_run(pair
     checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
     november = (
         await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=preparer
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(preparer)
         )
     ).json()
     assert (
-        await pair.payments.post(f"/v1/runs/{november['id']}/release", headers=checker)
+        await pair.payments.post(f"/v1/runs/{november['id']}/release", headers=keyed(checker))
     ).status_code == 200
 
     # The city raises the urban standard from ¥770 to ¥800, effective 1 November, announced later.
@@ -171,7 +173,7 @@ async def test_a_standard_raised_retroactively_is_back_paid_in_the_next_run(pair
 
     december = (
         await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=preparer
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=keyed(preparer)
         )
     ).json()
     # Regular: 2 × ¥600 at the new standard; back pay for November: 2 × ¥30.
@@ -185,7 +187,7 @@ async def test_a_standard_raised_retroactively_is_back_paid_in_the_next_run(pair
     assert sorted(back_pay) == [(date(2026, 11, 1), 3_000), (date(2026, 11, 1), 3_000)]
     again = (
         await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=preparer
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=keyed(preparer)
         )
     ).json()
     assert (again["payment_count"], again["total_fen"]) == (4, 126_000)  # running it again adds nothing
@@ -199,10 +201,12 @@ async def test_payments_for_months_after_a_death_become_overpayments_to_recover(
     for month in ("2026-11", "2026-12"):
         run = (
             await pair.payments.post(
-                "/v1/runs", json={"district_code": DISTRICT, "month": month}, headers=preparer
+                "/v1/runs", json={"district_code": DISTRICT, "month": month}, headers=keyed(preparer)
             )
         ).json()
-        assert (await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=checker)).status_code == 200
+        assert (
+            await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=keyed(checker))
+        ).status_code == 200
 
     # The head died on 15 November; the case ends from December, which was already paid.
     reviewer = pair.eligibility.token("reviewer", DISTRICT, subject="rv-1")
@@ -231,7 +235,7 @@ async def test_payments_for_months_after_a_death_become_overpayments_to_recover(
     assert sorted((p["month"], p["amount_fen"]) for p in raised) == [("2026-12", 57_000), ("2026-12", 57_000)]
     january = (
         await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2027-01"}, headers=preparer
+            "/v1/runs", json={"district_code": DISTRICT, "month": "2027-01"}, headers=keyed(preparer)
         )
     ).json()
     assert january["payment_count"] == 0  # nothing is due after the end

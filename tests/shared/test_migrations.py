@@ -14,13 +14,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from safetynet.catalog import SERVICES
 from shared.db import downgrade, upgrade
-from shared.messaging.tables import metadata as messaging_metadata
 
 
 async def schema_drift(url: str, service: str) -> list[Any]:
     """What the models declare that the migrated database lacks (or the reverse); empty when in step."""
-    models = importlib.import_module(f"services.{service}.models")
-    metadata = [models.Base.metadata, messaging_metadata]
+    metadata = list(importlib.import_module(f"services.{service}.models").METADATA)
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:

@@ -1,7 +1,6 @@
 """Alembic environment of the oversight database."""
 
-from services.oversight.models import Base
+from services.oversight.models import METADATA
 from shared.db import run_env
-from shared.messaging.tables import metadata as messaging_metadata
 
-run_env([Base.metadata, messaging_metadata])
+run_env(METADATA)

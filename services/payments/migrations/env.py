@@ -1,7 +1,6 @@
 """Alembic environment of the payments database."""
 
-from services.payments.models import Base
+from services.payments.models import METADATA
 from shared.db import run_env
-from shared.messaging.tables import metadata as messaging_metadata
 
-run_env([Base.metadata, messaging_metadata])
+run_env(METADATA)
