@@ -83,6 +83,11 @@ class Principal:
     def has_any(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
 
+    @property
+    def district_scope(self) -> frozenset[str] | None:
+        """The districts every query of this caller is limited to; None for a city-wide caller."""
+        return None if self.city_wide else self.districts
+
     def can_access_district(self, code: str) -> bool:
         return self.city_wide or code in self.districts
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import ColumnElement, MetaData, SQLColumnExpression, event, text, true
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 
 
 MIGRATION_LOCK_KEY = 0x5AFE31
+
+
+Scope = frozenset[str] | None
+"""The districts a query may return rows of, or None for every district (Principal.district_scope)."""
+
+
+def in_scope(district_column: SQLColumnExpression[str], scope: Scope) -> ColumnElement[bool]:
+    """The WHERE clause that keeps a query inside the caller's districts: used by every scoped query."""
+    return true() if scope is None else district_column.in_(scope)
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:

@@ -6,18 +6,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, select, text, true, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment, Payment, PaymentRun
-
-# The districts a caller may see, or None for a city-wide caller.
-Scope = frozenset[str] | None
-
-
-def _in_scope(scope: Scope) -> ColumnElement[bool]:
-    return true() if scope is None else Entitlement.district_code.in_(scope)
+from shared.db import Scope, in_scope
 
 
 async def entitlements_of_case(
@@ -93,7 +87,11 @@ async def add_one_off(session: AsyncSession, payment: OneOffPayment) -> None:
 async def entitlements(
     session: AsyncSession, scope: Scope, *, case_id: UUID | None, person_id: UUID | None
 ) -> list[tuple[Entitlement, list[EntitlementAmount]]]:
-    query = select(Entitlement).where(_in_scope(scope)).order_by(Entitlement.case_id, Entitlement.person_id)
+    query = (
+        select(Entitlement)
+        .where(in_scope(Entitlement.district_code, scope))
+        .order_by(Entitlement.case_id, Entitlement.person_id)
+    )
     if case_id is not None:
         query = query.where(Entitlement.case_id == case_id)
     if person_id is not None:
@@ -111,8 +109,7 @@ async def entitlements(
 
 async def one_offs(session: AsyncSession, scope: Scope, household_id: UUID | None) -> list[OneOffPayment]:
     query = select(OneOffPayment).order_by(OneOffPayment.granted_on)
-    if scope is not None:
-        query = query.where(OneOffPayment.district_code.in_(scope))
+    query = query.where(in_scope(OneOffPayment.district_code, scope))
     if household_id is not None:
         query = query.where(OneOffPayment.household_id == household_id)
     return list(await session.scalars(query))
@@ -218,8 +215,7 @@ async def run(
     session: AsyncSession, run_id: UUID, scope: Scope, *, for_update: bool = False
 ) -> PaymentRun | None:
     query = select(PaymentRun).where(PaymentRun.id == run_id)
-    if scope is not None:
-        query = query.where(PaymentRun.district_code.in_(scope))
+    query = query.where(in_scope(PaymentRun.district_code, scope))
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)

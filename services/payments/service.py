@@ -167,16 +167,12 @@ async def schedule_one_off(uow: UnitOfWork, event: TemporaryAidGranted) -> None:
     await uow.commit()
 
 
-def _scope(caller: Principal) -> repository.Scope:
-    return None if caller.city_wide else caller.districts
-
-
 async def list_entitlements(
     uow: UnitOfWork, caller: Principal, *, case_id: UUID | None, person_id: UUID | None
 ) -> list[EntitlementOut]:
     async with uow:
         rows = await repository.entitlements(
-            uow.session, _scope(caller), case_id=case_id, person_id=person_id
+            uow.session, caller.district_scope, case_id=case_id, person_id=person_id
         )
     return [
         EntitlementOut(
@@ -197,7 +193,7 @@ async def list_entitlements(
 
 async def list_one_offs(uow: UnitOfWork, caller: Principal, *, household_id: UUID | None) -> list[OneOffOut]:
     async with uow:
-        rows = await repository.one_offs(uow.session, _scope(caller), household_id)
+        rows = await repository.one_offs(uow.session, caller.district_scope, household_id)
     return [OneOffOut.model_validate(row, from_attributes=True) for row in rows]
 
 
@@ -262,7 +258,7 @@ async def prepare_run(
 async def release_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
     """A second finance officer releases a prepared run; only released runs go to the bank."""
     async with uow:
-        payment_run = await repository.run(uow.session, run_id, _scope(caller), for_update=True)
+        payment_run = await repository.run(uow.session, run_id, caller.district_scope, for_update=True)
         if payment_run is None:
             raise NotFound(f"no payment run {run_id} in your districts")
         if payment_run.status != "prepared":
@@ -296,7 +292,7 @@ async def release_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOu
 
 async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
     async with uow:
-        payment_run = await repository.run(uow.session, run_id, _scope(caller))
+        payment_run = await repository.run(uow.session, run_id, caller.district_scope)
         if payment_run is None:
             raise NotFound(f"no payment run {run_id} in your districts")
         count, total = await repository.run_totals(uow.session, run_id)

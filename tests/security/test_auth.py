@@ -336,3 +336,10 @@ def test_an_unreachable_identity_provider_is_a_401() -> None:
     header_only = hand_made({"alg": "RS256", "kid": "k1"}, claims(), lambda data: b"x")
     with pytest.raises(Unauthorized, match="unreachable"):
         verifier.verify(header_only)
+
+
+def test_district_scope_is_the_callers_districts_or_none_for_city_wide() -> None:
+    caseworker = Principal(subject="cw", roles=frozenset({Role.caseworker}), districts=frozenset({"500103"}))
+    auditor = Principal(subject="au", roles=frozenset({Role.auditor}), city_wide=True)
+    assert caseworker.district_scope == frozenset({"500103"})
+    assert auditor.district_scope is None

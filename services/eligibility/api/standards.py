@@ -21,7 +21,6 @@ from services.eligibility.schemas.standards import (
     StandardOut,
 )
 from services.eligibility.service import standards as service
-from services.eligibility.service.households import scope_of
 from shared.service import UnitOfWorkDep, runtime_of
 
 router = APIRouter(tags=["standards and assessments"])
@@ -147,4 +146,4 @@ def _recalculation(row: Recalculation) -> RecalculationOut:
 async def get_newly_qualifying(
     standard_id: UUID, uow: UnitOfWorkDep, caller: Assessor
 ) -> list[ReviewFlagOut]:
-    return await service.newly_qualifying(uow, standard_id, scope_of(caller))
+    return await service.newly_qualifying(uow, standard_id, caller.district_scope)

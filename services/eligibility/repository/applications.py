@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,17 +13,15 @@ from services.eligibility.models import (
     ApplicationStep,
     StaffRelative,
 )
-from services.eligibility.repository.households import Scope
-
-
-def _application_in_scope(scope: Scope) -> ColumnElement[bool]:
-    return true() if scope is None else Application.district_code.in_(scope)
+from shared.db import Scope, in_scope
 
 
 async def application(
     session: AsyncSession, application_id: UUID, scope: Scope, *, for_update: bool = False
 ) -> Application | None:
-    query = select(Application).where(Application.id == application_id, _application_in_scope(scope))
+    query = select(Application).where(
+        Application.id == application_id, in_scope(Application.district_code, scope)
+    )
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)
@@ -48,7 +46,7 @@ async def applications_page(
     offset: int,
     limit: int,
 ) -> tuple[list[Application], int]:
-    conditions = [_application_in_scope(scope)]
+    conditions = [in_scope(Application.district_code, scope)]
     if district_code is not None:
         conditions.append(Application.district_code == district_code)
     if state is not None:
@@ -81,7 +79,7 @@ async def open_applications(
     session: AsyncSession, scope: Scope, district_code: str | None
 ) -> list[Application]:
     """Applications that may still owe a deadline (a refusal still owes its written notice)."""
-    conditions = [_application_in_scope(scope), Application.state.in_(OPEN_STATES)]
+    conditions = [in_scope(Application.district_code, scope), Application.state.in_(OPEN_STATES)]
     if district_code is not None:
         conditions.append(Application.district_code == district_code)
     return list(
@@ -114,8 +112,7 @@ async def registered_relatives(session: AsyncSession, person_indexes: list[bytes
 
 async def relatives_page(session: AsyncSession, scope: Scope) -> list[StaffRelative]:
     query = select(StaffRelative).order_by(StaffRelative.filed_at.desc())
-    if scope is not None:
-        query = query.where(StaffRelative.district_code.in_(scope))
+    query = query.where(in_scope(StaffRelative.district_code, scope))
     return list(await session.scalars(query))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select, true, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import (
@@ -13,7 +13,7 @@ from services.eligibility.models import (
     CaseBeneficiary,
     TemporaryGrant,
 )
-from services.eligibility.repository.households import Scope
+from shared.db import Scope, in_scope
 
 
 async def add_case(session: AsyncSession, case: Case, beneficiaries: list[CaseBeneficiary]) -> None:
@@ -23,14 +23,10 @@ async def add_case(session: AsyncSession, case: Case, beneficiaries: list[CaseBe
     await session.flush()
 
 
-def _case_in_scope(scope: Scope) -> ColumnElement[bool]:
-    return true() if scope is None else Case.district_code.in_(scope)
-
-
 async def case(
     session: AsyncSession, case_id: UUID, scope: Scope, *, for_update: bool = False
 ) -> Case | None:
-    query = select(Case).where(Case.id == case_id, _case_in_scope(scope))
+    query = select(Case).where(Case.id == case_id, in_scope(Case.district_code, scope))
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)

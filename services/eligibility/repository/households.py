@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, func, select, true
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import (
@@ -13,14 +13,7 @@ from services.eligibility.models import (
     HouseholdVersion,
     Person,
 )
-
-# District scope: the districts a caller may see, or None for a city-wide caller. Every household
-# query takes it, so a route can never forget it.
-Scope = frozenset[str] | None
-
-
-def _in_scope(scope: Scope) -> ColumnElement[bool]:
-    return true() if scope is None else Household.district_code.in_(scope)
+from shared.db import Scope, in_scope
 
 
 async def persons_by_index(session: AsyncSession, indexes: list[bytes]) -> dict[bytes, Person]:
@@ -43,7 +36,7 @@ async def other_households_of(
 async def household(
     session: AsyncSession, household_id: UUID, scope: Scope, *, for_update: bool = False
 ) -> Household | None:
-    query = select(Household).where(Household.id == household_id, _in_scope(scope))
+    query = select(Household).where(Household.id == household_id, in_scope(Household.district_code, scope))
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)
@@ -77,7 +70,7 @@ async def replace_members(session: AsyncSession, household_id: UUID, members: li
 async def households_page(
     session: AsyncSession, scope: Scope, *, district_code: str | None, offset: int, limit: int
 ) -> tuple[list[tuple[Household, int]], int]:
-    conditions = [_in_scope(scope)]
+    conditions = [in_scope(Household.district_code, scope)]
     if district_code is not None:
         conditions.append(Household.district_code == district_code)
     total = await session.scalar(select(func.count()).select_from(Household).where(*conditions))

@@ -19,8 +19,8 @@ from services.eligibility.models import (
     ReviewFlag,
     Standard,
 )
-from services.eligibility.repository.households import Scope
 from shared.contracts.eligibility import CASE_TOPIC
+from shared.db import Scope, in_scope
 
 STANDARDS = TypeAdapter(Standards)
 
@@ -231,8 +231,7 @@ async def review_flags(
         .where(ReviewFlag.standard_id == standard_id)
         .order_by(Household.district_code, ReviewFlag.per_capita_income_fen)
     )
-    if scope is not None:
-        query = query.where(Household.district_code.in_(scope))
+    query = query.where(in_scope(Household.district_code, scope))
     return [(flag, district) for flag, district in await session.execute(query)]
 
 

@@ -25,7 +25,7 @@ from services.eligibility.schemas.applications import (
     StepOut,
 )
 from services.eligibility.service.cases import open_case, temporary_grant
-from services.eligibility.service.households import ID_NUMBER, scope_of
+from services.eligibility.service.households import ID_NUMBER
 from services.eligibility.service.standards import in_force
 from shared import workdays
 from shared.auth import Principal, Role
@@ -105,7 +105,7 @@ async def receive_application(
             ],
         )
     async with uow:
-        household = await households_queries.household(uow.session, body.household_id, scope_of(caller))
+        household = await households_queries.household(uow.session, body.household_id, caller.district_scope)
         if household is None:
             raise NotFound(f"no household {body.household_id} in your districts")
         members = await households_queries.members_of(uow.session, household.id)
@@ -156,7 +156,7 @@ async def record_step(
         raise Forbidden(f"{kind.value} is a district decision: it needs the reviewer role")
     async with uow:
         row = await applications_queries.application(
-            uow.session, application_id, scope_of(caller), for_update=True
+            uow.session, application_id, caller.district_scope, for_update=True
         )
         if row is None:
             raise NotFound(f"no application {application_id} in your districts")
@@ -226,7 +226,7 @@ async def read_application(
     uow: UnitOfWork, caller: Principal, application_id: UUID, *, today: date
 ) -> ApplicationOut:
     async with uow:
-        row = await applications_queries.application(uow.session, application_id, scope_of(caller))
+        row = await applications_queries.application(uow.session, application_id, caller.district_scope)
         if row is None:
             raise NotFound(f"no application {application_id} in your districts")
         steps = await applications_queries.steps_of(uow.session, application_id)
@@ -279,7 +279,7 @@ async def list_applications(
     async with uow:
         rows, total = await applications_queries.applications_page(
             uow.session,
-            scope_of(caller),
+            caller.district_scope,
             district_code=district_code,
             state=state,
             offset=(page - 1) * page_size,
@@ -300,7 +300,7 @@ async def overdue_applications(
     if district_code is not None:
         caller.require_district(district_code)
     async with uow:
-        rows = await applications_queries.open_applications(uow.session, scope_of(caller), district_code)
+        rows = await applications_queries.open_applications(uow.session, caller.district_scope, district_code)
         steps = await applications_queries.steps_of_many(uow.session, [row.id for row in rows])
         report = []
         for row in rows:
@@ -341,5 +341,5 @@ async def file_relative(
 
 async def list_relatives(uow: UnitOfWork, caller: Principal) -> list[RelativeOut]:
     async with uow:
-        rows = await applications_queries.relatives_page(uow.session, scope_of(caller))
+        rows = await applications_queries.relatives_page(uow.session, caller.district_scope)
     return [RelativeOut.model_validate(row, from_attributes=True) for row in rows]

@@ -40,7 +40,6 @@ from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.assessments import MemberProfile, TemporaryIn
 from services.eligibility.schemas.cases import BeneficiaryOut, CaseOut, SuspensionIn, TerminationIn
 from services.eligibility.schemas.households import StoredFacts
-from services.eligibility.service.households import scope_of
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
 from shared.contracts.eligibility import (
@@ -281,7 +280,7 @@ async def temporary_grant(
 
 async def read_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> CaseOut:
     async with uow:
-        case = await cases_queries.case(uow.session, case_id, scope_of(caller))
+        case = await cases_queries.case(uow.session, case_id, caller.district_scope)
         if case is None:
             raise NotFound(f"no case {case_id} in your districts")
         beneficiaries = await cases_queries.beneficiaries_of(uow.session, case_id)
@@ -307,7 +306,7 @@ async def read_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> CaseOu
 async def terminate_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: TerminationIn) -> CaseOut:
     """Support stops from the month after the event; payments recovers anything paid for later months."""
     async with uow:
-        case = await cases_queries.case(uow.session, case_id, scope_of(caller), for_update=True)
+        case = await cases_queries.case(uow.session, case_id, caller.district_scope, for_update=True)
         if case is None:
             raise NotFound(f"no case {case_id} in your districts")
         if case.status == "terminated":
@@ -329,7 +328,7 @@ async def terminate_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body
 
 async def suspend_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: SuspensionIn) -> CaseOut:
     async with uow:
-        case = await cases_queries.case(uow.session, case_id, scope_of(caller), for_update=True)
+        case = await cases_queries.case(uow.session, case_id, caller.district_scope, for_update=True)
         if case is None:
             raise NotFound(f"no case {case_id} in your districts")
         if case.status != "active":

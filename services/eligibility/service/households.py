@@ -8,7 +8,6 @@ from uuid import UUID, uuid4
 
 from services.eligibility.models import Household, HouseholdMember, HouseholdVersion, Person
 from services.eligibility.repository import households as households_queries
-from services.eligibility.repository.households import Scope
 from services.eligibility.schemas.households import (
     HouseholdChange,
     HouseholdFacts,
@@ -38,10 +37,6 @@ PROFILE_FIELDS = (
     "adl_failed",
     "orphan",
 )
-
-
-def scope_of(caller: Principal) -> Scope:
-    return None if caller.city_wide else caller.districts
 
 
 def _validate_members(members: list[HouseholdMemberIn], today: date) -> list[str]:
@@ -207,7 +202,7 @@ async def change_household(
     numbers = _validate_members(body.members, today)
     async with uow:
         household = await households_queries.household(
-            uow.session, household_id, scope_of(caller), for_update=True
+            uow.session, household_id, caller.district_scope, for_update=True
         )
         if household is None:
             raise NotFound(f"no household {household_id} in your districts")
@@ -238,7 +233,7 @@ async def _visible_household(uow: UnitOfWork, caller: Principal, household_id: U
             uow.session, household_id, _applicant_person(caller)
         )
     else:
-        found = await households_queries.household(uow.session, household_id, scope_of(caller))
+        found = await households_queries.household(uow.session, household_id, caller.district_scope)
     if found is None:
         raise NotFound(f"no household {household_id} that you may see")
     return found
@@ -291,7 +286,7 @@ async def list_households(
     async with uow:
         rows, total = await households_queries.households_page(
             uow.session,
-            scope_of(caller),
+            caller.district_scope,
             district_code=district_code,
             offset=(page - 1) * page_size,
             limit=page_size,

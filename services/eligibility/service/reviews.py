@@ -12,7 +12,7 @@ from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.cases import CareAssessmentIn, CaseOut, ReviewIn
 from services.eligibility.service.cases import month, qualifying_household, read_case, review_every_six_months
-from services.eligibility.service.households import record_version, scope_of
+from services.eligibility.service.households import record_version
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
 from shared.contracts.eligibility import CareLevelAssessed, CaseAmountChanged, MonthlyAmount
@@ -66,7 +66,7 @@ async def assess_care(uow: UnitOfWork, caller: Principal, case_id: UUID, body: C
 
 
 async def _active_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> Case:
-    case = await cases_queries.case(uow.session, case_id, scope_of(caller), for_update=True)
+    case = await cases_queries.case(uow.session, case_id, caller.district_scope, for_update=True)
     if case is None:
         raise NotFound(f"no case {case_id} in your districts")
     if case.status != "active":

@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInForce, Standards
 from services.eligibility.models import Recalculation, Standard
 from services.eligibility.repository import standards as standards_queries
-from services.eligibility.repository.households import Scope
 from services.eligibility.schemas.standards import DistrictStandardOut, ReviewFlagOut
-from shared.db import UnitOfWork
+from shared.db import Scope, UnitOfWork
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.observability import correlation_id
 from shared.service import ServiceRuntime
