@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import ColumnElement, MetaData, SQLColumnExpression, event, text, true
+from sqlalchemy import ColumnElement, MetaData, SQLColumnExpression, Table, event, inspect, text, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -37,6 +38,20 @@ Scope = frozenset[str] | None
 def in_scope(district_column: SQLColumnExpression[str], scope: Scope) -> ColumnElement[bool]:
     """The WHERE clause that keeps a query inside the caller's districts: used by every scoped query."""
     return true() if scope is None else district_column.in_(scope)
+
+
+async def insert_if_absent(session: AsyncSession, row: object) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING of an ORM object's set columns; True when the row went in.
+
+    For rows a business key makes unique (a standard per date, a payment run per district and month):
+    a second writer, or a redelivered event, adds nothing and learns so.
+    """
+    table = cast(Table, inspect(row).mapper.local_table)
+    values = {c.key: getattr(row, c.key) for c in table.columns if getattr(row, c.key) is not None}
+    result = await session.execute(
+        pg_insert(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    )
+    return result.first() is not None
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment, Payment, PaymentRun
-from shared.db import Scope, in_scope
+from shared.db import Scope, in_scope, insert_if_absent
 
 
 async def entitlements_of_case(
@@ -25,12 +25,7 @@ async def entitlements_of_case(
 
 async def add_entitlement(session: AsyncSession, entitlement: Entitlement) -> Entitlement:
     """Insert unless the (case, person, benefit) already has one; returns the one that stands."""
-    values = {
-        c.key: getattr(entitlement, c.key)
-        for c in Entitlement.__table__.columns
-        if getattr(entitlement, c.key) is not None
-    }
-    await session.execute(insert(Entitlement).values(values).on_conflict_do_nothing())
+    await insert_if_absent(session, entitlement)
     standing = await session.scalar(
         select(Entitlement).where(
             Entitlement.case_id == entitlement.case_id,
@@ -77,11 +72,6 @@ async def suspend_entitlements(session: AsyncSession, case_id: UUID, from_month:
         .where(Entitlement.case_id == case_id, Entitlement.end_month.is_(None))
         .values(suspended_from=from_month)
     )
-
-
-async def add_one_off(session: AsyncSession, payment: OneOffPayment) -> None:
-    values = {c.key: getattr(payment, c.key) for c in OneOffPayment.__table__.columns}
-    await session.execute(insert(OneOffPayment).values(values).on_conflict_do_nothing())
 
 
 async def entitlements(
@@ -219,15 +209,6 @@ async def run(
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)
-
-
-async def add_run_if_new(session: AsyncSession, payment_run: PaymentRun) -> None:
-    values = {
-        c.key: getattr(payment_run, c.key)
-        for c in PaymentRun.__table__.columns
-        if getattr(payment_run, c.key) is not None
-    }
-    await session.execute(insert(PaymentRun).values(values).on_conflict_do_nothing())
 
 
 async def run_totals(session: AsyncSession, run_id: UUID) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from shared.contracts.eligibility import (
     TemporaryAidGranted,
 )
 from shared.contracts.payments import OverpaymentRaised, PaymentRunReleased
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, Forbidden, NotFound
 
 
@@ -151,7 +151,7 @@ async def end_entitlements(uow: UnitOfWork, event: CaseTerminated) -> None:
 
 
 async def schedule_one_off(uow: UnitOfWork, event: TemporaryAidGranted) -> None:
-    await repository.add_one_off(
+    await insert_if_absent(
         uow.session,
         OneOffPayment(
             grant_id=event.grant_id,
@@ -218,7 +218,7 @@ async def prepare_run(
     caller.require_district(district_code)
     uow = new_uow()
     async with uow:
-        await repository.add_run_if_new(
+        await insert_if_absent(
             uow.session,
             PaymentRun(
                 id=uuid4(),

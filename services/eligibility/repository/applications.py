@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import (
@@ -114,15 +113,3 @@ async def relatives_page(session: AsyncSession, scope: Scope) -> list[StaffRelat
     query = select(StaffRelative).order_by(StaffRelative.filed_at.desc())
     query = query.where(in_scope(StaffRelative.district_code, scope))
     return list(await session.scalars(query))
-
-
-async def insert_relative_if_new(session: AsyncSession, relative: StaffRelative) -> bool:
-    values = {
-        column.key: getattr(relative, column.key)
-        for column in StaffRelative.__table__.columns
-        if getattr(relative, column.key) is not None
-    }
-    result = await session.execute(
-        insert(StaffRelative).values(values).on_conflict_do_nothing().returning(StaffRelative.id)
-    )
-    return result.scalar_one_or_none() is not None

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from pydantic import TypeAdapter
 from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.domain.standards import Standards
@@ -58,19 +57,6 @@ async def district_override_in_force(session: AsyncSession, day: date, district_
         .order_by(Standard.effective_from.desc())
         .limit(1)
     )
-
-
-async def insert_standard_if_new(session: AsyncSession, row: Standard) -> bool:
-    """Add a standard unless one with the same effective date and scope exists; True when added."""
-    values = {
-        column.key: getattr(row, column.key)
-        for column in Standard.__table__.columns
-        if getattr(row, column.key) is not None
-    }
-    result = await session.execute(
-        insert(Standard).values(values).on_conflict_do_nothing().returning(Standard.id)
-    )
-    return result.scalar_one_or_none() is not None
 
 
 async def count_cases_to_recalculate(session: AsyncSession, effective_from: date) -> int:

@@ -29,7 +29,7 @@ from services.eligibility.service.households import ID_NUMBER
 from services.eligibility.service.standards import in_force
 from shared import workdays
 from shared.auth import Principal, Role
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound, SafetyNetError
 from shared.pii import PersonalData
 from shared.resident_id import validate_resident_id
@@ -333,7 +333,7 @@ async def file_relative(
         filed_at=datetime.now(UTC),
     )
     async with uow:
-        if not await applications_queries.insert_relative_if_new(uow.session, relative):
+        if not await insert_if_absent(uow.session, relative):
             raise Conflict("this relative of this staff member is already filed")
         await uow.commit()
     return RelativeOut.model_validate(relative, from_attributes=True)

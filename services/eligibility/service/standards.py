@@ -16,7 +16,7 @@ from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInFo
 from services.eligibility.models import Recalculation, Standard
 from services.eligibility.repository import standards as standards_queries
 from services.eligibility.schemas.standards import DistrictStandardOut, ReviewFlagOut
-from shared.db import Scope, UnitOfWork
+from shared.db import Scope, UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.observability import correlation_id
 from shared.service import ServiceRuntime
@@ -54,7 +54,7 @@ async def publish_standard(
             published_by=published_by,
             note=note,
         )
-        if not await standards_queries.insert_standard_if_new(uow.session, row):
+        if not await insert_if_absent(uow.session, row):
             raise Conflict(f"a city-wide standard effective from {standards.effective_from} already exists")
         recalculation = Recalculation(
             id=uuid4(),
@@ -83,7 +83,7 @@ async def seed_standards(uow: UnitOfWork) -> int:
                 published_by=SEED_PUBLISHER,
                 note="DOMAIN.md seed table",
             )
-            added += await standards_queries.insert_standard_if_new(uow.session, row)
+            added += await insert_if_absent(uow.session, row)
         await uow.commit()
     return added
 
@@ -284,7 +284,7 @@ async def publish_district_override(
         note=note,
     )
     async with uow:
-        if not await standards_queries.insert_standard_if_new(uow.session, row):
+        if not await insert_if_absent(uow.session, row):
             raise Conflict(
                 f"district {district_code} already has an override effective from {effective_from}"
             )
