@@ -28,47 +28,62 @@ def first_day(month: str) -> date:
     return date.fromisoformat(f"{month}-01")
 
 
-def _amount(
-    entitlement_id: UUID,
-    from_month: date,
+async def _entitle(
+    uow: UnitOfWork,
     line: MonthlyAmount,
     *,
+    case_id: UUID,
+    household_id: UUID,
+    benefit: str,
+    district_code: str,
+    from_month: date,
     reason: str,
     event_id: UUID,
     back_pay: list[date],
-) -> EntitlementAmount:
-    return EntitlementAmount(
-        entitlement_id=entitlement_id,
-        from_month=from_month,
-        base_fen=line.base_fen,
-        add_on_fen=line.add_on_fen,
-        care_subsidy_fen=line.care_subsidy_fen,
-        total_fen=line.total_fen,
-        reason=reason,
-        back_pay_months=back_pay,
-        event_id=event_id,
+) -> None:
+    """The beneficiary's entitlement (opened from `from_month` if new) is due `line` from that month."""
+    entitlement = await repository.add_entitlement(
+        uow.session,
+        Entitlement(
+            id=uuid4(),
+            case_id=case_id,
+            person_id=line.person_id,
+            household_id=household_id,
+            benefit=benefit,
+            district_code=district_code,
+            start_month=from_month,
+        ),
+    )
+    await repository.set_amount(
+        uow.session,
+        EntitlementAmount(
+            entitlement_id=entitlement.id,
+            from_month=from_month,
+            base_fen=line.base_fen,
+            add_on_fen=line.add_on_fen,
+            care_subsidy_fen=line.care_subsidy_fen,
+            total_fen=line.total_fen,
+            reason=reason,
+            back_pay_months=back_pay,
+            event_id=event_id,
+        ),
     )
 
 
 async def open_entitlements(uow: UnitOfWork, event: CaseApproved) -> None:
     """A case was approved: each beneficiary is due their amount from the start month."""
-    start = first_day(event.start_month)
     for line in event.beneficiaries:
-        entitlement = await repository.add_entitlement(
-            uow.session,
-            Entitlement(
-                id=uuid4(),
-                case_id=event.case_id,
-                person_id=line.person_id,
-                household_id=event.household_id,
-                benefit=event.program,
-                district_code=event.district_code,
-                start_month=start,
-            ),
-        )
-        await repository.set_amount(
-            uow.session,
-            _amount(entitlement.id, start, line, reason="approved", event_id=event.event_id, back_pay=[]),
+        await _entitle(
+            uow,
+            line,
+            case_id=event.case_id,
+            household_id=event.household_id,
+            benefit=event.program,
+            district_code=event.district_code,
+            from_month=first_day(event.start_month),
+            reason="approved",
+            event_id=event.event_id,
+            back_pay=[],
         )
     await uow.commit()
 
@@ -79,33 +94,21 @@ async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None
     if not current:
         raise NotFound(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
     from_month = first_day(event.from_month)
-    back_pay = [first_day(month) for month in event.back_pay_months]
-    template = current[0]
-    covered = {line.person_id for line in event.beneficiaries}
+    case = current[0]
     for line in event.beneficiaries:
-        entitlement = await repository.add_entitlement(
-            uow.session,
-            Entitlement(
-                id=uuid4(),
-                case_id=event.case_id,
-                person_id=line.person_id,
-                household_id=template.household_id,
-                benefit=template.benefit,
-                district_code=template.district_code,
-                start_month=from_month,
-            ),
+        await _entitle(
+            uow,
+            line,
+            case_id=event.case_id,
+            household_id=case.household_id,
+            benefit=case.benefit,
+            district_code=case.district_code,
+            from_month=from_month,
+            reason=event.reason,
+            event_id=event.event_id,
+            back_pay=[first_day(month) for month in event.back_pay_months],
         )
-        await repository.set_amount(
-            uow.session,
-            _amount(
-                entitlement.id,
-                from_month,
-                line,
-                reason=event.reason,
-                event_id=event.event_id,
-                back_pay=back_pay,
-            ),
-        )
+    covered = {line.person_id for line in event.beneficiaries}
     gone = [e.person_id for e in current if e.person_id not in covered]
     if gone:
         await repository.end_entitlements(uow.session, event.case_id, gone, from_month)
