@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from prometheus_client import CollectorRegistry
 
+from shared.audit import AuditRecord, ChainVerification, records_about, verify_chain
 from shared.auth import Principal, Role, TokenVerifier, require_roles
 from shared.contracts.catalogue import registry as contracts
 from shared.db import UnitOfWork, create_engine, ping, session_factory
@@ -163,6 +164,26 @@ operations = APIRouter(prefix="/v1/operations", tags=["operations"])
 async def get_messaging_status(uow: UnitOfWorkDep, _operator: Operator) -> MessagingStatus:
     async with uow:
         return await messaging_status(uow.session)
+
+
+@operations.get("/audit", summary="This service's audit records, newest first, by subject")
+async def get_audit(
+    uow: UnitOfWorkDep,
+    _operator: Operator,
+    subject_type: Annotated[str | None, Query(max_length=64)] = None,
+    subject_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AuditRecord]:
+    async with uow:
+        return await records_about(uow.session, subject_type=subject_type, subject_id=subject_id, limit=limit)
+
+
+@operations.get(
+    "/audit/verification", summary="Recompute the audit log's hash chain: is it intact, and where not"
+)
+async def get_audit_verification(uow: UnitOfWorkDep, _operator: Operator) -> ChainVerification:
+    async with uow:
+        return await verify_chain(uow.session)
 
 
 def create_app(

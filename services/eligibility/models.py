@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.audit import metadata as audit_metadata
 from shared.messaging.tables import metadata as messaging_metadata
 from shared.schema import new_metadata
 
@@ -278,5 +279,5 @@ class TemporaryGrant(Base):
     granted_on: Mapped[date] = mapped_column(Date)
 
 
-METADATA = (Base.metadata, messaging_metadata)
+METADATA = (Base.metadata, messaging_metadata, audit_metadata)
 """Every table this service's migrations create: its own, and the shared ones it uses."""

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.audit import metadata as audit_metadata
 from shared.idempotency import metadata as idempotency_metadata
 from shared.messaging.tables import metadata as messaging_metadata
 from shared.schema import new_metadata
@@ -166,5 +167,5 @@ class Overpayment(Base):
     raised_on: Mapped[date] = mapped_column(Date)
 
 
-METADATA = (Base.metadata, messaging_metadata, idempotency_metadata)
+METADATA = (Base.metadata, messaging_metadata, idempotency_metadata, audit_metadata)
 """Every table this service's migrations create: its own, and the shared ones it uses."""

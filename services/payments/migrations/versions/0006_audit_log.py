@@ -1,0 +1,11 @@
+"""The append-only, hash-chained audit log.
+
+Revision ID: 0006
+"""
+
+from shared.audit import create_audit_table as upgrade
+from shared.audit import drop_audit_table as downgrade
+
+revision = "0006"
+down_revision = "0005"
+__all__ = ["downgrade", "upgrade"]
