@@ -46,7 +46,7 @@ GENESIS = bytes(32)
 _CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('safetynet.audit_log'))")
 
 
-def _digest(prev_hash: bytes, row: Mapping[str, Any]) -> bytes:
+def _digest(prev_hash: bytes, row: Mapping[Any, Any]) -> bytes:
     content = json.dumps(
         [
             row["at"].astimezone(UTC).isoformat(),
