@@ -47,8 +47,15 @@ IdempotencyKey = Annotated[
 ABANDONED_AFTER = timedelta(minutes=5)
 
 
-def fingerprint(request: Request, body: BaseModel | None) -> bytes:
-    payload = body.model_dump(mode="json") if body is not None else None
+def fingerprint(request: Request, body: BaseModel | bytes | None) -> bytes:
+    """What makes two requests the same request: method, path and body (a raw body by its digest)."""
+    payload = (
+        hashlib.sha256(body).hexdigest()
+        if isinstance(body, bytes)
+        else body.model_dump(mode="json")
+        if body is not None
+        else None
+    )
     canonical = json.dumps([request.method, request.url.path, payload], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).digest()
 

@@ -22,7 +22,8 @@ from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPu
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.messaging.status import MessagingStatus, messaging_status
 from shared.observability import get_logger
-from shared.settings import ServiceSettings
+from shared.pii import PersonalData
+from shared.settings import PiiSettings, ServiceSettings
 from shared.web import HttpMetrics, harden, install_operational_routes
 
 log = get_logger(__name__)
@@ -155,6 +156,16 @@ def unit_of_work(request: Request) -> UnitOfWork:
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+def personal_data(request: Request) -> PersonalData:
+    """The service's encryption and blind-index tools (a service whose settings have a `pii` section)."""
+    tools = request.app.state.personal_data
+    assert isinstance(tools, PersonalData)
+    return tools
+
+
+PersonalDataDep = Annotated[PersonalData, Depends(personal_data)]
 Operator = Annotated[Principal, Depends(require_roles(Role.admin, Role.auditor))]
 
 operations = APIRouter(prefix="/v1/operations", tags=["operations"])
@@ -207,6 +218,8 @@ def create_app(
         title=definition.title, description=definition.description, version="1.0.0", lifespan=lifespan
     )
     app.state.runtime = runtime
+    if isinstance(pii := getattr(settings, "pii", None), PiiSettings):
+        app.state.personal_data = PersonalData(pii)
     app.state.token_verifier = TokenVerifier(settings.auth)
     registry = CollectorRegistry()
     harden(app, max_body_bytes=settings.max_body_bytes, metrics=HttpMetrics(registry, definition.name))

@@ -13,17 +13,34 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 __all__ = [
+    "BUSINESS_ZONE",
     "CalendarNotKnown",
     "add_working_days",
+    "business_date",
+    "business_today",
     "covered_from",
     "covered_until",
     "is_working_day",
     "working_days_between",
 ]
+
+
+BUSINESS_ZONE = ZoneInfo("Asia/Shanghai")
+"""Business dates and months are Asia/Shanghai dates; timestamps stay UTC (ARCHITECTURE.md, Data)."""
+
+
+def business_date(at: datetime) -> date:
+    """The Shanghai date of a moment: 2026-01-31T17:00Z is already 1 February in the bureau."""
+    return at.astimezone(BUSINESS_ZONE).date()
+
+
+def business_today() -> date:
+    return datetime.now(BUSINESS_ZONE).date()
 
 
 class CalendarNotKnown(LookupError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.payments import service
+from services.payments.service import entitlements as service
 from shared.contracts.base import Event
 from shared.contracts.eligibility import (
     CaseAmountChanged,

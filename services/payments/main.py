@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.payments import api
 from services.payments.consumers import HANDLERS
+from services.payments.service import runs
 from services.payments.settings import PaymentsSettings
 from shared.messaging.bus import InProcessBus
 from shared.service import ServiceDefinition, create_app
@@ -17,6 +18,7 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     routers=(api.router,),
     handlers=HANDLERS,
+    on_start=runs.resume_runs,
 )
 
 

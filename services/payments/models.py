@@ -13,6 +13,8 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     Text,
     UniqueConstraint,
     func,
@@ -48,6 +50,7 @@ class Entitlement(Base):
     district_code: Mapped[str] = mapped_column(Text)
     start_month: Mapped[date] = mapped_column(Date)
     end_month: Mapped[date | None] = mapped_column(Date, comment="first month not due (termination)")
+    end_reason: Mapped[str | None] = mapped_column(Text, comment="death | termination | fraud")
     suspended_from: Mapped[date | None] = mapped_column(Date, comment="first month paused (suspension)")
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -102,6 +105,10 @@ class PaymentRun(Base):
     district_code: Mapped[str] = mapped_column(Text)
     month: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(Text, comment="preparing | prepared | released")
+    entitlements_due: Mapped[int | None] = mapped_column(
+        BigInteger, comment="entitlements due in the month, counted when preparation starts (progress)"
+    )
+    entitlements_scanned: Mapped[int] = mapped_column(BigInteger, server_default="0")
     prepared_by: Mapped[str] = mapped_column(Text)
     released_by: Mapped[str | None] = mapped_column(Text)
     cursor: Mapped[UUID | None] = mapped_column(comment="last entitlement id prepared (resumable)")
@@ -120,7 +127,7 @@ class Payment(Base):
             "benefit",
             "month",
             unique=True,
-            postgresql_where=text("grant_id IS NULL AND benefit <> 'back_pay'"),
+            postgresql_where=text("grant_id IS NULL AND benefit <> 'back_pay' AND status <> 'reissued'"),
         ),
         # A month paid at an old rate gets at most one top-up per run (a later raise, a later top-up).
         Index(
@@ -129,9 +136,19 @@ class Payment(Base):
             "month",
             "run_id",
             unique=True,
-            postgresql_where=text("benefit = 'back_pay'"),
+            postgresql_where=text("benefit = 'back_pay' AND status <> 'reissued'"),
         ),
-        Index("uq_payments_grant", "grant_id", unique=True, postgresql_where=text("grant_id IS NOT NULL")),
+        Index(
+            "uq_payments_grant",
+            "grant_id",
+            unique=True,
+            postgresql_where=text("grant_id IS NOT NULL AND status <> 'reissued'"),
+        ),
+        # The payments of a run still to send, found without scanning the paid ones.
+        Index("ix_payments_run_due", "run_id", postgresql_where=text("status = 'due'")),
+        CheckConstraint(
+            "status IN ('due', 'sent', 'paid', 'failed', 'reissued', 'cancelled')", name="known_status"
+        ),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -148,7 +165,13 @@ class Payment(Base):
         Date, comment="the month paid for (for back pay: the month topped up)"
     )
     amount_fen: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(Text, comment="due | paid | failed")
+    status: Mapped[str] = mapped_column(
+        Text,
+        comment="due → sent → paid | failed; failed → due (retry) | reissued; due → cancelled (support ended)",
+    )
+    reissue_of: Mapped[UUID | None] = mapped_column(
+        ForeignKey("payments.id"), unique=True, comment="the failed payment this one replaces (once)"
+    )
 
 
 class Overpayment(Base):
@@ -165,6 +188,135 @@ class Overpayment(Base):
     reason: Mapped[str] = mapped_column(Text, comment="death | termination | fraud")
     status: Mapped[str] = mapped_column(Text, comment="to_recover | recovered | waived")
     raised_on: Mapped[date] = mapped_column(Date)
+    settled_on: Mapped[date | None] = mapped_column(Date, comment="when recovered or waived")
+    settled_by: Mapped[str | None] = mapped_column(Text)
+
+
+class PayeeAccount(Base):
+    """Where a beneficiary's (or a household's) money goes: one current version per owner, each change a
+    new version with an audit record. Holder and account number are encrypted; the blind index finds one
+    account shared by several owners."""
+
+    __tablename__ = "payee_accounts"
+    __table_args__ = (
+        Index(
+            "uq_payee_accounts_current",
+            "owner_kind",
+            "owner_id",
+            unique=True,
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+        CheckConstraint("owner_kind IN ('person', 'household')", name="known_owner_kind"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    owner_kind: Mapped[str] = mapped_column(Text, comment="person (monthly benefits) | household (grants)")
+    owner_id: Mapped[UUID]
+    district_code: Mapped[str] = mapped_column(Text)
+    holder_name: Mapped[bytes] = mapped_column(LargeBinary, comment="encrypted")
+    account_number: Mapped[bytes] = mapped_column(LargeBinary, comment="encrypted")
+    account_index: Mapped[bytes] = mapped_column(LargeBinary, index=True, comment="blind index of the number")
+    bank_code: Mapped[str] = mapped_column(Text, comment="CNAPS code of the account's bank branch")
+    appointed: Mapped[bool] = mapped_column(Boolean, comment="paid to an appointed payee, not the owner")
+    relationship: Mapped[str | None] = mapped_column(
+        Text, comment="the appointed payee's relation to the owner"
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BankFile(Base):
+    """One instruction file of a released run: the first, then follow-ups for retries and reissues."""
+
+    __tablename__ = "bank_files"
+    __table_args__ = (UniqueConstraint("run_id", "sequence"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    run_id: Mapped[UUID] = mapped_column(ForeignKey("payment_runs.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    line_count: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PaymentInstruction(Base):
+    """One line of a bank file: a payment sent to one payee account. A payment has at most one
+    instruction that has not failed, so the bank is never asked to pay it twice."""
+
+    __tablename__ = "payment_instructions"
+    __table_args__ = (
+        Index(
+            "uq_payment_instructions_live",
+            "payment_id",
+            unique=True,
+            postgresql_where=text("status <> 'failed'"),
+        ),
+        CheckConstraint("status IN ('sent', 'paid', 'failed')", name="known_status"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, comment="our reference on the bank's line")
+    bank_file_id: Mapped[UUID] = mapped_column(ForeignKey("bank_files.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    payment_id: Mapped[UUID] = mapped_column(ForeignKey("payments.id"), index=True)
+    payee_account_id: Mapped[UUID] = mapped_column(ForeignKey("payee_accounts.id"))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(Text, comment="sent | paid | failed")
+    reason_code: Mapped[str | None] = mapped_column(Text, comment="the bank's return code when failed")
+    settled_on: Mapped[date | None] = mapped_column(Date)
+
+
+class BankReturn(Base):
+    """A bank return file imported against a bank file; the same file imported twice is one import."""
+
+    __tablename__ = "bank_returns"
+    __table_args__ = (UniqueConstraint("bank_file_id", "checksum"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    bank_file_id: Mapped[UUID] = mapped_column(ForeignKey("bank_files.id"))
+    checksum: Mapped[str] = mapped_column(Text, comment="SHA-256 of the uploaded file")
+    paid_count: Mapped[int] = mapped_column(Integer)
+    failed_count: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+LEDGER_ACCOUNTS = ("fund_cash", "budget_allocated", "bank_clearing", "benefits_paid", "recoveries_receivable")
+"""A district fund's accounts. Debits are positive, credits negative; every transaction sums to zero."""
+
+
+class LedgerTransaction(Base):
+    """One balanced posting to a district fund, once per (kind, reference)."""
+
+    __tablename__ = "ledger_transactions"
+    __table_args__ = (UniqueConstraint("kind", "reference"), Index(None, "district_code", "posted_at"))
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    district_code: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(
+        Text, comment="allocation | bank_file | bank_return | overpayment | recovery | waiver"
+    )
+    reference: Mapped[str] = mapped_column(Text, comment="what it posts: the allocation, file, return…")
+    memo: Mapped[str] = mapped_column(Text)
+    posted_by: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LedgerEntry(Base):
+    """One line of a transaction. Append-only; balances are sums of entries, never stored."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint(f"account IN {LEDGER_ACCOUNTS!r}", name="known_account"),
+        CheckConstraint("amount_fen <> 0", name="not_zero"),
+    )
+
+    transaction_id: Mapped[UUID] = mapped_column(ForeignKey("ledger_transactions.id"), primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(Text)
+    amount_fen: Mapped[int] = mapped_column(BigInteger, comment="debit > 0, credit < 0")
 
 
 METADATA = (Base.metadata, messaging_metadata, idempotency_metadata, audit_metadata)

@@ -37,6 +37,7 @@ def _beneficiary(person: str, base: int, add_on: int, care: int) -> dict[str, An
 _CASE = {"case_id": sample_id("case")}
 _PAYMENT = {
     "case_id": sample_id("case"),
+    "household_id": sample_id("household"),
     "person_id": sample_id("person/1"),
     "benefit": "dibao",
     "month": "2025-08",

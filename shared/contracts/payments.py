@@ -49,8 +49,11 @@ class PaymentEvent(Event):
 
     topic: ClassVar[str] = PAYMENT_TOPIC
     payment_id: UUID = Field(description="The payment; the Kafka key")
-    case_id: UUID = Field(description="The case the payment belongs to")
-    person_id: UUID = Field(description="The beneficiary paid")
+    case_id: UUID = Field(description="The case (or, for a temporary grant, the application) paid for")
+    household_id: UUID = Field(description="The beneficiary's household")
+    person_id: UUID | None = Field(
+        description="The beneficiary paid; null for a temporary grant, which is paid to the household"
+    )
     benefit: Benefit = Field(description="What the payment is for")
     month: Month = Field(description="Month the payment is for")
     amount_fen: Fen = Field(description="Amount of the payment")

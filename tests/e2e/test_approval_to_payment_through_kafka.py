@@ -10,7 +10,7 @@ import pytest
 
 from shared.local.kafka import KafkaBroker
 from tests.eligibility.test_api_applications import DISTRICT
-from tests.payments.conftest import keyed, serve_pair
+from tests.payments.conftest import prepared, serve_pair
 from tests.payments.test_entitlements import delivered
 from tests.payments.test_runs import approve_another
 
@@ -31,8 +31,5 @@ async def test_an_approval_becomes_a_payment_through_kafka(
         )
         assert {e["start_month"] for e in entitlements} == {"2026-11-01"}
         finance = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
-        run = await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(finance)
-        )
-        assert run.status_code == 201, run.text
-        assert (run.json()["payment_count"], run.json()["total_fen"]) == (2, 114_000)
+        run = await prepared(pair, "2026-11", finance)
+        assert (run["payment_count"], run["total_fen"]) == (2, 114_000)

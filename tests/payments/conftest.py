@@ -44,6 +44,22 @@ def keyed(headers: dict[str, str]) -> dict[str, str]:
     return {**headers, "Idempotency-Key": uuid4().hex}
 
 
+async def prepared(
+    pair: Pair, month: str, headers: dict[str, str], district: str = "500103"
+) -> dict[str, Any]:
+    """Start a district's run for the month and wait for its background preparation to finish."""
+    started = await pair.payments.post(
+        "/v1/runs", json={"district_code": district, "month": month}, headers=keyed(headers)
+    )
+    assert started.status_code == 202, started.text
+    for _ in range(200):
+        run = (await pair.payments.get(f"/v1/runs/{started.json()['id']}", headers=headers)).json()
+        if run["status"] != "preparing":
+            return dict(run)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"run {run} did not finish preparing")
+
+
 @contextlib.asynccontextmanager
 async def serve_pair(new_database: Any, keys: Path, **bus: Any) -> AsyncIterator[Pair]:
     """Both apps running, each on its own migrated database; `bus` picks in-process or Kafka."""
@@ -64,7 +80,9 @@ async def serve_pair(new_database: Any, keys: Path, **bus: Any) -> AsyncIterator
         bus=in_process,
     )
     payments = create_payments(
-        PaymentsSettings.model_validate({**common, "database": DatabaseSettings(url=payments_url)}),
+        PaymentsSettings.model_validate(
+            {**common, "database": DatabaseSettings(url=payments_url), "pii": generate_pii_settings()}
+        ),
         bus=in_process,
     )
     payments_db = create_async_engine(payments_url)

@@ -4,7 +4,7 @@ changed request under the same key is refused, a missing key is refused, keys be
 from __future__ import annotations
 
 from tests.eligibility.test_api_applications import DISTRICT
-from tests.payments.conftest import Pair
+from tests.payments.conftest import Pair, prepared
 from tests.payments.test_entitlements import approve, delivered
 
 NOVEMBER = {"district_code": DISTRICT, "month": "2026-11"}
@@ -18,7 +18,7 @@ async def test_a_repeated_key_replays_the_first_answer_and_a_changed_request_is_
 
     first = await pair.payments.post("/v1/runs", json=NOVEMBER, headers=keyed)
     again = await pair.payments.post("/v1/runs", json=NOVEMBER, headers=keyed)
-    assert first.status_code == again.status_code == 201
+    assert first.status_code == again.status_code == 202
     assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
 
@@ -44,18 +44,14 @@ async def test_a_repeated_key_replays_the_first_answer_and_a_changed_request_is_
         "Idempotency-Key": "run-2026-11-attempt-1",
     }
     december = await pair.payments.post("/v1/runs", json={**NOVEMBER, "month": "2026-12"}, headers=other)
-    assert december.status_code == 201 and december.json()["month"] == "2026-12"
+    assert december.status_code == 202 and december.json()["month"] == "2026-12"
 
 
 async def test_a_refusal_is_replayed_too(pair: Pair) -> None:
     _, case_id = await approve(pair)
     await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
     preparer = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
-    run = (
-        await pair.payments.post(
-            "/v1/runs", json=NOVEMBER, headers={**preparer, "Idempotency-Key": "prepare-0001"}
-        )
-    ).json()
+    run = await prepared(pair, "2026-11", preparer)
     release = {**preparer, "Idempotency-Key": "release-0001"}
     refused = await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=release)
     assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"

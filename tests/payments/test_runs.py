@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from services.payments import service
 from services.payments.models import Payment
+from services.payments.service import runs
 from shared.auth import Principal, Role
 from shared.messaging.tables import outbox
 from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, steps
 from tests.eligibility.test_api_households import household, resident_id
-from tests.payments.conftest import Pair, keyed
+from tests.payments.conftest import Pair, keyed, prepared
 from tests.payments.test_entitlements import approve, delivered
 
 PREPARER = Principal(
@@ -38,19 +38,13 @@ async def test_running_a_month_twice_pays_each_beneficiary_once(pair: Pair) -> N
     _, case_id = await approve(pair)
     await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
     finance = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
-    first = await pair.payments.post(
-        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(finance)
-    )
-    assert first.status_code == 201, first.text
-    assert (first.json()["payment_count"], first.json()["total_fen"]) == (2, 114_000)
-    again = await pair.payments.post(
-        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(finance)
-    )
-    assert again.json()["id"] == first.json()["id"] and again.json()["payment_count"] == 2
-    before_start = await pair.payments.post(
-        "/v1/runs", json={"district_code": DISTRICT, "month": "2026-10"}, headers=keyed(finance)
-    )
-    assert before_start.json()["payment_count"] == 0  # benefits start the month after approval
+    first = await prepared(pair, "2026-11", finance)
+    assert (first["payment_count"], first["total_fen"]) == (2, 114_000)
+    assert (first["entitlements_due"], first["entitlements_scanned"]) == (2, 2)
+    again = await prepared(pair, "2026-11", finance)
+    assert again["id"] == first["id"] and again["payment_count"] == 2
+    before_start = await prepared(pair, "2026-10", finance)
+    assert before_start["payment_count"] == 0  # benefits start the month after approval
     assert await payments_per_beneficiary_month(pair) == [1, 1]
     elsewhere = pair.eligibility.token("finance_officer", "500101", subject="fin-9")
     assert (
@@ -69,30 +63,28 @@ async def test_a_run_killed_half_way_resumes_without_paying_twice(pair: Pair) ->
     def crash(_entitlements: int) -> None:
         raise KeyboardInterrupt("the process died after its first batch")
 
+    started = await runs.start_run(
+        runtime.unit_of_work(), PREPARER, district_code=DISTRICT, month=date(2026, 11, 1)
+    )
+    assert (started.status, started.entitlements_due, started.payment_count) == ("preparing", 6, 0)
     with pytest.raises(KeyboardInterrupt):
-        await service.prepare_run(
-            runtime.unit_of_work,
-            PREPARER,
-            district_code=DISTRICT,
-            month=date(2026, 11, 1),
-            batch_size=2,
-            progress=crash,
-        )
+        await runs.prepare_run(runtime.unit_of_work, started.id, batch_size=2, progress=crash)
     async with pair.payments_db.connect() as connection:
         assert (
             await connection.scalar(select(func.count()).select_from(Payment)) == 2
         )  # the first batch stood
-    resumed = await service.prepare_run(
-        runtime.unit_of_work, PREPARER, district_code=DISTRICT, month=date(2026, 11, 1), batch_size=2
-    )
-    assert resumed.status == "prepared" and resumed.payment_count == 6
+    half_way = await runs.read_run(runtime.unit_of_work(), PREPARER, started.id)
+    assert (half_way.status, half_way.entitlements_scanned, half_way.payment_count) == ("preparing", 2, 2)
+    await runs.prepare_run(runtime.unit_of_work, started.id, batch_size=2)
+    resumed = await runs.read_run(runtime.unit_of_work(), PREPARER, started.id)
+    assert (resumed.status, resumed.entitlements_scanned, resumed.payment_count) == ("prepared", 6, 6)
     assert await payments_per_beneficiary_month(pair) == [1] * 6
     async with pair.payments_db.connect() as connection:
         with pytest.raises(IntegrityError, match="uq_payments_person_benefit_month"):
             await connection.execute(
                 text(
                     "INSERT INTO payments SELECT gen_random_uuid(), run_id, entitlement_id, grant_id, case_id, person_id, "
-                    "household_id, benefit, month, amount_fen, status FROM payments LIMIT 1"
+                    "household_id, benefit, month, amount_fen, status, NULL FROM payments LIMIT 1"
                 )
             )
 
@@ -121,11 +113,7 @@ async def test_the_preparer_cannot_release_the_run(pair: Pair) -> None:
     await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
     preparer = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
     checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
-    run = (
-        await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(preparer)
-        )
-    ).json()
+    run = await prepared(pair, "2026-11", preparer)
     refused = await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=keyed(preparer))
     assert refused.status_code == 403 and refused.json()["errors"][0]["rule"] == "second_person"
     async with pair.payments_db.connect() as connection:
@@ -149,11 +137,7 @@ async def test_a_standard_raised_retroactively_is_back_paid_in_the_next_run(pair
     await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
     preparer = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
     checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
-    november = (
-        await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-11"}, headers=keyed(preparer)
-        )
-    ).json()
+    november = await prepared(pair, "2026-11", preparer)
     assert (
         await pair.payments.post(f"/v1/runs/{november['id']}/release", headers=keyed(checker))
     ).status_code == 200
@@ -171,11 +155,7 @@ async def test_a_standard_raised_retroactively_is_back_paid_in_the_next_run(pair
         lambda rows: all(e["amounts"][-1]["total_fen"] == 60_000 for e in rows),
     )
 
-    december = (
-        await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=keyed(preparer)
-        )
-    ).json()
+    december = await prepared(pair, "2026-12", preparer)
     # Regular: 2 × ¥600 at the new standard; back pay for November: 2 × ¥30.
     assert (december["payment_count"], december["total_fen"]) == (4, 2 * 60_000 + 2 * 3_000)
     async with pair.payments_db.connect() as connection:
@@ -185,57 +165,5 @@ async def test_a_standard_raised_retroactively_is_back_paid_in_the_next_run(pair
             )
         ).all()
     assert sorted(back_pay) == [(date(2026, 11, 1), 3_000), (date(2026, 11, 1), 3_000)]
-    again = (
-        await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2026-12"}, headers=keyed(preparer)
-        )
-    ).json()
+    again = await prepared(pair, "2026-12", preparer)
     assert (again["payment_count"], again["total_fen"]) == (4, 126_000)  # running it again adds nothing
-
-
-async def test_payments_for_months_after_a_death_become_overpayments_to_recover(pair: Pair) -> None:
-    _, case_id = await approve(pair)
-    await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
-    preparer = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
-    checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
-    for month in ("2026-11", "2026-12"):
-        run = (
-            await pair.payments.post(
-                "/v1/runs", json={"district_code": DISTRICT, "month": month}, headers=keyed(preparer)
-            )
-        ).json()
-        assert (
-            await pair.payments.post(f"/v1/runs/{run['id']}/release", headers=keyed(checker))
-        ).status_code == 200
-
-    # The head died on 15 November; the case ends from December, which was already paid.
-    reviewer = pair.eligibility.token("reviewer", DISTRICT, subject="rv-1")
-    ended = await pair.eligibility.client.post(
-        f"/v1/cases/{case_id}/termination", json={"reason": "death", "on": "2026-11-15"}, headers=reviewer
-    )
-    assert ended.status_code == 200
-    await delivered(
-        pair,
-        "/v1/entitlements",
-        {"case_id": case_id},
-        lambda rows: {e["end_month"] for e in rows} == {"2026-12-01"},
-    )
-    async with pair.payments_db.connect() as connection:
-        overpaid = (
-            await connection.execute(
-                select(text("month"), text("amount_fen"), text("reason")).select_from(text("overpayments"))
-            )
-        ).all()
-        raised = (
-            (await connection.execute(select(outbox.c.payload).where(outbox.c.type == "OverpaymentRaised")))
-            .scalars()
-            .all()
-        )
-    assert sorted(overpaid) == [(date(2026, 12, 1), 57_000, "death"), (date(2026, 12, 1), 57_000, "death")]
-    assert sorted((p["month"], p["amount_fen"]) for p in raised) == [("2026-12", 57_000), ("2026-12", 57_000)]
-    january = (
-        await pair.payments.post(
-            "/v1/runs", json={"district_code": DISTRICT, "month": "2027-01"}, headers=keyed(preparer)
-        )
-    ).json()
-    assert january["payment_count"] == 0  # nothing is due after the end

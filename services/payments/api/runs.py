@@ -1,0 +1,79 @@
+"""Monthly runs: start (prepared in the background), follow, release."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import JSONResponse
+
+from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
+from services.payments.schemas import RunIn, RunOut
+from services.payments.service import runs
+from shared.idempotency import IdempotencyKey, fingerprint, idempotent
+from shared.service import UnitOfWorkDep, runtime_of
+
+router = APIRouter(prefix="/runs", tags=["runs"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RunOut,
+    summary="Start (or resume) a district's monthly run: one payment per beneficiary, benefit and month",
+    description="The run is prepared in the background in resumable batches; follow `GET /runs/{id}` "
+    "(`entitlements_scanned` of `entitlements_due`) until its status is `prepared`. " + MONEY_MOVES,
+)
+async def post_run(
+    body: RunIn, request: Request, caller: FinanceOfficer, key: IdempotencyKey
+) -> JSONResponse:
+    runtime = runtime_of(request)
+
+    async def start() -> RunOut:
+        started = await runs.start_run(
+            runtime.unit_of_work(),
+            caller,
+            district_code=body.district_code,
+            month=date.fromisoformat(f"{body.month}-01"),
+        )
+        if started.status == "preparing":
+            runtime.spawn(
+                runs.prepare_run(runtime.unit_of_work, started.id), name=f"prepare run {started.id}"
+            )
+        return started
+
+    return await idempotent(
+        runtime.sessions,
+        subject=caller.subject,
+        key=key,
+        request_hash=fingerprint(request, body),
+        instance=request.url.path,
+        status_code=status.HTTP_202_ACCEPTED,
+        run=start,
+    )
+
+
+@router.get("/{run_id}", summary="A run's status and progress, payment count and total, by payment status")
+async def get_run(run_id: UUID, uow: UnitOfWorkDep, caller: Finance) -> RunOut:
+    return await runs.read_run(uow, caller, run_id)
+
+
+@router.post(
+    "/{run_id}/release",
+    response_model=RunOut,
+    summary="Release a prepared run (a second finance officer)",
+    description=MONEY_MOVES,
+)
+async def post_release(
+    run_id: UUID, request: Request, uow: UnitOfWorkDep, caller: FinanceOfficer, key: IdempotencyKey
+) -> JSONResponse:
+    return await idempotent(
+        runtime_of(request).sessions,
+        subject=caller.subject,
+        key=key,
+        request_hash=fingerprint(request, None),
+        instance=request.url.path,
+        status_code=status.HTTP_200_OK,
+        run=lambda: runs.release_run(uow, caller, run_id),
+    )

@@ -1,0 +1,1 @@
+"""Pure rules of the payments service: no database, no web, no messaging."""

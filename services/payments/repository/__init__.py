@@ -1,0 +1,1 @@
+"""All queries of the payments service, one module per concern."""

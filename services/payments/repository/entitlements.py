@@ -1,0 +1,119 @@
+"""Queries about entitlements and the grants to pay, kept from eligibility's events."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment
+from shared.db import Scope, in_scope, insert_if_absent
+
+
+async def entitlements_of_case(
+    session: AsyncSession, case_id: UUID, *, for_update: bool = False
+) -> list[Entitlement]:
+    query = select(Entitlement).where(Entitlement.case_id == case_id).order_by(Entitlement.person_id)
+    if for_update:
+        query = query.with_for_update()
+    return list(await session.scalars(query))
+
+
+async def add_entitlement(session: AsyncSession, entitlement: Entitlement) -> Entitlement:
+    """Insert unless the (case, person, benefit) already has one; returns the one that stands."""
+    await insert_if_absent(session, entitlement)
+    standing = await session.scalar(
+        select(Entitlement).where(
+            Entitlement.case_id == entitlement.case_id,
+            Entitlement.person_id == entitlement.person_id,
+            Entitlement.benefit == entitlement.benefit,
+        )
+    )
+    assert standing is not None
+    return standing
+
+
+async def set_amount(session: AsyncSession, amount: EntitlementAmount) -> None:
+    """The amount from a month on; a later event for the same month replaces it."""
+    values = {c.key: getattr(amount, c.key) for c in EntitlementAmount.__table__.columns}
+    statement = insert(EntitlementAmount).values(values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[EntitlementAmount.entitlement_id, EntitlementAmount.from_month],
+            set_={
+                key: statement.excluded[key] for key in values if key not in {"entitlement_id", "from_month"}
+            },
+        )
+    )
+
+
+async def end_entitlements(
+    session: AsyncSession, case_id: UUID, person_ids: list[UUID], end_month: date, reason: str
+) -> int:
+    result = await session.execute(
+        update(Entitlement)
+        .where(
+            Entitlement.case_id == case_id,
+            Entitlement.person_id.in_(person_ids),
+            Entitlement.end_month.is_(None),
+        )
+        .values(end_month=end_month, end_reason=reason)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def suspend_entitlements(session: AsyncSession, case_id: UUID, from_month: date) -> None:
+    await session.execute(
+        update(Entitlement)
+        .where(Entitlement.case_id == case_id, Entitlement.end_month.is_(None))
+        .values(suspended_from=from_month)
+    )
+
+
+async def entitlements(
+    session: AsyncSession, scope: Scope, *, case_id: UUID | None, person_id: UUID | None
+) -> list[tuple[Entitlement, list[EntitlementAmount]]]:
+    query = (
+        select(Entitlement)
+        .where(in_scope(Entitlement.district_code, scope))
+        .order_by(Entitlement.case_id, Entitlement.person_id)
+    )
+    if case_id is not None:
+        query = query.where(Entitlement.case_id == case_id)
+    if person_id is not None:
+        query = query.where(Entitlement.person_id == person_id)
+    found = list(await session.scalars(query.limit(500)))
+    amounts: dict[UUID, list[EntitlementAmount]] = {e.id: [] for e in found}
+    for amount in await session.scalars(
+        select(EntitlementAmount)
+        .where(EntitlementAmount.entitlement_id.in_(list(amounts)))
+        .order_by(EntitlementAmount.from_month)
+    ):
+        amounts[amount.entitlement_id].append(amount)
+    return [(e, amounts[e.id]) for e in found]
+
+
+async def one_offs(session: AsyncSession, scope: Scope, household_id: UUID | None) -> list[OneOffPayment]:
+    query = select(OneOffPayment).order_by(OneOffPayment.granted_on)
+    query = query.where(in_scope(OneOffPayment.district_code, scope))
+    if household_id is not None:
+        query = query.where(OneOffPayment.household_id == household_id)
+    return list(await session.scalars(query))
+
+
+# Payments of a run not yet sent to the bank, for months the beneficiary is no longer due: never sent.
+CANCEL_UNSENT = text(
+    """
+UPDATE payments p SET status = 'cancelled'
+FROM entitlements e
+WHERE e.id = p.entitlement_id AND e.case_id = CAST(:case_id AS uuid) AND e.end_month IS NOT NULL
+  AND p.month >= e.end_month AND p.status = 'due'
+"""
+)
+
+
+async def cancel_unsent(session: AsyncSession, case_id: UUID) -> None:
+    await session.execute(CANCEL_UNSENT, {"case_id": case_id})

@@ -1,0 +1,190 @@
+"""Entitlements kept from eligibility's events: opened, re-amounted, paused and ended; grants to pay once."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment
+from services.payments.repository import entitlements as repository
+from services.payments.schemas import AmountOut, EntitlementOut, OneOffOut
+from services.payments.service.recoveries import raise_overpayments
+from shared.auth import Principal
+from shared.contracts.eligibility import (
+    CaseAmountChanged,
+    CaseApproved,
+    CaseSuspended,
+    CaseTerminated,
+    MonthlyAmount,
+    TemporaryAidGranted,
+)
+from shared.db import UnitOfWork, insert_if_absent
+from shared.errors import NotFound
+from shared.workdays import business_date
+
+
+def first_day(month: str) -> date:
+    return date.fromisoformat(f"{month}-01")
+
+
+async def _entitle(
+    uow: UnitOfWork,
+    line: MonthlyAmount,
+    *,
+    case_id: UUID,
+    household_id: UUID,
+    benefit: str,
+    district_code: str,
+    from_month: date,
+    reason: str,
+    event_id: UUID,
+    back_pay: list[date],
+) -> None:
+    """The beneficiary's entitlement (opened from `from_month` if new) is due `line` from that month."""
+    entitlement = await repository.add_entitlement(
+        uow.session,
+        Entitlement(
+            id=uuid4(),
+            case_id=case_id,
+            person_id=line.person_id,
+            household_id=household_id,
+            benefit=benefit,
+            district_code=district_code,
+            start_month=from_month,
+        ),
+    )
+    await repository.set_amount(
+        uow.session,
+        EntitlementAmount(
+            entitlement_id=entitlement.id,
+            from_month=from_month,
+            base_fen=line.base_fen,
+            add_on_fen=line.add_on_fen,
+            care_subsidy_fen=line.care_subsidy_fen,
+            total_fen=line.total_fen,
+            reason=reason,
+            back_pay_months=back_pay,
+            event_id=event_id,
+        ),
+    )
+
+
+async def open_entitlements(uow: UnitOfWork, event: CaseApproved) -> None:
+    """A case was approved: each beneficiary is due their amount from the start month."""
+    for line in event.beneficiaries:
+        await _entitle(
+            uow,
+            line,
+            case_id=event.case_id,
+            household_id=event.household_id,
+            benefit=event.program,
+            district_code=event.district_code,
+            from_month=first_day(event.start_month),
+            reason="approved",
+            event_id=event.event_id,
+            back_pay=[],
+        )
+    await uow.commit()
+
+
+async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None:
+    """New amounts from a month; people no longer covered stop then, people newly covered start then."""
+    current = await repository.entitlements_of_case(uow.session, event.case_id, for_update=True)
+    if not current:
+        raise NotFound(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
+    from_month = first_day(event.from_month)
+    case = current[0]
+    for line in event.beneficiaries:
+        await _entitle(
+            uow,
+            line,
+            case_id=event.case_id,
+            household_id=case.household_id,
+            benefit=case.benefit,
+            district_code=case.district_code,
+            from_month=from_month,
+            reason=event.reason,
+            event_id=event.event_id,
+            back_pay=[first_day(month) for month in event.back_pay_months],
+        )
+    covered = {line.person_id for line in event.beneficiaries}
+    gone = [e.person_id for e in current if e.person_id not in covered]
+    if gone:
+        await _end_support(
+            uow, event.case_id, gone, from_month, "termination", raised_on=business_date(event.occurred_at)
+        )
+    await uow.commit()
+
+
+async def suspend_entitlements(uow: UnitOfWork, event: CaseSuspended) -> None:
+    await repository.suspend_entitlements(uow.session, event.case_id, first_day(event.from_month))
+    await uow.commit()
+
+
+async def end_entitlements(uow: UnitOfWork, event: CaseTerminated) -> None:
+    """Nothing is due from the effective month: unsent payments for it are cancelled, paid ones recovered."""
+    reason = event.reason if event.reason in ("death", "fraud") else "termination"
+    await _end_support(
+        uow,
+        event.case_id,
+        list(event.person_ids),
+        first_day(event.effective_month),
+        reason,
+        raised_on=event.decided_on,
+    )
+    await uow.commit()
+
+
+async def _end_support(
+    uow: UnitOfWork, case_id: UUID, person_ids: list[UUID], end_month: date, reason: str, *, raised_on: date
+) -> None:
+    await repository.end_entitlements(uow.session, case_id, person_ids, end_month, reason)
+    await repository.cancel_unsent(uow.session, case_id)
+    await raise_overpayments(uow, raised_on=raised_on, posted_by="eligibility", case_id=case_id)
+
+
+async def schedule_one_off(uow: UnitOfWork, event: TemporaryAidGranted) -> None:
+    await insert_if_absent(
+        uow.session,
+        OneOffPayment(
+            grant_id=event.grant_id,
+            application_id=event.case_id,
+            household_id=event.household_id,
+            district_code=event.district_code,
+            amount_fen=event.amount_fen,
+            help_first=event.help_first,
+            granted_on=event.granted_on,
+            status="due",
+        ),
+    )
+    await uow.commit()
+
+
+async def list_entitlements(
+    uow: UnitOfWork, caller: Principal, *, case_id: UUID | None, person_id: UUID | None
+) -> list[EntitlementOut]:
+    async with uow:
+        rows = await repository.entitlements(
+            uow.session, caller.district_scope, case_id=case_id, person_id=person_id
+        )
+    return [
+        EntitlementOut(
+            id=e.id,
+            case_id=e.case_id,
+            person_id=e.person_id,
+            household_id=e.household_id,
+            benefit=e.benefit,
+            district_code=e.district_code,
+            start_month=e.start_month,
+            end_month=e.end_month,
+            suspended_from=e.suspended_from,
+            amounts=[AmountOut.model_validate(a, from_attributes=True) for a in amounts],
+        )
+        for e, amounts in rows
+    ]
+
+
+async def list_one_offs(uow: UnitOfWork, caller: Principal, *, household_id: UUID | None) -> list[OneOffOut]:
+    async with uow:
+        rows = await repository.one_offs(uow.session, caller.district_scope, household_id)
+    return [OneOffOut.model_validate(row, from_attributes=True) for row in rows]

@@ -1,0 +1,153 @@
+"""Monthly runs: prepared in resumable set-based batches (in the background), released by a second person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+from services.payments.models import PaymentRun
+from services.payments.repository import runs as repository
+from services.payments.schemas import RunOut
+from shared.auth import Principal
+from shared.contracts.payments import PaymentRunReleased
+from shared.db import UnitOfWork, insert_if_absent
+from shared.errors import Conflict, FieldIssue, Forbidden, NotFound
+from shared.service import ServiceRuntime
+
+RUN_BATCH = 5_000
+
+# Replaced by their replacement, or never sent because support ended: not part of what a run pays.
+NOT_PAID_BY_THE_RUN = frozenset({"reissued", "cancelled"})
+
+
+async def start_run(uow: UnitOfWork, caller: Principal, *, district_code: str, month: date) -> RunOut:
+    """The district's run for the month, created if new (one per district and month) with the count of
+    entitlements its preparation will scan; preparing it is `prepare_run`'s work."""
+    caller.require_district(district_code)
+    async with uow:
+        await insert_if_absent(
+            uow.session,
+            PaymentRun(
+                id=uuid4(),
+                district_code=district_code,
+                month=month,
+                status="preparing",
+                prepared_by=caller.subject,
+                entitlements_due=await repository.count_due(uow.session, district_code, month),
+                entitlements_scanned=0,
+            ),
+        )
+        payment_run = await repository.run_for(uow.session, district_code, month)
+        assert payment_run is not None
+        await uow.commit()
+    return await read_run(uow, caller, payment_run.id)
+
+
+async def prepare_run(
+    new_uow: Callable[[], UnitOfWork],
+    run_id: UUID,
+    *,
+    batch_size: int = RUN_BATCH,
+    progress: Callable[[int], None] = lambda _entitlements: None,
+) -> None:
+    """Prepare (or resume preparing) a run: every payment due, set-based, in batches; then back pay for
+    months paid at an old rate and the temporary grants not yet paid.
+
+    Each batch is its own transaction with the cursor and the count scanned; a second worker, or a worker
+    after a crash, adds nothing that is already there (one payment per beneficiary, benefit and month).
+    """
+    while True:
+        uow = new_uow()
+        async with uow:
+            payment_run = await repository.run(uow.session, run_id, None, for_update=True)
+            if payment_run is None or payment_run.status != "preparing":
+                return
+            parameters: dict[str, object] = {
+                "run_id": run_id,
+                "district_code": payment_run.district_code,
+                "month": payment_run.month,
+            }
+            last_id, scanned, _ = await repository.prepare_batch(
+                uow.session, {**parameters, "cursor": payment_run.cursor, "batch_size": batch_size}
+            )
+            if scanned == 0:
+                await repository.prepare_back_pay(uow.session, parameters)
+                await repository.prepare_one_offs(uow.session, parameters)
+                payment_run.status = "prepared"
+            else:
+                payment_run.cursor = last_id
+                payment_run.entitlements_scanned += scanned
+            await uow.commit()
+        progress(scanned)
+
+
+async def resume_runs(runtime: ServiceRuntime) -> None:
+    """A process that stopped mid-preparation left a cursor; pick every such run up where it was."""
+    uow = runtime.unit_of_work()
+    async with uow:
+        pending = await repository.runs_preparing(uow.session)
+    for run_id in pending:
+        runtime.spawn(prepare_run(runtime.unit_of_work, run_id), name=f"prepare run {run_id}")
+
+
+async def release_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
+    """A second finance officer releases a prepared run; only released runs go to the bank."""
+    async with uow:
+        payment_run = await repository.run(uow.session, run_id, caller.district_scope, for_update=True)
+        if payment_run is None:
+            raise NotFound(f"no payment run {run_id} in your districts")
+        if payment_run.status != "prepared":
+            raise Conflict(f"run {run_id} is {payment_run.status}; only a prepared run can be released")
+        if payment_run.prepared_by == caller.subject:
+            raise Forbidden(
+                "the person who prepared a run cannot release it",
+                errors=[
+                    FieldIssue(
+                        "released_by", "second_person", "maker-checker: another finance officer releases"
+                    )
+                ],
+            )
+        count, total = _paid_by_the_run(await repository.run_totals(uow.session, run_id))
+        payment_run.status, payment_run.released_by = "released", caller.subject
+        payment_run.released_at = datetime.now(UTC)
+        uow.emit(
+            PaymentRunReleased(
+                run_id=run_id,
+                district_code=payment_run.district_code,
+                month=payment_run.month.strftime("%Y-%m"),
+                payment_count=count,
+                total_fen=total,
+                prepared_by=payment_run.prepared_by,
+                released_by=caller.subject,
+            )
+        )
+        await uow.commit()
+    return await read_run(uow, caller, run_id)
+
+
+async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
+    async with uow:
+        payment_run = await repository.run(uow.session, run_id, caller.district_scope)
+        if payment_run is None:
+            raise NotFound(f"no payment run {run_id} in your districts")
+        by_status = await repository.run_totals(uow.session, run_id)
+    count, total = _paid_by_the_run(by_status)
+    return RunOut(
+        id=payment_run.id,
+        district_code=payment_run.district_code,
+        month=payment_run.month.strftime("%Y-%m"),
+        status=payment_run.status,
+        prepared_by=payment_run.prepared_by,
+        released_by=payment_run.released_by,
+        entitlements_due=payment_run.entitlements_due,
+        entitlements_scanned=payment_run.entitlements_scanned,
+        payment_count=count,
+        total_fen=total,
+        by_status={status: {"count": n, "total_fen": fen} for status, (n, fen) in sorted(by_status.items())},
+    )
+
+
+def _paid_by_the_run(by_status: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    counted = [totals for status, totals in by_status.items() if status not in NOT_PAID_BY_THE_RUN]
+    return sum(n for n, _ in counted), sum(fen for _, fen in counted)
