@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -16,7 +17,8 @@ from rich.progress import MofNCompleteColumn, Progress
 from safetynet.catalog import SERVICES
 from safetynet.embedded import DEV_AUDIENCE, DEV_ISSUER, Workspace, build_app, prepare
 from services.eligibility.service import standards
-from shared.auth import Role, mint_token
+from services.payments.service import runs
+from shared.auth import Principal, Role, mint_token
 from shared.db import UnitOfWork, create_engine, session_factory, upgrade
 from shared.local import kafka as local_kafka
 from shared.local import postgres
@@ -176,6 +178,63 @@ async def _recalculate(settings: ServiceSettings, standard_id: UUID | None) -> N
             console.print(
                 f"{done.cases_changed} cases changed, {done.households_flagged} households flagged for review"
             )
+    finally:
+        await engine.dispose()
+
+
+@app.command("prepare-run")
+def prepare_run(
+    district: Annotated[str, typer.Argument(help="the district's 6-digit code")],
+    month: Annotated[str, typer.Argument(help="the month the run pays, YYYY-MM")],
+    prepared_by: Annotated[
+        str,
+        typer.Option("--prepared-by", help="the finance officer's account (a second one releases the run)"),
+    ],
+    batch_size: Annotated[int, typer.Option(min=1, help="entitlements per transaction")] = runs.RUN_BATCH,
+    workspace: Annotated[
+        Path | None, typer.Option("--workspace", help="use the embedded default's database in this folder")
+    ] = None,
+) -> None:
+    """Prepare (or resume preparing) a district's monthly payment run, with a progress bar."""
+    try:
+        first_day = date.fromisoformat(f"{month}-01")
+        officer = Principal(
+            subject=prepared_by, roles=frozenset({Role.finance_officer}), districts=frozenset({district})
+        )
+    except ValueError as bad:
+        raise typer.BadParameter(str(bad)) from None
+    settings = (
+        prepare(Workspace(workspace.resolve()))["payments"] if workspace else SERVICES["payments"].settings()
+    )
+    asyncio.run(_prepare_run(settings, officer, district, first_day, batch_size))
+
+
+async def _prepare_run(
+    settings: ServiceSettings, officer: Principal, district: str, month: date, batch_size: int
+) -> None:
+    engine = create_engine(settings.database)
+    definition = SERVICES["payments"].definition
+    sessions = session_factory(engine)
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(sessions, source=definition.source)
+
+    try:
+        run = await runs.start_run(new_uow(), officer, district_code=district, month=month)
+        if run.status == "preparing":
+            with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+                task = progress.add_task(
+                    f"run {district} {run.month}",
+                    total=run.entitlements_due,
+                    completed=run.entitlements_scanned,
+                )
+                await runs.prepare_run(
+                    new_uow, run.id, batch_size=batch_size, progress=functools.partial(progress.advance, task)
+                )
+            run = await runs.read_run(new_uow(), officer, run.id)
+        else:
+            console.print(f"run {run.id} is already {run.status}")
+        console.print(f"run {run.id}: {run.payment_count} payments, {run.total_fen} fen; {run.status}")
     finally:
         await engine.dispose()
 
