@@ -401,3 +401,13 @@ async def test_payee_accounts_are_encrypted_masked_and_audited(pair: Pair) -> No
     elsewhere = pair.eligibility.token("caseworker", "500101", subject="cw-9")
     hidden = await pair.payments.get(f"/v1/payee-accounts/person/{person}", headers=elsewhere)
     assert hidden.status_code == 404
+
+    # The auditor reads the trail through the API and finds the chain intact.
+    auditor = pair.eligibility.token("auditor", "*", subject="aud-1")
+    trail = await pair.payments.get(
+        "/v1/operations/audit", params={"subject_type": "person", "subject_id": person}, headers=auditor
+    )
+    assert [r["details"]["reason"] for r in trail.json()] == ["changed bank", "opened at enrolment"]
+    verified = await pair.payments.get("/v1/operations/audit/verification", headers=auditor)
+    assert verified.json() == {"records": 3, "intact": True, "first_broken_seq": None}
+    assert (await pair.payments.get("/v1/operations/audit", headers=finance.caseworker)).status_code == 403
