@@ -4,6 +4,7 @@ fund balances to the fen after every step."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Any
@@ -411,3 +412,48 @@ async def test_payee_accounts_are_encrypted_masked_and_audited(pair: Pair) -> No
     verified = await pair.payments.get("/v1/operations/audit/verification", headers=auditor)
     assert verified.json() == {"records": 3, "intact": True, "first_broken_seq": None}
     assert (await pair.payments.get("/v1/operations/audit", headers=finance.caseworker)).status_code == 403
+
+
+async def test_a_retry_and_a_reissue_racing_for_one_failed_payment_leave_one_payment(pair: Pair) -> None:
+    finance = Finance(pair)
+    people = await finance.beneficiaries(1)
+    for n, person in enumerate(people):
+        await finance.set_account(person, account(n))
+    await finance.post(
+        f"/v1/ledger/{DISTRICT}/allocations",
+        json={"amount_fen": ALLOCATED, "reference": "A-3", "memo": "funds"},
+    )
+    run = await finance.released_run("2026-11")
+    sent = (await finance.post(f"/v1/runs/{run['id']}/bank-files")).json()
+    lines = [row for row in await finance.download(sent["id"]) if row[0] == "D"]
+    await finance.post(
+        f"/v1/bank-files/{sent['id']}/returns",
+        content=returns(sent["id"], [(line[2], "FAILED", "ACCOUNT_CLOSED") for line in lines]),
+    )
+    failed = (
+        await pair.payments.get("/v1/payments", params={"status": "failed"}, headers=finance.preparer)
+    ).json()
+    assert len(failed) == 2
+    for n, payment in enumerate(failed):
+        await finance.set_account(payment["person_id"], {**account(20 + n), "reason": "new card"})
+    guardian = {**account(30), "appointed": True, "relationship": "niece", "reason": "account closed"}
+    for payment in failed:
+        raced = await asyncio.gather(
+            finance.post(f"/v1/payments/{payment['id']}/retry"),
+            finance.post(f"/v1/payments/{payment['id']}/reissue", json={"payee": guardian}),
+            finance.post(f"/v1/payments/{payment['id']}/retry"),
+        )
+        assert sorted(answer.status_code for answer in raced) in ([200, 409, 409], [201, 409, 409])
+    async with pair.payments_db.connect() as connection:
+        live = (
+            await connection.execute(
+                text(
+                    "SELECT person_id, count(*) FROM payments WHERE status NOT IN ('reissued', 'cancelled')"
+                    " GROUP BY person_id"
+                )
+            )
+        ).all()
+    assert sorted(count for _, count in live) == [1, 1]
+    follow_up = (await finance.post(f"/v1/runs/{run['id']}/bank-files")).json()
+    assert (follow_up["line_count"], follow_up["total_fen"]) == (2, 114_000)
+    await finance.books()

@@ -146,17 +146,15 @@ def parse_returns(content: bytes, bank_file_id: UUID) -> list[Outcome]:
     outcomes: list[Outcome] = []
     seen: set[UUID] = set()
     trailer: list[str] | None = None
+    records = 0
     for number, row in enumerate(rows[1:], start=2):
+        records += row[0] == "R" and trailer is None
         if trailer is not None:
             bad(number, "after_trailer", "nothing may follow the T line")
         elif row[0] == "T":
             trailer = row
-            if len(row) != 2 or row[1] != str(len(outcomes)):
-                bad(
-                    number,
-                    "record_count",
-                    f"the T line must count the {len(outcomes)} R lines: T,{len(outcomes)}",
-                )
+            if len(row) != 2 or row[1] != str(records):
+                bad(number, "record_count", f"the T line must count the {records} R lines: T,{records}")
         elif row[0] != "R" or len(row) != 5:
             bad(number, "record", "expected R,<instruction id>,PAID|FAILED,<reason code>,<YYYY-MM-DD>")
         else:
