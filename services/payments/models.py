@@ -87,7 +87,6 @@ class OneOffPayment(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     help_first: Mapped[bool] = mapped_column(Boolean)
     granted_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(Text, comment="due | paid | failed")
 
 
 class PaymentRun(Base):

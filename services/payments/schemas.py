@@ -46,7 +46,7 @@ class OneOffOut(BaseModel):
     amount_fen: int
     help_first: bool
     granted_on: date
-    status: str
+    payment_status: str | None = Field(description="its payment's status; null until a run includes it")
 
 
 class RunIn(BaseModel):

@@ -13,7 +13,7 @@ from shared.messaging.tables import outbox
 from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, registered, steps
 from tests.eligibility.test_api_households import household
 from tests.kit import wait_for
-from tests.payments.conftest import Pair
+from tests.payments.conftest import Pair, prepared
 
 
 async def approve(pair: Pair) -> tuple[str, str]:
@@ -70,7 +70,7 @@ async def test_a_review_a_termination_and_a_grant_reach_payments(pair: Pair) -> 
     assert reviewed.status_code == 200
     ended = await api.client.post(
         f"/v1/cases/{case_id}/termination",
-        json={"reason": "moved", "on": "2027-01-15"} if False else {"reason": "moved", "on": "2026-11-25"},
+        json={"reason": "moved", "on": "2026-11-25"},
         headers=api.token("reviewer", DISTRICT, subject="rv-1"),
     )
     assert ended.status_code == 200, ended.text
@@ -100,7 +100,16 @@ async def test_a_review_a_termination_and_a_grant_reach_payments(pair: Pair) -> 
     grants = await delivered(
         pair, "/v1/one-off-payments", {"household_id": household_id}, lambda rows: bool(rows)
     )
-    assert [(g["amount_fen"], g["help_first"], g["status"]) for g in grants] == [(250_000, True, "due")]
+    assert [(g["amount_fen"], g["help_first"], g["payment_status"]) for g in grants] == [
+        (250_000, True, None)
+    ]
+    finance = api.token("finance_officer", DISTRICT, subject="fin-1")
+    november = await prepared(pair, "2026-11", finance)
+    assert november["by_status"]["due"]["total_fen"] == 2 * 57_000 + 250_000  # the grant goes in the next run
+    december = await prepared(pair, "2026-12", finance)
+    assert december["by_status"] == {}  # the case ended with November, and the grant is paid only once
+    grants = (await pair.payments.get("/v1/one-off-payments", headers=finance)).json()
+    assert [g["payment_status"] for g in grants] == ["due"]
 
 
 async def test_replaying_every_eligibility_event_changes_nothing_in_payments(pair: Pair) -> None:

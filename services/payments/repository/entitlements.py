@@ -9,7 +9,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment
+from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment, Payment
 from shared.db import Scope, in_scope, insert_if_absent
 
 
@@ -96,12 +96,19 @@ async def entitlements(
     return [(e, amounts[e.id]) for e in found]
 
 
-async def one_offs(session: AsyncSession, scope: Scope, household_id: UUID | None) -> list[OneOffPayment]:
-    query = select(OneOffPayment).order_by(OneOffPayment.granted_on)
-    query = query.where(in_scope(OneOffPayment.district_code, scope))
+async def one_offs(
+    session: AsyncSession, scope: Scope, household_id: UUID | None
+) -> list[tuple[OneOffPayment, str | None]]:
+    """Each grant with the status of its live payment (None until a run includes it)."""
+    query = (
+        select(OneOffPayment, Payment.status)
+        .outerjoin(Payment, (Payment.grant_id == OneOffPayment.grant_id) & (Payment.status != "reissued"))
+        .where(in_scope(OneOffPayment.district_code, scope))
+        .order_by(OneOffPayment.granted_on, OneOffPayment.grant_id)
+    )
     if household_id is not None:
         query = query.where(OneOffPayment.household_id == household_id)
-    return list(await session.scalars(query))
+    return [(grant, status) for grant, status in await session.execute(query)]
 
 
 # Payments of a run not yet sent to the bank, for months the beneficiary is no longer due: never sent.

@@ -52,7 +52,8 @@ INSERT INTO payments (id, run_id, grant_id, case_id, person_id, household_id, be
 SELECT gen_random_uuid(), CAST(:run_id AS uuid), o.grant_id, o.application_id, NULL, o.household_id, 'temporary',
        CAST(:month AS date), o.amount_fen, 'due'
 FROM one_off_payments o
-WHERE o.district_code = :district_code AND o.status = 'due' AND o.granted_on < CAST(:month AS date) + INTERVAL '1 month'
+WHERE o.district_code = :district_code AND o.granted_on < CAST(:month AS date) + INTERVAL '1 month'
+  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.grant_id = o.grant_id)
 ON CONFLICT DO NOTHING
 """
 )

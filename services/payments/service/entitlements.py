@@ -154,7 +154,6 @@ async def schedule_one_off(uow: UnitOfWork, event: TemporaryAidGranted) -> None:
             amount_fen=event.amount_fen,
             help_first=event.help_first,
             granted_on=event.granted_on,
-            status="due",
         ),
     )
     await uow.commit()
@@ -187,4 +186,12 @@ async def list_entitlements(
 async def list_one_offs(uow: UnitOfWork, caller: Principal, *, household_id: UUID | None) -> list[OneOffOut]:
     async with uow:
         rows = await repository.one_offs(uow.session, caller.district_scope, household_id)
-    return [OneOffOut.model_validate(row, from_attributes=True) for row in rows]
+    return [
+        OneOffOut.model_validate(
+            {
+                **{key: getattr(grant, key) for key in OneOffOut.model_fields if key != "payment_status"},
+                "payment_status": status,
+            }
+        )
+        for grant, status in rows
+    ]

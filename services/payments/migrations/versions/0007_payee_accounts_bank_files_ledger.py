@@ -274,6 +274,8 @@ def upgrade() -> None:
             unique=True,
             postgresql_where=sa.text(f"{where} AND status <> 'reissued'"),
         )
+    # A grant's state is its payment's: the copy here was never kept up to date.
+    op.drop_column("one_off_payments", "status")
     for statement in LEDGER_RULES:
         op.execute(statement)
 
@@ -285,6 +287,10 @@ def downgrade() -> None:
         op.drop_index(name, table_name="payments")
         op.create_index(name, "payments", columns, unique=True, postgresql_where=sa.text(where))
     op.drop_constraint(op.f("ck_payments_known_status"), "payments", type_="check")
+    op.add_column(
+        "one_off_payments",
+        sa.Column("status", sa.Text(), nullable=False, server_default="due", comment="due | paid | failed"),
+    )
     op.drop_constraint(op.f("fk_payments_reissue_of_payments"), "payments", type_="foreignkey")
     op.drop_constraint(op.f("uq_payments_reissue_of"), "payments", type_="unique")
     op.drop_index("ix_payments_run_due", table_name="payments", postgresql_where=sa.text("status = 'due'"))
