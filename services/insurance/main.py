@@ -4,6 +4,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.insurance import api
+from services.insurance.consumers import HANDLERS
+from services.insurance.service.terms import seed_terms
 from services.insurance.settings import InsuranceSettings
 from shared.messaging.bus import InProcessBus
 from shared.service import ServiceDefinition, create_app
@@ -13,6 +16,9 @@ DEFINITION = ServiceDefinition(
     title="SafetyNet insurance",
     description="The 民政惠民济困保 policy years, insured roster, claims and KPIs; the insurer's event feed `insurance.enrollment.v1` and `insurance.claim.v1`.",
     migrations=Path(__file__).parent / "migrations",
+    routers=(api.terms, api.claims),
+    handlers=HANDLERS,
+    seed=seed_terms,
 )
 
 

@@ -1,0 +1,71 @@
+"""A term's KPIs, city-wide (within the caller's reach) and per district: the figures come from
+`domain.kpis`, fed with the roster grouped by cover dates and the term's claims."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+from services.insurance import repository
+from services.insurance.domain import ClaimFacts, ExposureGroup, Kpis, kpis, term_bounds
+from services.insurance.schemas import DistrictKpisOut, TermKpisOut
+from services.insurance.service.common import visibility
+from shared.auth import Principal
+from shared.db import UnitOfWork
+from shared.errors import FieldIssue, InvalidInput, NotFound
+from shared.workdays import business_today
+
+
+async def term_kpis(
+    uow: UnitOfWork, caller: Principal, year: int, *, as_of: date | None, district_code: str | None
+) -> TermKpisOut:
+    starts_on, ends_on = term_bounds(year)
+    day = as_of or min(business_today(), ends_on)
+    if not starts_on <= day <= ends_on:
+        raise InvalidInput(
+            "as_of must fall in the term", errors=[FieldIssue("as_of", "OUTSIDE_TERM", f"not in {year}")]
+        )
+    seen = visibility(caller, district_code)
+    async with uow:
+        term = await repository.term(uow.session, year)
+        if term is None or (seen.insurer_id is not None and term.insurer_id != seen.insurer_id):
+            raise NotFound(f"no {year} policy term you can see")
+        groups = [
+            ExposureGroup(r.district_code, r.cover_from, r.cover_until, int(r.entries), int(r.premium_fen))
+            for r in await repository.exposure_groups(uow.session, seen, year)
+        ]
+        claims = await repository.claims(
+            uow.session, seen, year=year, status=None, person_id=None, district_code=None
+        )
+        limits = {c.cover_type: c.report_limit_hours for c in await repository.covers(uow.session, [year])}
+    facts = {
+        claim.id: (
+            claim.district_code,
+            ClaimFacts(
+                claim.cover_type,
+                claim.incident_date,
+                claim.reported_on,
+                claim.status,
+                claim.paid_fen,
+                claim.settled_on,
+            ),
+        )
+        for claim in claims
+    }
+
+    def figures(district: str | None) -> Kpis:
+        return kpis(
+            [g for g in groups if district is None or g.district_code == district],
+            [fact for code, fact in facts.values() if district is None or code == district],
+            year=year,
+            as_of=day,
+            report_limits=limits,
+        )
+
+    districts = sorted({g.district_code for g in groups} | {code for code, _ in facts.values()})
+    return TermKpisOut(
+        policy_year=year,
+        as_of=day,
+        **asdict(figures(None)),
+        districts=[DistrictKpisOut(district_code=code, **asdict(figures(code))) for code in districts],
+    )

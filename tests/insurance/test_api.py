@@ -1,0 +1,238 @@
+"""Over HTTP, with eligibility on the same in-process bus: the roster an approval yields, claims refused outside
+cover or twice, the claim lifecycle on the insurer feed, and who may see and decide what."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from services.insurance.models import Claim
+from services.insurance.service.terms import DEMO_INSURER_ID
+from shared.messaging.tables import outbox
+from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, steps
+from tests.eligibility.test_api_households import GRANDCHILD_ID, HEAD_ID, household
+from tests.insurance.conftest import Pair
+from tests.kit import wait_for
+
+ACCIDENT = {
+    "total_fen": 300_000,
+    "basic_insurance_fen": 150_000,
+    "medical_assistance_fen": 50_000,
+    "out_of_list_fen": 40_000,
+}
+
+
+async def approve_household_with_an_orphan(pair: Pair) -> tuple[str, list[str]]:
+    """A dibao household whose grandchild is also an orphan: two insurance categories. Returns (case, persons)."""
+    api = pair.eligibility
+    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
+    body = household()
+    body["members"][1]["orphan"] = True
+    created = await api.client.post("/v1/households", json=body, headers=caseworker)
+    assert created.status_code == 201, created.text
+    application_id = await apply(api, created.json()["id"], caseworker)
+    await steps(api, application_id, INVESTIGATION, caseworker)
+    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
+    case = (await api.client.get(f"/v1/cases/{decided['case_id']}", headers=caseworker)).json()
+    return str(decided["case_id"]), [b["person_id"] for b in case["beneficiaries"]]
+
+
+async def roster_of(pair: Pair, until: Callable[[list[Any]], bool], **params: str) -> list[Any]:
+    """The 2026 roster once the eligibility relay has delivered (it publishes in the background)."""
+    reviewer = pair.token("reviewer", DISTRICT, subject="rv-1")
+    found: list[Any] = []
+
+    async def arrived() -> bool:
+        nonlocal found
+        response = await pair.insurance.get("/v1/terms/2026/roster", params=params, headers=reviewer)
+        assert response.status_code == 200, response.text
+        found = response.json()["entries"]
+        return until(found)
+
+    await wait_for(arrived, within=30)
+    return found
+
+
+async def counts(pair: Pair) -> tuple[int, int]:
+    async with pair.insurance_db.connect() as connection:
+        return (
+            int(await connection.scalar(select(func.count()).select_from(Claim)) or 0),
+            int(await connection.scalar(select(func.count()).select_from(outbox)) or 0),
+        )
+
+
+async def test_a_claim_outside_cover_or_twice_is_refused_and_one_inside_goes_to_settlement(
+    pair: Pair,
+) -> None:
+    case_id, persons = await approve_household_with_an_orphan(pair)
+    entries = await roster_of(pair, lambda rows: len(rows) == 2)
+    assert {(e["cover_from"], e["cover_until"]) for e in entries} == {("2026-10-01", None)}
+    assert sorted(tuple(e["categories"]) for e in entries) == [("dibao",), ("dibao", "orphan")]
+    assert sorted(e["person_id"] for e in entries) == sorted(persons)
+    assert HEAD_ID not in json.dumps(entries) and GRANDCHILD_ID not in json.dumps(entries)
+
+    ended = await pair.eligibility.client.post(
+        f"/v1/cases/{case_id}/termination",
+        json={"reason": "income", "on": "2026-10-30"},
+        headers=pair.eligibility.token("reviewer", DISTRICT, subject="rv-1"),
+    )
+    assert ended.status_code == 200, ended.text
+    entries = await roster_of(pair, lambda rows: {e["cover_until"] for e in rows} == {"2026-10-31"})
+    changes = await pair.insurance.get(
+        "/v1/terms/2026/roster/changes/2026-11", headers=pair.token("reviewer", DISTRICT, subject="rv-1")
+    )
+    assert (len(changes.json()["added"]), len(changes.json()["removed"])) == (0, 2)
+
+    caseworker = pair.token("caseworker", DISTRICT, subject="cw-1")
+    claim = {"person_id": persons[0], "cover_type": "accident", "claimed_fen": 100_000, "expenses": ACCIDENT}
+    before = await counts(pair)
+    for incident, rule in (("2026-09-15", "COVER_NOT_STARTED"), ("2026-11-10", "COVER_ENDED")):
+        refused = await pair.insurance.post(
+            "/v1/claims", json={**claim, "incident_date": incident}, headers=caseworker
+        )
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+        assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [("incident_date", rule)]
+    assert await counts(pair) == before
+
+    reported = await pair.insurance.post(
+        "/v1/claims", json={**claim, "incident_date": "2026-10-15"}, headers=caseworker
+    )
+    assert reported.status_code == 201, reported.text
+    body = reported.json()
+    assert (body["status"], body["channel"], body["documents_missing"][0]) == (
+        "reported",
+        "caseworker",
+        "claim_form",
+    )
+    after_first = await counts(pair)
+    twice = await pair.insurance.post(
+        "/v1/claims", json={**claim, "incident_date": "2026-10-15"}, headers=caseworker
+    )
+    assert twice.status_code == 409 and twice.json()["errors"][0]["rule"] == "DUPLICATE_CLAIM"
+    assert await counts(pair) == after_first
+
+    claim_id, insurer = body["id"], pair.token.insurer()
+    early = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 1}, headers=insurer
+    )
+    assert early.status_code == 409 and early.json()["errors"][0]["rule"] == "CLAIM_LIFECYCLE"
+    documents = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/documents", json={"received": body["documents_missing"]}, headers=insurer
+    )
+    assert documents.json()["status"] == "documents_complete"
+    assert (
+        await pair.insurance.post(
+            f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 90_000}, headers=caseworker
+        )
+    ).status_code == 403
+    too_much = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 100_001}, headers=insurer
+    )
+    assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "assessed_fen"
+    assessed = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 90_000}, headers=insurer
+    )
+    assert assessed.status_code == 200 and assessed.json()["status"] == "assessed"
+    settled = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 90_000}, headers=insurer
+    )
+    assert settled.json()["status"] == "settled" and settled.json()["paid_fen"] == 90_000
+
+    async with pair.insurance_db.connect() as connection:
+        feed = (
+            await connection.execute(
+                select(outbox.c.topic, outbox.c.type, outbox.c.payload).order_by(outbox.c.seq)
+            )
+        ).all()
+        audited = [
+            row[0] for row in await connection.execute(text("SELECT action FROM audit_log ORDER BY seq"))
+        ]
+    assert [t for topic, t, _ in feed if topic == "insurance.claim.v1"] == [
+        "ClaimReported",
+        "ClaimAssessed",
+        "ClaimSettled",
+    ]
+    assert sorted(t for topic, t, _ in feed if topic == "insurance.enrollment.v1") == [
+        "InsuredEnrolled",
+        "InsuredEnrolled",
+        "InsuredRemoved",
+        "InsuredRemoved",
+    ]
+    wire = json.dumps([payload for *_, payload in feed], ensure_ascii=False)
+    assert HEAD_ID not in wire and "张" not in wire
+    assert audited == ["claim.assessed", "claim.settled"]
+
+
+async def test_each_caller_sees_and_decides_only_what_is_theirs(pair: Pair) -> None:
+    _, persons = await approve_household_with_an_orphan(pair)
+    await roster_of(pair, lambda rows: len(rows) == 2)
+    elsewhere = pair.token("caseworker", "500101", subject="cw-9")
+    assert (await pair.insurance.get("/v1/terms/2026/roster", headers=elsewhere)).json()["entries"] == []
+    assert (
+        await pair.insurance.get(
+            "/v1/terms/2026/roster", params={"district_code": DISTRICT}, headers=elsewhere
+        )
+    ).status_code == 403
+    claim = {
+        "person_id": persons[1],
+        "cover_type": "serious_illness",
+        "incident_date": "2026-10-20",
+        "claimed_fen": 10_000,
+    }
+    claim["expenses"] = ACCIDENT
+    not_theirs = await pair.insurance.post("/v1/claims", json=claim, headers=elsewhere)
+    assert not_theirs.status_code == 422 and not_theirs.json()["errors"][0] == {
+        "field": "person_id",
+        "rule": "NOT_INSURED",
+        "message": not_theirs.json()["errors"][0]["message"],
+    }
+    extra = await pair.insurance.post(
+        "/v1/claims", json={**claim, "diagnosis": "x"}, headers=pair.token("caseworker", DISTRICT)
+    )
+    assert extra.status_code == 422 and extra.json()["errors"][0]["field"] == "diagnosis"
+
+    insurer = pair.token.insurer()
+    reported = await pair.insurance.post("/v1/claims", json=claim, headers=insurer)
+    assert reported.status_code == 201 and reported.json()["channel"] == "insurer"
+    claim_id = reported.json()["id"]
+    other_insurer = pair.token.insurer("0d4c6a1e-0000-4000-8000-000000000001", subject="ins-9")
+    assert (await pair.insurance.get("/v1/terms/2026/roster", headers=other_insurer)).json()["entries"] == []
+    assert (await pair.insurance.get(f"/v1/claims/{claim_id}", headers=other_insurer)).status_code == 404
+    assert (await pair.insurance.get("/v1/terms/2026/kpis", headers=other_insurer)).status_code == 404
+    assert len((await pair.insurance.get("/v1/terms/2026/roster", headers=insurer)).json()["entries"]) == 2
+    assert [t["insurer_id"] for t in (await pair.insurance.get("/v1/terms", headers=insurer)).json()] == [
+        str(DEMO_INSURER_ID)
+    ] * 2
+
+    personal = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/rejection",
+        json={"reason_code": "not_covered", "reason": f"patient {HEAD_ID} is not covered"},
+        headers=insurer,
+    )
+    assert personal.status_code == 422 and personal.json()["errors"][0]["rule"] == "NO_PERSONAL_DATA"
+    rejected = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/rejection",
+        json={"reason_code": "not_covered", "reason": "Treatment within the medical-insurance list only."},
+        headers=insurer,
+    )
+    assert rejected.json()["status"] == "rejected" and rejected.json()["rejection_code"] == "not_covered"
+    again = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 1}, headers=insurer
+    )
+    assert again.status_code == 409
+    auditor = pair.token("auditor", "*", subject="aud-1")
+    trail = await pair.insurance.get("/v1/operations/audit", params={"subject_id": claim_id}, headers=auditor)
+    assert [r["action"] for r in trail.json()] == ["claim.rejected"]
+    assert (await pair.insurance.get("/v1/terms/2026/reconciliation", headers=auditor)).json()["counts"] == {}
+    assert (await pair.insurance.post("/v1/terms/2027/roster", json={}, headers=elsewhere)).status_code == 403
+    figures = await pair.insurance.get("/v1/terms/2026/kpis", headers=pair.token("reviewer", DISTRICT))
+    assert figures.status_code == 200, figures.text
+    assert (figures.json()["claims"], figures.json()["rejected"], figures.json()["insured_on_as_of"]) == (
+        1,
+        1,
+        2,
+    )
+    assert (await pair.insurance.get("/v1/terms/2026/kpis", headers=elsewhere)).status_code == 403
