@@ -25,6 +25,7 @@ from shared.local import postgres
 from shared.observability import configure_logging
 from shared.settings import ServiceSettings
 from shared.web import compose
+from shared.workdays import business_today
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 kafka_app = typer.Typer(help="The local Apache Kafka broker (KRaft, single node) for development and tests.")
@@ -172,7 +173,7 @@ async def _recalculate(settings: ServiceSettings, standard_id: UUID | None) -> N
                 done = await standards.run_recalculation(
                     new_uow,
                     standard,
-                    today=standards.business_today(),
+                    today=business_today(),
                     progress=functools.partial(progress.advance, task),
                 )
             console.print(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt.exceptions import InvalidSubjectError
 
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import FieldIssue, Forbidden, Unauthorized
 from shared.observability import get_logger
 from shared.settings import AuthSettings
 
@@ -79,6 +79,19 @@ class Principal:
             raise ValueError("only auditor or admin may be city-wide")
         if Role.insurer in self.roles and not self.insurer_id:
             raise ValueError("an insurer needs an insurer_id")
+
+    @property
+    def insurer(self) -> UUID | None:
+        """The insurer an insurer client acts for (its `insurer_id` claim as a UUID); None for bureau staff."""
+        if Role.insurer not in self.roles:
+            return None
+        try:
+            return UUID(self.insurer_id or "")
+        except ValueError:
+            raise Forbidden(
+                "the token's insurer_id is not an insurer's id",
+                errors=[FieldIssue("insurer_id", "uuid", "the insurer_id claim must be the insurer's UUID")],
+            ) from None
 
     def has_any(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)

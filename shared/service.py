@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
+from pydantic import BaseModel
 
 from shared.audit import AuditRecord, ChainVerification, records_about, verify_chain
 from shared.auth import Principal, Role, TokenVerifier, require_roles
 from shared.contracts.catalogue import registry as contracts
 from shared.db import UnitOfWork, create_engine, ping, session_factory
+from shared.idempotency import IdempotencyKey, fingerprint, idempotent
 from shared.messaging.bus import InProcessBus
 from shared.messaging.inbox import DeadLetterSink, Handler, InboxProcessor, LoggedDeadLetters
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
@@ -156,6 +159,36 @@ def unit_of_work(request: Request) -> UnitOfWork:
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+class Once:
+    """Runs a money-moving request at most once per `Idempotency-Key` (`shared.idempotency`): a route takes
+    it as a dependency (`OnceDep`), which also documents the header, and hands it the work."""
+
+    def __init__(self, request: Request, key: IdempotencyKey) -> None:
+        self._request, self._key = request, key
+
+    async def run(
+        self,
+        caller: Principal,
+        body: BaseModel | bytes | None,
+        work: Callable[[], Awaitable[BaseModel]],
+        *,
+        status_code: int = 200,
+    ) -> JSONResponse:
+        """The first answer to this key (replayed, errors too), or `work`'s now; `body` identifies the request."""
+        return await idempotent(
+            runtime_of(self._request).sessions,
+            subject=caller.subject,
+            key=self._key,
+            request_hash=fingerprint(self._request, body),
+            instance=self._request.url.path,
+            status_code=status_code,
+            run=work,
+        )
+
+
+OnceDep = Annotated[Once, Depends()]
 
 
 def personal_data(request: Request) -> PersonalData:

@@ -64,8 +64,9 @@ not know. A breaking change ships as a new type or a new `.v2` topic, never in p
 
 **No personal data.** Events carry ids and business facts only: no names, ID numbers, bank
 accounts or diagnoses. A subscriber that needs an identity (an insurer settling a claim, say)
-asks the insurance service's REST API for the roster entry; it checks the caller's role and
-audits every read.
+asks the owning service's REST API: an insurer calls eligibility's
+`GET /eligibility/v1/insured/{person_id}/identity` for a person on its roster, which checks the
+caller's role and insurer and audits every read.
 """
 
 _SERVERS: dict[str, Any] = {

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from services.eligibility.api.households import Pii
 from services.eligibility.api.roles import Assessor, Reviewer, Staff
 from services.eligibility.schemas.applications import (
     ApplicationIn,
@@ -19,8 +18,8 @@ from services.eligibility.schemas.applications import (
     StepIn,
 )
 from services.eligibility.service import applications
-from services.eligibility.service.standards import business_today
-from shared.service import UnitOfWorkDep
+from shared.service import PersonalDataDep, UnitOfWorkDep
+from shared.workdays import business_today
 
 router = APIRouter(tags=["applications"])
 
@@ -33,7 +32,7 @@ District = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="one o
     summary="Receive an application (申请) for a household",
 )
 async def post_application(
-    body: ApplicationIn, uow: UnitOfWorkDep, pii: Pii, caller: Assessor
+    body: ApplicationIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Assessor
 ) -> ApplicationOut:
     return await applications.receive_application(uow, pii, caller, body, today=business_today())
 
@@ -48,7 +47,7 @@ async def post_application(
     "`TemporaryAidGranted`. A refusal names the rule in `errors[].rule` (e.g. SELF_APPROVAL, NOTICE_NOT_ENDED).",
 )
 async def post_step(
-    application_id: UUID, body: StepIn, uow: UnitOfWorkDep, pii: Pii, caller: Assessor
+    application_id: UUID, body: StepIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Assessor
 ) -> ApplicationOut:
     return await applications.record_step(uow, pii, caller, application_id, body, today=business_today())
 
@@ -84,7 +83,9 @@ async def get_applications(
     status_code=status.HTTP_201_CREATED,
     summary="File a relative of staff or a village cadre (备案)",
 )
-async def post_relative(body: RelativeIn, uow: UnitOfWorkDep, pii: Pii, caller: Reviewer) -> RelativeOut:
+async def post_relative(
+    body: RelativeIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Reviewer
+) -> RelativeOut:
     return await applications.file_relative(uow, pii, caller, body, today=business_today())
 
 

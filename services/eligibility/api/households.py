@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, status
 
 from services.eligibility.api.roles import Caseworker, Reader
 from services.eligibility.schemas.households import (
@@ -16,24 +16,16 @@ from services.eligibility.schemas.households import (
     HouseholdVersionOut,
 )
 from services.eligibility.service import households
-from services.eligibility.service.standards import business_today
-from shared.pii import PersonalData
-from shared.service import UnitOfWorkDep
+from shared.service import PersonalDataDep, UnitOfWorkDep
+from shared.workdays import business_today
 
 router = APIRouter(prefix="/households", tags=["households"])
 
 
-def personal_data(request: Request) -> PersonalData:
-    tools = request.app.state.personal_data
-    assert isinstance(tools, PersonalData)
-    return tools
-
-
-Pii = Annotated[PersonalData, Depends(personal_data)]
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a household and its members")
-async def post_household(body: HouseholdIn, uow: UnitOfWorkDep, pii: Pii, caller: Caseworker) -> HouseholdOut:
+async def post_household(
+    body: HouseholdIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Caseworker
+) -> HouseholdOut:
     return await households.register_household(uow, pii, caller, body, today=business_today())
 
 
@@ -51,13 +43,15 @@ async def get_households(
 
 
 @router.get("/{household_id}", summary="A household with its members (ID numbers and names masked)")
-async def get_household(household_id: UUID, uow: UnitOfWorkDep, pii: Pii, caller: Reader) -> HouseholdOut:
+async def get_household(
+    household_id: UUID, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Reader
+) -> HouseholdOut:
     return await households.read_household(uow, pii, caller, household_id)
 
 
 @router.put("/{household_id}", summary="Change a household; `version` must be the one you read")
 async def put_household(
-    household_id: UUID, body: HouseholdChange, uow: UnitOfWorkDep, pii: Pii, caller: Caseworker
+    household_id: UUID, body: HouseholdChange, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Caseworker
 ) -> HouseholdOut:
     return await households.change_household(uow, pii, caller, household_id, body, today=business_today())
 

@@ -19,3 +19,4 @@ Reader = Annotated[
 ]
 Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 Overseer = Annotated[Principal, Depends(require_roles(Role.admin, Role.auditor))]
+Insurer = Annotated[Principal, Depends(require_roles(Role.insurer))]

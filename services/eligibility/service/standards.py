@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +19,7 @@ from shared.db import Scope, UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.observability import correlation_id
 from shared.service import ServiceRuntime
+from shared.workdays import business_today
 
 SEED_PUBLISHER = "seed"
 DISTRICT_OVERRIDABLE = frozenset(
@@ -33,7 +33,6 @@ DISTRICT_OVERRIDABLE = frozenset(
     }
 )
 """What a district may set for itself: the temporary-assistance table (the plan aims at one city standard)."""
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECALCULATION_BATCH = 5_000
 
 
@@ -316,11 +315,6 @@ async def recalculation_status(uow: UnitOfWork, standard_id: UUID) -> Recalculat
 async def unfinished_recalculations(uow: UnitOfWork) -> list[UUID]:
     async with uow:
         return await standards_queries.unfinished_recalculations(uow.session)
-
-
-def business_today() -> date:
-    """Business dates are Asia/Shanghai dates (ARCHITECTURE.md, Data)."""
-    return datetime.now(SHANGHAI).date()
 
 
 async def resume_recalculations(runtime: ServiceRuntime) -> None:

@@ -19,7 +19,7 @@ from services.insurance.schemas import (
     RejectionIn,
     SettlementIn,
 )
-from services.insurance.service.common import insurer_of, visibility
+from services.insurance.service.common import visibility
 from shared import audit
 from shared.auth import Principal
 from shared.contracts.insurance import ClaimAssessed, ClaimRejected, ClaimReported, ClaimSettled
@@ -32,7 +32,7 @@ _PERSONAL_NUMBER = re.compile(r"[0-9]{11,}")
 
 
 def _channel(caller: Principal, asked: Channel | None) -> Channel:
-    if insurer_of(caller) is not None:
+    if caller.insurer is not None:
         if asked not in (None, "insurer"):
             raise InvalidInput(
                 "an insurer reports through the insurer channel",

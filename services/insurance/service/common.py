@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from services.insurance.repository import Visibility
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.errors import Forbidden
-
-
-def insurer_of(caller: Principal) -> UUID | None:
-    """The insurer an insurer client acts for; None for bureau staff."""
-    if not caller.has_any(Role.insurer):
-        return None
-    try:
-        return UUID(str(caller.insurer_id))
-    except ValueError:
-        raise Forbidden("the token's insurer_id is not an insurer id") from None
 
 
 def visibility(caller: Principal, district_code: str | None = None) -> Visibility:
@@ -24,7 +12,7 @@ def visibility(caller: Principal, district_code: str | None = None) -> Visibilit
 
     `district_code` narrows it to one district the caller may see (403 for one it may not).
     """
-    insurer_id = insurer_of(caller)
+    insurer_id = caller.insurer
     districts = None if insurer_id is not None else caller.district_scope
     if district_code is not None:
         if districts is not None and district_code not in districts:

@@ -240,9 +240,12 @@ def _bring_up_to_date(
     entry.premium_fen = premium_fen(term.premium_fen, desired.cover_from)
     is_void = entry.cover_until is not None and entry.cover_until < entry.cover_from
     reopened = before[1] is not None and (entry.cover_until is None or (was_void and not is_void))
-    if reopened or before[0] != entry.cover_from or before[2] != entry.district_code:
+    announced = reopened or before[0] != entry.cover_from or before[2] != entry.district_code
+    if announced:
         uow.emit(enrolled(entry))
-    if entry.cover_until is not None and entry.cover_until != before[1]:
+    # An entry re-announced while it stays ended is announced ended too, so a subscriber applying the
+    # feed in order never sees it open.
+    if entry.cover_until is not None and (announced or entry.cover_until != before[1]):
         uow.emit(removed(entry))
 
 

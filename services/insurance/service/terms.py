@@ -9,7 +9,6 @@ from services.insurance import repository
 from services.insurance.domain import ANNUAL_PREMIUM_FEN, DEFAULT_COVERS, term_bounds
 from services.insurance.models import Cover, Insurer, PolicyTerm
 from services.insurance.schemas import CoverOut, InsurerIn, InsurerOut, TermIn, TermOut
-from services.insurance.service.common import insurer_of
 from shared import audit
 from shared.auth import Principal
 from shared.db import UnitOfWork, insert_if_absent
@@ -122,7 +121,7 @@ async def create_term(uow: UnitOfWork, caller: Principal, body: TermIn) -> TermO
 
 async def list_terms(uow: UnitOfWork, caller: Principal) -> list[TermOut]:
     async with uow:
-        terms = await repository.terms(uow.session, insurer_of(caller))
+        terms = await repository.terms(uow.session, caller.insurer)
         covers = await repository.covers(uow.session, [t.year for t in terms])
     return [_term_out(t, [c for c in covers if c.policy_year == t.year]) for t in terms]
 
@@ -130,7 +129,7 @@ async def list_terms(uow: UnitOfWork, caller: Principal) -> list[TermOut]:
 async def read_term(uow: UnitOfWork, caller: Principal, year: int) -> TermOut:
     async with uow:
         term = await repository.term(uow.session, year)
-        insurer_id = insurer_of(caller)
+        insurer_id = caller.insurer
         if term is None or (insurer_id is not None and term.insurer_id != insurer_id):
             raise NotFound(f"no {year} policy term you can see")
         covers = await repository.covers(uow.session, [year])

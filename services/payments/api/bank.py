@@ -18,8 +18,7 @@ from services.payments.schemas import (
     SettleOverpaymentIn,
 )
 from services.payments.service import bank, recoveries
-from shared.idempotency import IdempotencyKey, fingerprint, idempotent
-from shared.service import PersonalDataDep, UnitOfWorkDep, runtime_of
+from shared.service import OnceDep, PersonalDataDep, UnitOfWorkDep
 
 router = APIRouter(tags=["bank"])
 
@@ -35,16 +34,10 @@ PaymentStatus = Literal["due", "sent", "paid", "failed", "reissued", "cancelled"
     "total moves from the district fund to bank clearing; refused (409) if the fund is short. " + MONEY_MOVES,
 )
 async def post_bank_file(
-    run_id: UUID, request: Request, uow: UnitOfWorkDep, caller: FinanceOfficer, key: IdempotencyKey
+    run_id: UUID, uow: UnitOfWorkDep, caller: FinanceOfficer, once: OnceDep
 ) -> JSONResponse:
-    return await idempotent(
-        runtime_of(request).sessions,
-        subject=caller.subject,
-        key=key,
-        request_hash=fingerprint(request, None),
-        instance=request.url.path,
-        status_code=status.HTTP_201_CREATED,
-        run=lambda: bank.send_to_bank(uow, caller, run_id),
+    return await once.run(
+        caller, None, lambda: bank.send_to_bank(uow, caller, run_id), status_code=status.HTTP_201_CREATED
     )
 
 
@@ -85,18 +78,10 @@ async def get_bank_file(
     },
 )
 async def post_bank_return(
-    bank_file_id: UUID, request: Request, uow: UnitOfWorkDep, caller: FinanceOfficer, key: IdempotencyKey
+    bank_file_id: UUID, request: Request, uow: UnitOfWorkDep, caller: FinanceOfficer, once: OnceDep
 ) -> JSONResponse:
     content = await request.body()
-    return await idempotent(
-        runtime_of(request).sessions,
-        subject=caller.subject,
-        key=key,
-        request_hash=fingerprint(request, content),
-        instance=request.url.path,
-        status_code=status.HTTP_200_OK,
-        run=lambda: bank.import_returns(uow, caller, bank_file_id, content),
-    )
+    return await once.run(caller, content, lambda: bank.import_returns(uow, caller, bank_file_id, content))
 
 
 @router.get("/payments", summary="Payments in your districts, by run, person and status (paged by id)")
@@ -121,17 +106,9 @@ async def get_payments(
     description="Refused (409) unless the payment failed and its payee account changed since. " + MONEY_MOVES,
 )
 async def post_retry(
-    payment_id: UUID, request: Request, uow: UnitOfWorkDep, caller: FinanceOfficer, key: IdempotencyKey
+    payment_id: UUID, uow: UnitOfWorkDep, caller: FinanceOfficer, once: OnceDep
 ) -> JSONResponse:
-    return await idempotent(
-        runtime_of(request).sessions,
-        subject=caller.subject,
-        key=key,
-        request_hash=fingerprint(request, None),
-        instance=request.url.path,
-        status_code=status.HTTP_200_OK,
-        run=lambda: bank.retry(uow, caller, payment_id),
-    )
+    return await once.run(caller, None, lambda: bank.retry(uow, caller, payment_id))
 
 
 @router.post(
@@ -145,20 +122,16 @@ async def post_retry(
 async def post_reissue(
     payment_id: UUID,
     body: ReissueIn,
-    request: Request,
     uow: UnitOfWorkDep,
     pii: PersonalDataDep,
     caller: FinanceOfficer,
-    key: IdempotencyKey,
+    once: OnceDep,
 ) -> JSONResponse:
-    return await idempotent(
-        runtime_of(request).sessions,
-        subject=caller.subject,
-        key=key,
-        request_hash=fingerprint(request, body),
-        instance=request.url.path,
+    return await once.run(
+        caller,
+        body,
+        lambda: bank.reissue(uow, pii, caller, payment_id, body),
         status_code=status.HTTP_201_CREATED,
-        run=lambda: bank.reissue(uow, pii, caller, payment_id, body),
     )
 
 
@@ -184,17 +157,8 @@ async def get_overpayments(
 async def post_settlement(
     overpayment_id: UUID,
     body: SettleOverpaymentIn,
-    request: Request,
     uow: UnitOfWorkDep,
     caller: FinanceOfficer,
-    key: IdempotencyKey,
+    once: OnceDep,
 ) -> JSONResponse:
-    return await idempotent(
-        runtime_of(request).sessions,
-        subject=caller.subject,
-        key=key,
-        request_hash=fingerprint(request, body),
-        instance=request.url.path,
-        status_code=status.HTTP_200_OK,
-        run=lambda: recoveries.settle(uow, caller, overpayment_id, body),
-    )
+    return await once.run(caller, body, lambda: recoveries.settle(uow, caller, overpayment_id, body))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse
 
 from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
 from services.payments.schemas import AllocationIn, BalancesOut, TransactionOut
 from services.payments.service import ledger
-from shared.idempotency import IdempotencyKey, fingerprint, idempotent
-from shared.service import UnitOfWorkDep, runtime_of
+from shared.service import OnceDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/ledger/{district_code}", tags=["ledger"])
 
@@ -29,19 +28,15 @@ District = Annotated[str, Path(pattern=r"^[0-9]{6}$", description="the district 
 async def post_allocation(
     district_code: District,
     body: AllocationIn,
-    request: Request,
     uow: UnitOfWorkDep,
     caller: FinanceOfficer,
-    key: IdempotencyKey,
+    once: OnceDep,
 ) -> JSONResponse:
-    return await idempotent(
-        runtime_of(request).sessions,
-        subject=caller.subject,
-        key=key,
-        request_hash=fingerprint(request, body),
-        instance=request.url.path,
+    return await once.run(
+        caller,
+        body,
+        lambda: ledger.allocate(uow, caller, district_code, body),
         status_code=status.HTTP_201_CREATED,
-        run=lambda: ledger.allocate(uow, caller, district_code, body),
     )
 
 

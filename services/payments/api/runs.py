@@ -11,8 +11,7 @@ from fastapi.responses import JSONResponse
 from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
 from services.payments.schemas import RunIn, RunOut
 from services.payments.service import runs
-from shared.idempotency import IdempotencyKey, fingerprint, idempotent
-from shared.service import UnitOfWorkDep, runtime_of
+from shared.service import OnceDep, UnitOfWorkDep, runtime_of
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -25,9 +24,7 @@ router = APIRouter(prefix="/runs", tags=["runs"])
     description="The run is prepared in the background in resumable batches; follow `GET /runs/{id}` "
     "(`entitlements_scanned` of `entitlements_due`) until its status is `prepared`. " + MONEY_MOVES,
 )
-async def post_run(
-    body: RunIn, request: Request, caller: FinanceOfficer, key: IdempotencyKey
-) -> JSONResponse:
+async def post_run(body: RunIn, request: Request, caller: FinanceOfficer, once: OnceDep) -> JSONResponse:
     runtime = runtime_of(request)
 
     async def start() -> RunOut:
@@ -43,15 +40,7 @@ async def post_run(
             )
         return started
 
-    return await idempotent(
-        runtime.sessions,
-        subject=caller.subject,
-        key=key,
-        request_hash=fingerprint(request, body),
-        instance=request.url.path,
-        status_code=status.HTTP_202_ACCEPTED,
-        run=start,
-    )
+    return await once.run(caller, body, start, status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.get("/{run_id}", summary="A run's status and progress, payment count and total, by payment status")
@@ -66,14 +55,6 @@ async def get_run(run_id: UUID, uow: UnitOfWorkDep, caller: Finance) -> RunOut:
     description=MONEY_MOVES,
 )
 async def post_release(
-    run_id: UUID, request: Request, uow: UnitOfWorkDep, caller: FinanceOfficer, key: IdempotencyKey
+    run_id: UUID, uow: UnitOfWorkDep, caller: FinanceOfficer, once: OnceDep
 ) -> JSONResponse:
-    return await idempotent(
-        runtime_of(request).sessions,
-        subject=caller.subject,
-        key=key,
-        request_hash=fingerprint(request, None),
-        instance=request.url.path,
-        status_code=status.HTTP_200_OK,
-        run=lambda: runs.release_run(uow, caller, run_id),
-    )
+    return await once.run(caller, None, lambda: runs.release_run(uow, caller, run_id))

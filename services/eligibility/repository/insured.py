@@ -1,0 +1,112 @@
+"""Queries of the insured roster read model, and of the identity an insurer may ask for."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.models import Household, HouseholdMember, InsuredPerson, Person
+
+
+async def record_enrolment(
+    session: AsyncSession,
+    *,
+    roster_entry_id: UUID,
+    person_id: UUID,
+    insurer_id: UUID,
+    policy_year: int,
+    district_code: str,
+    cover_from: date,
+    event_id: UUID,
+) -> None:
+    """Insert the entry, or bring it up to date: a re-enrolment after a removal puts the person back on."""
+    statement = insert(InsuredPerson).values(
+        roster_entry_id=roster_entry_id,
+        person_id=person_id,
+        insurer_id=insurer_id,
+        policy_year=policy_year,
+        district_code=district_code,
+        cover_from=cover_from,
+        enrolled_event_id=event_id,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[InsuredPerson.roster_entry_id],
+            set_={
+                "district_code": statement.excluded.district_code,
+                "cover_from": statement.excluded.cover_from,
+                "enrolled_event_id": statement.excluded.enrolled_event_id,
+                "cover_until": None,
+                "removal_reason": None,
+                "removed_event_id": None,
+                "updated_at": func.now(),
+            },
+        )
+    )
+
+
+async def record_removal(
+    session: AsyncSession,
+    *,
+    roster_entry_id: UUID,
+    person_id: UUID,
+    insurer_id: UUID,
+    policy_year: int,
+    district_code: str,
+    cover_until: date,
+    reason: str,
+    event_id: UUID,
+) -> None:
+    """Set the entry's end of cover; an entry whose enrolment never arrived is kept with its start unknown."""
+    statement = insert(InsuredPerson).values(
+        roster_entry_id=roster_entry_id,
+        person_id=person_id,
+        insurer_id=insurer_id,
+        policy_year=policy_year,
+        district_code=district_code,
+        cover_until=cover_until,
+        removal_reason=reason,
+        removed_event_id=event_id,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[InsuredPerson.roster_entry_id],
+            set_={
+                "district_code": statement.excluded.district_code,
+                "cover_until": statement.excluded.cover_until,
+                "removal_reason": statement.excluded.removal_reason,
+                "removed_event_id": statement.excluded.removed_event_id,
+                "updated_at": func.now(),
+            },
+        )
+    )
+
+
+async def entries_with_insurer(
+    session: AsyncSession, person_id: UUID, insurer_id: UUID
+) -> list[InsuredPerson]:
+    """The person's roster entries with one insurer, oldest policy year first."""
+    return list(
+        await session.scalars(
+            select(InsuredPerson)
+            .where(InsuredPerson.person_id == person_id, InsuredPerson.insurer_id == insurer_id)
+            .order_by(InsuredPerson.policy_year, InsuredPerson.cover_from.nulls_first())
+        )
+    )
+
+
+async def person_and_district(session: AsyncSession, person_id: UUID) -> tuple[Person, str | None] | None:
+    """The registered person and the district of their household (None if they are in none)."""
+    row = (
+        await session.execute(
+            select(Person, Household.district_code)
+            .outerjoin(HouseholdMember, HouseholdMember.person_id == Person.id)
+            .outerjoin(Household, Household.id == HouseholdMember.household_id)
+            .where(Person.id == person_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])

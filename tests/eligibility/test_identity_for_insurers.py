@@ -1,0 +1,421 @@
+"""The insurer's identity route: the roster read from `insurance.enrollment.v1` decides who may read whose
+identity; every read is audited in its own transaction; everyone else learns nothing, not even existence."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.eligibility.domain.insured import identity_readable_until, may_read_identity, sex_of
+from services.eligibility.main import DEFINITION, create
+from services.eligibility.models import InsuredPerson
+from services.eligibility.settings import EligibilitySettings
+from shared.audit import audit_log, verify_chain
+from shared.auth import ensure_dev_keypair, mint_token
+from shared.contracts.base import Event
+from shared.contracts.insurance import InsuredEnrolled, InsuredRemoved
+from shared.db import UnitOfWork, session_factory
+from shared.local.kafka import KafkaBroker
+from shared.messaging.bus import InProcessBus
+from shared.messaging.kafka import KafkaPublisher
+from shared.messaging.outbox import Publisher
+from shared.messaging.tables import inbox, outbox
+from shared.pii import generate_pii_settings, mask_resident_id
+from shared.settings import AuthSettings, DatabaseSettings, KafkaSettings
+from shared.workdays import business_today
+from tests.eligibility.conftest import Api, serve
+from tests.eligibility.test_api_households import GRANDCHILD_ID, HEAD_ID, household
+from tests.kit import prepare_database, relay_for, wait_for
+
+DISTRICT = "500103"
+HEAD_NAME = "张桂兰"
+INSURER = uuid4()
+OTHER_INSURER = uuid4()
+YEAR = business_today().year
+"""Policy years are calendar years; this year's entries are within their claim window today."""
+
+
+class Insurance:
+    """A stand-in for the insurance service: its events leave through a real outbox and relay."""
+
+    def __init__(self, engine: AsyncEngine, publisher: Publisher) -> None:
+        self.engine = engine
+        self.relay = relay_for(engine, publisher)
+
+    async def publish(self, *events: Event) -> None:
+        uow = UnitOfWork(session_factory(self.engine), source="/safetynet/insurance")
+        async with uow:
+            for event in events:
+                uow.emit(event)
+            await uow.commit()
+        await self.relay.drain()
+
+    async def redeliver(self, event: Event) -> None:
+        """What a relay that died between the broker's ack and marking the row sent does."""
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                update(outbox).where(outbox.c.event_id == event.event_id).values(sent_at=None)
+            )
+        assert await self.relay.drain() == 1
+
+
+@dataclass
+class World:
+    api: Api
+    insurance: Insurance
+    private_key: Path
+
+    def insurer(self, insurer_id: object = INSURER, subject: str = "insurer-clerk-1") -> dict[str, str]:
+        token = mint_token(
+            self.private_key,
+            subject=subject,
+            roles=["insurer"],
+            districts=[],
+            insurer_id=str(insurer_id),
+            issuer="test",
+            audience="safetynet",
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+
+@contextlib.asynccontextmanager
+async def serve_on_bus(
+    engine: AsyncEngine, keys: Path, bus: InProcessBus, *, over_tcp: bool = False
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The eligibility app on an in-process bus the test holds, as the embedded default runs it;
+    `over_tcp` serves it with uvicorn on a local port, for clients outside this process."""
+    _, public_key = ensure_dev_keypair(keys)
+    settings = EligibilitySettings.model_validate(
+        {
+            "environment": "development",
+            "bus": "in-process",
+            "database": DatabaseSettings(url=engine.url.render_as_string(hide_password=False)),
+            "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
+            "pii": generate_pii_settings(),
+        }
+    )
+    app = create(settings, bus=bus)
+    if not over_tcp:
+        # As behind a real server: an unexpected error reaches the client as a 500 problem, not an exception.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://eligibility") as client,
+        ):
+            yield client
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not serving.done(), "uvicorn stopped before it served"
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            yield client
+    finally:
+        server.should_exit = True
+        await serving
+
+
+@contextlib.asynccontextmanager
+async def world_on(
+    engine: AsyncEngine, new_database: Any, keys: Path, *, over_tcp: bool = False
+) -> AsyncIterator[World]:
+    bus = InProcessBus()
+    insurance_db = await prepare_database(await new_database())
+    try:
+        async with serve_on_bus(engine, keys, bus, over_tcp=over_tcp) as client:
+            private_key, _ = ensure_dev_keypair(keys)
+            yield World(Api(client, private_key), Insurance(insurance_db, bus), private_key)
+    finally:
+        await insurance_db.dispose()
+
+
+@pytest.fixture
+async def world(eligibility_engine: AsyncEngine, new_database: Any, tmp_path: Path) -> AsyncIterator[World]:
+    async with world_on(eligibility_engine, new_database, tmp_path / "keys") as world:
+        yield world
+
+
+async def register_household(api: Api) -> dict[str, UUID]:
+    """The test household's two members: the head and the grandchild, by their person ids."""
+    created = await api.client.post(
+        "/v1/households", json=household(), headers=api.token("caseworker", DISTRICT, subject="cw-1")
+    )
+    assert created.status_code == 201, created.text
+    members = created.json()["members"]
+    return {m["relation"]: UUID(m["person_id"]) for m in members}
+
+
+def enrolled(
+    person_id: UUID, *, insurer: UUID = INSURER, year: int = YEAR, month: int = 1
+) -> InsuredEnrolled:
+    return InsuredEnrolled(
+        roster_entry_id=uuid4(),
+        person_id=person_id,
+        policy_year=year,
+        insurer_id=insurer,
+        district_code=DISTRICT,
+        categories=["dibao"],
+        cover_from=date(year, month, 1),
+        premium_fen=12_000,
+    )
+
+
+def removed(entry: InsuredEnrolled, *, until: date, reason: str = "death") -> InsuredRemoved:
+    return InsuredRemoved(
+        roster_entry_id=entry.roster_entry_id,
+        person_id=entry.person_id,
+        policy_year=entry.policy_year,
+        insurer_id=entry.insurer_id,
+        district_code=entry.district_code,
+        cover_until=until,
+        reason=reason,
+    )
+
+
+def identity_url(person_id: object) -> str:
+    return f"/v1/insured/{person_id}/identity"
+
+
+async def audit_rows(engine: AsyncEngine) -> Sequence[Any]:
+    async with engine.connect() as connection:
+        return (await connection.execute(select(audit_log).order_by(audit_log.c.seq))).mappings().all()
+
+
+async def test_the_rostered_insurer_reads_the_identity_and_each_read_is_audited(
+    world: World, eligibility_engine: AsyncEngine
+) -> None:
+    head = (await register_household(world.api))["head"]
+    entry = enrolled(head)
+    await world.insurance.publish(entry)
+    claim_id = uuid4()
+
+    response = await world.api.client.get(
+        identity_url(head), params={"claim_id": str(claim_id)}, headers=world.insurer()
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert response.json() == {
+        "person_id": str(head),
+        "name": HEAD_NAME,
+        "id_number": HEAD_ID,
+        "birth_date": "1950-03-01",
+        "sex": sex_of(HEAD_ID),
+        "household_district_code": DISTRICT,
+        "policy_years": [
+            {
+                "policy_year": YEAR,
+                "roster_entry_id": str(entry.roster_entry_id),
+                "district_code": DISTRICT,
+                "cover_from": f"{YEAR}-01-01",
+                "cover_until": None,
+                "removal_reason": None,
+            }
+        ],
+    }
+    (row,) = await audit_rows(eligibility_engine)
+    assert (row["actor"], row["action"], row["subject_type"], row["subject_id"], row["district_code"]) == (
+        "insurer-clerk-1",
+        "identity.read",
+        "person",
+        str(head),
+        DISTRICT,
+    )
+    assert row["details"] == {
+        "insurer_id": str(INSURER),
+        "id_number_masked": mask_resident_id(HEAD_ID),
+        "claim_id": str(claim_id),
+        "policy_years": [YEAR],
+    }
+    stored = json.dumps({k: v for k, v in row.items() if k not in ("prev_hash", "hash")}, default=str)
+    assert HEAD_ID not in stored and HEAD_ID[6:14] not in stored and HEAD_NAME not in stored
+
+    assert (await world.api.client.get(identity_url(head), headers=world.insurer())).status_code == 200
+    async with session_factory(eligibility_engine)() as session:
+        verification = await verify_chain(session)
+    assert (verification.records, verification.intact) == (2, True)
+
+    # Auditors see who read whose identity, and nothing of the identity itself.
+    seen = await world.api.client.get(
+        "/v1/operations/audit",
+        params={"subject_type": "person", "subject_id": str(head)},
+        headers=world.api.token("auditor", "*", subject="aud-1"),
+    )
+    assert seen.status_code == 200 and len(seen.json()) == 2
+    assert HEAD_ID not in seen.text and HEAD_NAME not in seen.text
+
+
+async def test_another_insurer_an_unknown_or_an_unrostered_person_all_get_the_same_404(
+    world: World, eligibility_engine: AsyncEngine
+) -> None:
+    members = await register_household(world.api)
+    await world.insurance.publish(enrolled(members["head"]))
+
+    asked = {
+        "another insurer's person": (members["head"], world.insurer(OTHER_INSURER)),
+        "a registered person on nobody's roster": (members["grandchild"], world.insurer()),
+        "an unknown person": (uuid4(), world.insurer()),
+    }
+    for case, (person_id, headers) in asked.items():
+        response = await world.api.client.get(identity_url(person_id), headers=headers)
+        assert response.status_code == 404, case
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == f"no insured person {person_id} on your roster", case
+        assert (
+            HEAD_ID not in response.text and GRANDCHILD_ID not in response.text and "张" not in response.text
+        )
+    assert await audit_rows(eligibility_engine) == []
+
+
+async def test_staff_roles_are_refused_and_bad_input_names_the_field(world: World) -> None:
+    head = (await register_household(world.api))["head"]
+    await world.insurance.publish(enrolled(head))
+    for role, districts in (("caseworker", [DISTRICT]), ("auditor", ["*"]), ("admin", ["*"])):
+        response = await world.api.client.get(identity_url(head), headers=world.api.token(role, *districts))
+        assert response.status_code == 403, role
+        assert HEAD_ID not in response.text
+    assert (await world.api.client.get(identity_url(head))).status_code == 401
+
+    not_a_uuid = await world.api.client.get(identity_url("not-a-uuid"), headers=world.insurer())
+    bad_claim = await world.api.client.get(
+        identity_url(head), params={"claim_id": "7"}, headers=world.insurer()
+    )
+    bad_token = await world.api.client.get(identity_url(head), headers=world.insurer("ACME-LIFE"))
+    assert [(r.status_code, r.json()["errors"][0]["field"]) for r in (not_a_uuid, bad_claim, bad_token)] == [
+        (422, "person_id"),
+        (422, "claim_id"),
+        (403, "insurer_id"),
+    ]
+
+
+async def test_a_removed_person_stays_readable_through_the_claim_window_of_their_year(
+    world: World,
+) -> None:
+    members = await register_household(world.api)
+    head, grandchild = members["head"], members["grandchild"]
+    # The head died in January: the death claim is settled after the removal, so the insurer still reads.
+    this_year = enrolled(head)
+    await world.insurance.publish(this_year, removed(this_year, until=date(YEAR, 1, 31)))
+    response = await world.api.client.get(identity_url(head), headers=world.insurer())
+    assert response.status_code == 200, response.text
+    (entry,) = response.json()["policy_years"]
+    assert (entry["cover_until"], entry["removal_reason"]) == (f"{YEAR}-01-31", "death")
+
+    # An entry of 2018 is long past its claim window (the end of 2019): no identity for it.
+    old = enrolled(grandchild, year=2018)
+    await world.insurance.publish(old, removed(old, until=date(2018, 6, 30), reason="case_ended"))
+    assert (await world.api.client.get(identity_url(grandchild), headers=world.insurer())).status_code == 404
+
+
+def test_the_claim_window_ends_with_the_year_after_the_policy_year() -> None:
+    assert identity_readable_until(2025) == date(2026, 12, 31)
+    assert may_read_identity([2025], date(2026, 12, 31))
+    assert not may_read_identity([2025], date(2027, 1, 1))
+    assert may_read_identity([2024, 2026], date(2027, 1, 1))
+    assert not may_read_identity([], date(2026, 1, 1))
+    assert (sex_of("110105194912310021"), sex_of("110105194912310037")) == ("female", "male")
+
+
+async def test_no_audit_record_means_no_identity(world: World, eligibility_engine: AsyncEngine) -> None:
+    head = (await register_household(world.api))["head"]
+    await world.insurance.publish(enrolled(head))
+    async with eligibility_engine.begin() as connection:
+        await connection.execute(
+            text(
+                "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS"
+                " $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$"
+            )
+        )
+        await connection.execute(
+            text("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log EXECUTE FUNCTION refuse_audit()")
+        )
+
+    response = await world.api.client.get(identity_url(head), headers=world.insurer())
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert HEAD_ID not in response.text and HEAD_NAME not in response.text
+    assert await audit_rows(eligibility_engine) == []
+
+
+async def test_the_roster_follows_each_entry_and_absorbs_redeliveries(
+    world: World, eligibility_engine: AsyncEngine
+) -> None:
+    members = await register_household(world.api)
+    entry = enrolled(members["head"])
+    await world.insurance.publish(entry)
+    await world.insurance.redeliver(entry)
+    # Insurance keeps one entry per person and year: a case ended and approved again reopens it.
+    ended = removed(entry, until=date(YEAR, 4, 30), reason="case_ended")
+    reopened = entry.model_copy(update={"event_id": uuid4(), "cover_from": date(YEAR, 6, 1)})
+    await world.insurance.publish(ended, reopened)
+    # A removal whose enrolment never arrived (dead-lettered, say) still records the entry.
+    lost = enrolled(members["grandchild"], month=3)
+    await world.insurance.publish(removed(lost, until=date(YEAR, 11, 30), reason="moved"))
+
+    async with eligibility_engine.connect() as connection:
+        rows = {
+            row.person_id: (row.cover_from, row.cover_until, row.removal_reason)
+            for row in await connection.execute(
+                select(
+                    InsuredPerson.person_id,
+                    InsuredPerson.cover_from,
+                    InsuredPerson.cover_until,
+                    InsuredPerson.removal_reason,
+                )
+            )
+        }
+        handled = await connection.scalar(
+            select(func.count()).select_from(inbox).where(inbox.c.consumer == DEFINITION.name)
+        )
+    assert handled == 4
+    assert rows == {
+        members["head"]: (date(YEAR, 6, 1), None, None),
+        members["grandchild"]: (None, date(YEAR, 11, 30), "moved"),
+    }
+    response = await world.api.client.get(identity_url(members["grandchild"]), headers=world.insurer())
+    assert response.status_code == 200, response.text
+    assert response.json()["policy_years"][0]["cover_from"] is None
+
+
+@pytest.mark.kafka
+async def test_the_roster_arrives_through_kafka_too(
+    eligibility_engine: AsyncEngine, new_database: Any, kafka: KafkaBroker, tmp_path: Path
+) -> None:
+    settings = {"bootstrap_servers": kafka.bootstrap_servers, "session_timeout_ms": 6_000}
+    publisher = KafkaPublisher(KafkaSettings(**settings))
+    insurance_db = await prepare_database(await new_database())
+    try:
+        async with serve(eligibility_engine, tmp_path / "keys", bus="kafka", kafka=settings) as api:
+            private_key, _ = ensure_dev_keypair(tmp_path / "keys")
+            world = World(api, Insurance(insurance_db, publisher), private_key)
+            head = (await register_household(api))["head"]
+            await world.insurance.publish(enrolled(head))
+
+            async def readable() -> bool:
+                response = await api.client.get(identity_url(head), headers=world.insurer())
+                return response.status_code == 200
+
+            await wait_for(readable, within=60, every=0.5)
+    finally:
+        await publisher.stop()
+        await insurance_db.dispose()
