@@ -1,6 +1,7 @@
 """Through the real Kafka broker: an approval in eligibility puts each covered person on the insurance roster
 once, from the 1st of the confirmation month; a termination takes them off from the next month; the insurer's
-feed carries both; and a second consumer group replaying `eligibility.case.v1` from offset 0 changes nothing."""
+feed carries both and a claim's steps, which the example subscriber prints; and a second consumer group
+replaying `eligibility.case.v1` from offset 0 changes nothing."""
 
 from __future__ import annotations
 
@@ -18,17 +19,18 @@ from sqlalchemy import func, select
 from services.insurance.consumers import HANDLERS
 from services.insurance.models import RosterEntry
 from shared.contracts.catalogue import registry
-from shared.contracts.insurance import ENROLLMENT_TOPIC
+from shared.contracts.insurance import CLAIM_TOPIC, ENROLLMENT_TOPIC
 from shared.local.kafka import KafkaBroker
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import InboxProcessor
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
 from shared.messaging.tables import inbox, outbox
 from shared.settings import KafkaSettings
+from tests.e2e.test_insurer_subscriber import parsed, records_on, subscribe
 from tests.eligibility.test_api_applications import DISTRICT
 from tests.eligibility.test_api_households import HEAD_ID
 from tests.insurance.conftest import Pair, serve_pair
-from tests.insurance.test_api import approve_household_with_an_orphan, roster_of
+from tests.insurance.test_api import ACCIDENT, approve_household_with_an_orphan, roster_of
 from tests.kit import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -75,6 +77,31 @@ async def enrollment_records(kafka: KafkaBroker, persons: list[str]) -> list[Env
         await reader.stop()
 
 
+async def settled_claim(pair: Pair, person_id: str) -> str:
+    """An accident in October, reported by the caseworker, assessed and settled by the insurer."""
+    reported = await pair.insurance.post(
+        "/v1/claims",
+        json={
+            "person_id": person_id,
+            "cover_type": "accident",
+            "claimed_fen": 100_000,
+            "incident_date": "2026-10-15",
+            "expenses": ACCIDENT,
+        },
+        headers=pair.token("caseworker", DISTRICT, subject="cw-1"),
+    )
+    assert reported.status_code == 201, reported.text
+    claim_id, insurer = reported.json()["id"], pair.token.insurer()
+    for step, body in (
+        ("documents", {"received": reported.json()["documents_missing"]}),
+        ("assessment", {"assessed_fen": 90_000}),
+        ("settlement", {"paid_fen": 90_000}),
+    ):
+        done = await pair.insurance.post(f"/v1/claims/{claim_id}/{step}", json=body, headers=insurer)
+        assert done.status_code == 200, done.text
+    return str(claim_id)
+
+
 async def test_an_approval_and_a_termination_reach_the_roster_and_the_insurer_through_kafka(
     new_database: Any, kafka: KafkaBroker, tmp_path: Path
 ) -> None:
@@ -93,6 +120,7 @@ async def test_an_approval_and_a_termination_reach_the_roster_and_the_insurer_th
         )
         assert ended.status_code == 200, ended.text
         await roster_of(pair, lambda rows: {e["cover_until"] for e in rows} == {"2026-10-31"})
+        claim_id = await settled_claim(pair, persons[0])
 
         async def feed_published() -> bool:
             async with pair.insurance_db.connect() as connection:
@@ -107,6 +135,31 @@ async def test_an_approval_and_a_termination_reach_the_roster_and_the_insurer_th
         removals = [json.loads(r.data) for r in records if r.type == "InsuredRemoved"]
         assert {(r["cover_until"], r["reason"]) for r in removals} == {("2026-10-31", "case_ended")}
         assert all(HEAD_ID.encode() not in r.data for r in records)
+
+        # The insurer's integrator runs the example subscriber: it prints this scenario's feed, in order.
+        printed = parsed(
+            (
+                await subscribe(
+                    kafka,
+                    tmp_path,
+                    group=f"insurer-{uuid4().hex[:8]}",
+                    max_events=await records_on(kafka, (ENROLLMENT_TOPIC, CLAIM_TOPIC)),
+                )
+            )[0]
+        )
+        ours = [
+            line for line in printed if line.get("person_id") in persons or line.get("claim_id") == claim_id
+        ]
+        # Each topic is read in order; the two topics interleave as the broker hands them out.
+        insured = [(line["type"], line["person_id"]) for line in ours if line["type"].startswith("Insured")]
+        for person in persons:
+            assert [kind for kind, who in insured if who == person] == ["InsuredEnrolled", "InsuredRemoved"]
+        assert [line["type"] for line in ours if line["type"].startswith("Claim")] == [
+            "ClaimReported",
+            "ClaimAssessed",
+            "ClaimSettled",
+        ]
+        assert HEAD_ID not in json.dumps(printed)
 
         before, feed = await roster_rows(pair, persons), await feed_size(pair, persons)
         assert len(before) == 2 and feed == 4
