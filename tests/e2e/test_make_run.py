@@ -122,9 +122,11 @@ def test_routes_refuse_missing_and_wrong_role_tokens_and_admit_the_right_one(
 
 def test_oversized_body_gets_413_and_unknown_routes_a_problem(embedded: tuple[str, Path]) -> None:
     base, _ = embedded
-    too_big = httpx.post(f"{base}/payments/v1/operations/messaging", content=b"x" * 2_000_000)
-    assert too_big.status_code == 413
-    assert too_big.json()["title"] == "Payload too large"
+    # 1 MiB by default; payments takes bank return files up to 32 MiB.
+    for service, size in (("eligibility", 2_000_000), ("payments", 40_000_000)):
+        too_big = httpx.post(f"{base}/{service}/v1/operations/messaging", content=b"x" * size)
+        assert too_big.status_code == 413
+        assert too_big.json()["title"] == "Payload too large"
     unknown = httpx.get(f"{base}/payments/v1/no-such-route")
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
     assert json.loads(unknown.text)["instance"].endswith("/v1/no-such-route")
