@@ -108,7 +108,7 @@ async def test_an_approval_and_a_termination_reach_the_roster_and_the_insurer_th
     settings = {"bootstrap_servers": kafka.bootstrap_servers, "session_timeout_ms": 6_000}
     async with serve_pair(new_database, tmp_path / "keys", bus="kafka", kafka=settings) as pair:
         case_id, persons = await approve_household_with_an_orphan(pair)
-        entries = await roster_of(pair, lambda rows: len(rows) == 2)
+        entries = await roster_of(pair, lambda rows: len(rows) == 2, persons=persons)
         assert sorted((tuple(e["categories"]), e["cover_from"], e["cover_until"]) for e in entries) == [
             (("dibao",), "2026-10-01", None),
             (("dibao", "orphan"), "2026-10-01", None),
@@ -119,7 +119,9 @@ async def test_an_approval_and_a_termination_reach_the_roster_and_the_insurer_th
             headers=pair.eligibility.token("reviewer", DISTRICT, subject="rv-1"),
         )
         assert ended.status_code == 200, ended.text
-        await roster_of(pair, lambda rows: {e["cover_until"] for e in rows} == {"2026-10-31"})
+        await roster_of(
+            pair, lambda rows: {e["cover_until"] for e in rows} == {"2026-10-31"}, persons=persons
+        )
         claim_id = await settled_claim(pair, persons[0])
 
         async def feed_published() -> bool:

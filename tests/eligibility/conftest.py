@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from safetynet.catalog import SERVICES
 from services.eligibility.main import DEFINITION, create
 from services.eligibility.service import standards as service
 from services.eligibility.settings import EligibilitySettings
@@ -19,6 +21,7 @@ from shared.auth import ensure_dev_keypair, mint_token
 from shared.db import UnitOfWork, session_factory, upgrade
 from shared.messaging.bus import InProcessBus
 from shared.pii import generate_pii_settings
+from shared.service import ServiceRuntime
 from shared.settings import AuthSettings, DatabaseSettings
 
 
@@ -84,3 +87,66 @@ class Api:
             audience="safetynet",
         )
         return {"Authorization": f"Bearer {minted}"}
+
+
+@dataclass
+class Beside:
+    """Eligibility and one consumer of its events, each on its own migrated database, on one bus."""
+
+    eligibility: Api
+    other: httpx.AsyncClient
+    other_db: AsyncEngine
+    eligibility_runtime: ServiceRuntime
+    other_runtime: ServiceRuntime
+    private_key: Path
+
+
+@contextlib.asynccontextmanager
+async def beside_eligibility(new_database: Any, keys: Path, name: str, **bus: Any) -> AsyncIterator[Beside]:
+    """Both apps running, standards seeded; `bus` picks in-process or Kafka. Personal-data keys are
+    generated for whichever of the two has a `pii` section."""
+    entries = {"eligibility": SERVICES["eligibility"], name: SERVICES[name]}
+    urls = {each: await new_database() for each in entries}
+    for each, entry in entries.items():
+        await asyncio.to_thread(upgrade, entry.definition.migrations, urls[each])
+    private_key, public_key = ensure_dev_keypair(keys)
+    common: dict[str, Any] = {
+        "environment": "development",
+        "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
+        **bus,
+    }
+    in_process = InProcessBus() if common.get("bus") == "in-process" else None
+    apps = {
+        each: entry.app(
+            entry.settings.model_validate(
+                {
+                    **common,
+                    "database": DatabaseSettings(url=urls[each]),
+                    **({"pii": generate_pii_settings()} if "pii" in entry.settings.model_fields else {}),
+                }
+            ),
+            bus=in_process,
+        )
+        for each, entry in entries.items()
+    }
+    eligibility, other = apps["eligibility"], apps[name]
+    other_db = create_async_engine(urls[name])
+    try:
+        async with eligibility.router.lifespan_context(eligibility), other.router.lifespan_context(other):
+            await service.seed_standards(eligibility.state.runtime.unit_of_work())
+            async with (
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=eligibility), base_url="http://eligibility"
+                ) as e,
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url=f"http://{name}") as o,
+            ):
+                yield Beside(
+                    Api(e, private_key),
+                    o,
+                    other_db,
+                    eligibility.state.runtime,
+                    other.state.runtime,
+                    private_key,
+                )
+    finally:
+        await other_db.dispose()

@@ -17,26 +17,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from services.eligibility.main import DEFINITION as ELIGIBILITY
-from services.eligibility.main import create as create_eligibility
-from services.eligibility.service import standards
-from services.eligibility.settings import EligibilitySettings
 from services.insurance.consumers import HANDLERS
 from services.insurance.main import DEFINITION as INSURANCE
-from services.insurance.main import create as create_insurance
 from services.insurance.service.terms import DEMO_INSURER_ID, seed_terms
-from services.insurance.settings import InsuranceSettings
-from shared.auth import ensure_dev_keypair, mint_token
+from shared.auth import mint_token
 from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
 from shared.db import UnitOfWork, session_factory, upgrade
-from shared.messaging.bus import InProcessBus
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor
 from shared.messaging.tables import outbox
-from shared.pii import generate_pii_settings
 from shared.service import ServiceRuntime
-from shared.settings import AuthSettings, DatabaseSettings
-from tests.eligibility.conftest import Api
+from tests.eligibility.conftest import Api, beside_eligibility
 
 TERMS = (2026, 2027)
 """Seeded explicitly, so the tests do not depend on the year they run in."""
@@ -76,53 +68,18 @@ class Pair:
 
 @contextlib.asynccontextmanager
 async def serve_pair(new_database: Any, keys: Path, **bus: Any) -> AsyncIterator[Pair]:
-    """Both apps running, each on its own migrated database; `bus` picks in-process or Kafka."""
-    eligibility_url, insurance_url = await new_database(), await new_database()
-    await asyncio.to_thread(upgrade, ELIGIBILITY.migrations, eligibility_url)
-    await asyncio.to_thread(upgrade, INSURANCE.migrations, insurance_url)
-    private_key, public_key = ensure_dev_keypair(keys)
-    common: dict[str, Any] = {
-        "environment": "development",
-        "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
-        **bus,
-    }
-    in_process = InProcessBus() if common.get("bus") == "in-process" else None
-    eligibility = create_eligibility(
-        EligibilitySettings.model_validate(
-            {**common, "database": DatabaseSettings(url=eligibility_url), "pii": generate_pii_settings()}
-        ),
-        bus=in_process,
-    )
-    insurance = create_insurance(
-        InsuranceSettings.model_validate({**common, "database": DatabaseSettings(url=insurance_url)}),
-        bus=in_process,
-    )
-    insurance_db = create_async_engine(insurance_url)
-    try:
-        async with (
-            eligibility.router.lifespan_context(eligibility),
-            insurance.router.lifespan_context(insurance),
-        ):
-            await standards.seed_standards(eligibility.state.runtime.unit_of_work())
-            await seed_terms(insurance.state.runtime.unit_of_work(), TERMS)
-            async with (
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=eligibility), base_url="http://eligibility"
-                ) as e,
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=insurance), base_url="http://insurance"
-                ) as i,
-            ):
-                yield Pair(
-                    Api(e, private_key),
-                    i,
-                    insurance_db,
-                    eligibility.state.runtime,
-                    insurance.state.runtime,
-                    Tokens(private_key),
-                )
-    finally:
-        await insurance_db.dispose()
+    """Eligibility and insurance running, each on its own migrated database, the terms seeded; `bus` picks
+    in-process or Kafka."""
+    async with beside_eligibility(new_database, keys, "insurance", **bus) as both:
+        await seed_terms(both.other_runtime.unit_of_work(), TERMS)
+        yield Pair(
+            both.eligibility,
+            both.other,
+            both.other_db,
+            both.eligibility_runtime,
+            both.other_runtime,
+            Tokens(both.private_key),
+        )
 
 
 @pytest.fixture

@@ -40,8 +40,11 @@ async def approve_household_with_an_orphan(pair: Pair) -> tuple[str, list[str]]:
     return str(decided["case_id"]), [b["person_id"] for b in case["beneficiaries"]]
 
 
-async def roster_of(pair: Pair, until: Callable[[list[Any]], bool], **params: str) -> list[Any]:
-    """The 2026 roster once the eligibility relay has delivered (it publishes in the background)."""
+async def roster_of(
+    pair: Pair, until: Callable[[list[Any]], bool], *, persons: list[str] | None = None, **params: str
+) -> list[Any]:
+    """The 2026 roster (of `persons` only, if given: a shared broker carries other tests' cases too) once the
+    eligibility relay has delivered (it publishes in the background)."""
     reviewer = pair.token("reviewer", DISTRICT, subject="rv-1")
     found: list[Any] = []
 
@@ -49,7 +52,7 @@ async def roster_of(pair: Pair, until: Callable[[list[Any]], bool], **params: st
         nonlocal found
         response = await pair.insurance.get("/v1/terms/2026/roster", params=params, headers=reviewer)
         assert response.status_code == 200, response.text
-        found = response.json()["entries"]
+        found = [e for e in response.json()["entries"] if persons is None or e["person_id"] in persons]
         return until(found)
 
     await wait_for(arrived, within=30)

@@ -12,22 +12,10 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.eligibility.main import DEFINITION as ELIGIBILITY
-from services.eligibility.main import create as create_eligibility
-from services.eligibility.service import standards
-from services.eligibility.settings import EligibilitySettings
-from services.payments.main import DEFINITION as PAYMENTS
-from services.payments.main import create as create_payments
-from services.payments.settings import PaymentsSettings
-from shared.auth import ensure_dev_keypair
-from shared.db import upgrade
-from shared.messaging.bus import InProcessBus
-from shared.pii import generate_pii_settings
 from shared.service import ServiceRuntime
-from shared.settings import AuthSettings, DatabaseSettings
-from tests.eligibility.conftest import Api
+from tests.eligibility.conftest import Api, beside_eligibility
 
 
 @dataclass
@@ -62,49 +50,9 @@ async def prepared(
 
 @contextlib.asynccontextmanager
 async def serve_pair(new_database: Any, keys: Path, **bus: Any) -> AsyncIterator[Pair]:
-    """Both apps running, each on its own migrated database; `bus` picks in-process or Kafka."""
-    eligibility_url, payments_url = await new_database(), await new_database()
-    await asyncio.to_thread(upgrade, ELIGIBILITY.migrations, eligibility_url)
-    await asyncio.to_thread(upgrade, PAYMENTS.migrations, payments_url)
-    private_key, public_key = ensure_dev_keypair(keys)
-    common: dict[str, Any] = {
-        "environment": "development",
-        "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
-        **bus,
-    }
-    in_process = InProcessBus() if common.get("bus") == "in-process" else None
-    eligibility = create_eligibility(
-        EligibilitySettings.model_validate(
-            {**common, "database": DatabaseSettings(url=eligibility_url), "pii": generate_pii_settings()}
-        ),
-        bus=in_process,
-    )
-    payments = create_payments(
-        PaymentsSettings.model_validate(
-            {**common, "database": DatabaseSettings(url=payments_url), "pii": generate_pii_settings()}
-        ),
-        bus=in_process,
-    )
-    payments_db = create_async_engine(payments_url)
-    try:
-        async with (
-            eligibility.router.lifespan_context(eligibility),
-            payments.router.lifespan_context(payments),
-        ):
-            await standards.seed_standards(eligibility.state.runtime.unit_of_work())
-            async with (
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=eligibility), base_url="http://eligibility"
-                ) as e,
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=payments), base_url="http://payments"
-                ) as p,
-            ):
-                yield Pair(
-                    Api(e, private_key), p, payments_db, eligibility.state.runtime, payments.state.runtime
-                )
-    finally:
-        await payments_db.dispose()
+    """Eligibility and payments running, each on its own migrated database; `bus` picks in-process or Kafka."""
+    async with beside_eligibility(new_database, keys, "payments", **bus) as both:
+        yield Pair(both.eligibility, both.other, both.other_db, both.eligibility_runtime, both.other_runtime)
 
 
 @pytest.fixture
