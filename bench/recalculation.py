@@ -10,25 +10,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import re
-import shutil
-import statistics
-import tempfile
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import asyncpg
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from bench.memory import peak_rss_mib, reset_peak_rss
+from bench.progress import Reporter
+from bench.servers import HOME_VARIABLE, SETTING, apply_settings, database, server_in, settings_line
 from services.eligibility.domain.standards import SEED_STANDARDS, Standards
 from services.eligibility.main import DEFINITION
 from services.eligibility.service import standards as service
@@ -38,7 +33,6 @@ from shared.db import UnitOfWork, create_engine, session_factory, upgrade
 from shared.local import postgres
 from shared.settings import DatabaseSettings
 
-HOME_VARIABLE = "SAFETYNET_BENCH_HOME"
 TODAY = date(2026, 11, 29)
 OLD = SEED_STANDARDS[-1]  # 2025-07-01: urban 770, rural 630, tekun 1001 yuan
 NEW = replace(
@@ -339,66 +333,6 @@ async def run_baseline(connection: asyncpg.Connection, rows: int, loaded: Loaded
 # --- ours: publish_standard, then run_recalculation batch by batch ---
 
 
-class Reporter:
-    """Progress on the CLI: a rich bar on a terminal, a line per 10% otherwise; notes each batch's time."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.done = 0
-        self.batch_seconds: list[float] = []
-        self.last_transaction_s = 0.0  # the empty batch that ends the run, and the near-line flagging
-        self._last = time.perf_counter()
-        self._console = Console(stderr=True)
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        self._next_line = 0.1
-
-    def __enter__(self) -> Reporter:
-        if self._console.is_terminal:
-            self._progress = Progress(
-                TextColumn("recalculating"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=self._console,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task("recalculating", total=self.total)
-        self._last = time.perf_counter()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def __call__(self, cases: int) -> None:
-        now = time.perf_counter()
-        if cases:
-            self.batch_seconds.append(now - self._last)
-        else:
-            self.last_transaction_s = now - self._last
-        self._last = now
-        self.done += cases
-        if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, completed=self.done)
-        elif self.total and self.done >= self._next_line * self.total and cases:
-            print(f"  recalculated {self.done} of {self.total} cases", flush=True)
-            while self._next_line * self.total <= self.done:
-                self._next_line += 0.1
-
-    def batches(self) -> str:
-        times = self.batch_seconds
-        if not times:
-            return "no batches"
-        tenth = max(1, len(times) // 10)
-        return (
-            f"{len(times)} batches, median {statistics.median(times) * 1000:.0f} ms "
-            f"(first tenth {statistics.mean(times[:tenth]) * 1000:.0f} ms, "
-            f"last tenth {statistics.mean(times[-tenth:]) * 1000:.0f} ms), then the empty batch and "
-            f"the near-line flagging {self.last_transaction_s:.2f} s"
-        )
-
-
 @dataclass(frozen=True)
 class Ours:
     publish_s: float
@@ -421,7 +355,9 @@ async def run_ours(new_uow: Callable[[], UnitOfWork], rows: int, batch: int) -> 
     published = time.perf_counter()
     if recalculation.cases_total != rows:
         raise BenchmarkFailed(f"publish_standard counted {recalculation.cases_total} cases; expected {rows}")
-    with Reporter(recalculation.cases_total) as reporter:
+    with Reporter(
+        recalculation.cases_total, doing="recalculating", done="recalculated {done} of {total} cases"
+    ) as reporter:
         done = await service.run_recalculation(
             new_uow, recalculation.standard_id, today=TODAY, batch_size=batch, progress=reporter
         )
@@ -437,7 +373,7 @@ async def run_ours(new_uow: Callable[[], UnitOfWork], rows: int, batch: int) -> 
         recalculate_s=end - published,
         peak_rss_mib=peak,
         start_rss_mib=start_rss,
-        batches=reporter.batches(),
+        batches=reporter.batches("the near-line flagging"),
         standard_id=recalculation.standard_id,
         households_flagged=done.households_flagged,
     )
@@ -581,72 +517,8 @@ async def verify_idempotent(
 # --- servers and the command line ---
 
 
-@contextlib.contextmanager
-def server_in(home: Path | None) -> Iterator[postgres.PostgresServer]:
-    """A durable PostgreSQL under `home` (kept, stopped) or a temporary folder (removed)."""
-    root = home or Path(tempfile.mkdtemp(prefix="safetynet-bench-"))
-    try:
-        server = postgres.start(root / "postgres", durable=True)
-        try:
-            yield server
-        finally:
-            if home is None:
-                postgres.destroy(root / "postgres")
-            else:
-                postgres.stop(root / "postgres")
-    finally:
-        if home is None:
-            shutil.rmtree(root, ignore_errors=True)
-
-
-@contextlib.asynccontextmanager
-async def database(server: postgres.PostgresServer) -> AsyncIterator[str]:
-    name = f"bench_recalculation_{uuid4().hex[:8]}"
-    await postgres.ensure_databases(server, [name])
-    try:
-        yield name
-    finally:
-        connection = await asyncpg.connect(server.dsn("postgres"))
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-
-async def settings_line(connection: asyncpg.Connection) -> str:
-    names = (
-        "fsync",
-        "synchronous_commit",
-        "shared_buffers",
-        "work_mem",
-        "max_wal_size",
-        "random_page_cost",
-        "server_version",
-    )
-    values = {name: await connection.fetchval(f"SHOW {name}") for name in names}
-    if (values["fsync"], values["synchronous_commit"]) != ("on", "on"):
-        raise BenchmarkFailed(
-            f"PostgreSQL runs with fsync={values['fsync']}, synchronous_commit={values['synchronous_commit']}: "
-            f"a server started without durability still runs under ${HOME_VARIABLE}; stop it first"
-        )
-    return ", ".join(f"{name}={value}" for name, value in values.items())
-
-
-SETTING = re.compile(r"^([a-z_]+)=([A-Za-z0-9_.]+)$")
-
-
-async def apply_settings(connection: asyncpg.Connection, database: str, settings: Sequence[str]) -> None:
-    """Settings for every new session of the database (ours) and for this connection (the baseline's)."""
-    for setting in settings:
-        match = SETTING.match(setting)
-        assert match is not None  # checked by parse()
-        name, value = match.groups()
-        await connection.execute(f"ALTER DATABASE \"{database}\" SET {name} = '{value}'")
-        await connection.execute(f"SET {name} = '{value}'")
-
-
 async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> None:
-    async with database(server) as name:
+    async with database(server, "bench_recalculation") as name:
         url = server.url(name)
         await asyncio.to_thread(upgrade, DEFINITION.migrations, url)
         engine = create_engine(DatabaseSettings(url=url))

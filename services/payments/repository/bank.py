@@ -34,7 +34,7 @@ WITH due AS (
     UPDATE payments p SET status = 'sent' FROM due WHERE p.id = due.id AND p.status = 'due' RETURNING p.id
 ), lines AS (
     INSERT INTO payment_instructions (id, bank_file_id, line, payment_id, payee_account_id, amount_fen, status)
-    SELECT gen_random_uuid(), CAST(:bank_file_id AS uuid), due.line, due.id, due.account_id, due.amount_fen, 'sent'
+    SELECT uuid_v7(), CAST(:bank_file_id AS uuid), due.line, due.id, due.account_id, due.amount_fen, 'sent'
     FROM due JOIN sent ON sent.id = due.id
     RETURNING amount_fen
 )

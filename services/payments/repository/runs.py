@@ -12,7 +12,8 @@ from services.payments.models import Payment, PaymentRun
 from shared.db import Scope, in_scope
 
 # One batch of a monthly run: every entitlement of the district due that month, at the amount in force
-# for the month, in entitlement-id order from the cursor. The unique index on (person, benefit, month)
+# for the month, in entitlement-id order from the cursor (a plain bound, so that even a generic plan
+# starts the index scan there rather than at the first entitlement). The unique index on (person, benefit, month)
 # makes a repeated or resumed run add nothing.
 PREPARE_BATCH = text(
     """
@@ -23,12 +24,12 @@ WITH batch AS (
       AND e.start_month <= CAST(:month AS date)
       AND (e.end_month IS NULL OR e.end_month > CAST(:month AS date))
       AND (e.suspended_from IS NULL OR e.suspended_from > CAST(:month AS date))
-      AND (CAST(:cursor AS uuid) IS NULL OR e.id > CAST(:cursor AS uuid))
+      AND e.id > COALESCE(CAST(:cursor AS uuid), '00000000-0000-0000-0000-000000000000')
     ORDER BY e.id
     LIMIT :batch_size
 ), inserted AS (
     INSERT INTO payments (id, run_id, entitlement_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
-    SELECT gen_random_uuid(), CAST(:run_id AS uuid), b.id, b.case_id, b.person_id, b.household_id, b.benefit,
+    SELECT uuid_v7(), CAST(:run_id AS uuid), b.id, b.case_id, b.person_id, b.household_id, b.benefit,
            CAST(:month AS date), amount.total_fen, 'due'
     FROM batch b
     JOIN LATERAL (
@@ -49,7 +50,7 @@ SELECT (SELECT id FROM batch ORDER BY id DESC LIMIT 1) AS last_id,
 PREPARE_ONE_OFFS = text(
     """
 INSERT INTO payments (id, run_id, grant_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
-SELECT gen_random_uuid(), CAST(:run_id AS uuid), o.grant_id, o.application_id, NULL, o.household_id, 'temporary',
+SELECT uuid_v7(), CAST(:run_id AS uuid), o.grant_id, o.application_id, NULL, o.household_id, 'temporary',
        CAST(:month AS date), o.amount_fen, 'due'
 FROM one_off_payments o
 WHERE o.district_code = :district_code AND o.granted_on < CAST(:month AS date) + INTERVAL '1 month'
@@ -64,7 +65,7 @@ ON CONFLICT DO NOTHING
 PREPARE_BACK_PAY = text(
     """
 INSERT INTO payments (id, run_id, entitlement_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
-SELECT gen_random_uuid(), CAST(:run_id AS uuid), p.entitlement_id, p.case_id, p.person_id, p.household_id, 'back_pay',
+SELECT uuid_v7(), CAST(:run_id AS uuid), p.entitlement_id, p.case_id, p.person_id, p.household_id, 'back_pay',
        p.month, owed.total_fen - p.amount_fen - COALESCE(topped.amount, 0), 'due'
 FROM payments p
 JOIN payment_runs r ON r.id = p.run_id AND r.status = 'released'
@@ -91,6 +92,9 @@ async def prepare_back_pay(session: AsyncSession, parameters: dict[str, object])
 
 
 async def prepare_batch(session: AsyncSession, parameters: dict[str, object]) -> tuple[UUID | None, int, int]:
+    # A batch and its cursor commit together or not at all, and a lost batch is prepared again on resume:
+    # its commit need not wait for the disk (a later synchronous commit, such as the release, flushes it).
+    await session.execute(text("SET LOCAL synchronous_commit = off"))
     row = (await session.execute(PREPARE_BATCH, parameters)).one()
     return row.last_id, int(row.scanned), int(row.added)
 
