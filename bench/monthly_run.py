@@ -2,7 +2,7 @@
 
 Run from the repository root: `.venv/bin/python -m bench.monthly_run`. The last line is `ratio: X`, our time
 (what `safetynet prepare-run` does: `start_run`, which counts the entitlements due; `prepare_run`, resumable
-batches with a cursor, one payment per beneficiary, benefit and month enforced by a unique index, then back
+batches from each slice's cursor, two slices at a time, one payment per beneficiary, benefit and month enforced by a unique index, then back
 pay and temporary grants; `read_run`, the totals) over the baseline's (one `INSERT … SELECT` of the same rows
 at the same amounts into a logged table without constraints or indexes).
 """
@@ -252,14 +252,14 @@ class Ours(Timed):
     batches: str
 
 
-async def run_ours(new_uow: Callable[[], UnitOfWork], batch: int) -> Ours:
+async def run_ours(new_uow: Callable[[], UnitOfWork], batch: int, workers: int) -> Ours:
     start_rss = reset_peak_rss()
     start = time.perf_counter()
     run = await runs.start_run(new_uow(), FINANCE_OFFICER, district_code=DISTRICT, month=MONTH)
     # The scan covers every entitlement due by its dates, including the few with nothing to pay.
     total = run.entitlements_due or 0
     with Reporter(total, doing="preparing", done="scanned {done} of {total} entitlements") as reporter:
-        await runs.prepare_run(new_uow, run.id, batch_size=batch, progress=reporter)
+        await runs.prepare_run(new_uow, run.id, batch_size=batch, workers=workers, progress=reporter)
     run = await runs.read_run(new_uow(), FINANCE_OFFICER, run.id)
     seconds = time.perf_counter() - start
     return Ours(seconds, peak_rss_mib(), start_rss, run, reporter.batches("back pay and temporary grants"))
@@ -308,9 +308,9 @@ async def verify_ours(
     # Preparing it again, and again forced to rescan from the first entitlement, adds nothing.
     await runs.prepare_run(new_uow, run.id)
     again = await runs.read_run(new_uow(), FINANCE_OFFICER, run.id)
+    await connection.execute("UPDATE payment_runs SET status = 'preparing' WHERE id = $1", run.id)
     await connection.execute(
-        "UPDATE payment_runs SET status = 'preparing', cursor = NULL, entitlements_scanned = 0 WHERE id = $1",
-        run.id,
+        "UPDATE payment_run_slices SET cursor = NULL, scanned = 0, done = false WHERE run_id = $1", run.id
     )
     start = time.perf_counter()
     await runs.prepare_run(new_uow, run.id)
@@ -381,9 +381,10 @@ async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> No
             await connection.execute("VACUUM ANALYZE bare_payments")
             await connection.execute("CHECKPOINT")
 
-            ours = await run_ours(new_uow, args.batch)
+            ours = await run_ours(new_uow, args.batch, args.workers)
             print(
-                f"ours (second; start_run, prepare_run, read_run): {figures(args.rows, ours)}; {ours.batches}"
+                f"ours (second; start_run, prepare_run with {args.workers} workers, read_run): "
+                f"{figures(args.rows, ours)}; {ours.batches}"
             )
             print(f"verified: {await verify_ours(connection, new_uow, args.rows, loaded, ours)}")
         finally:
@@ -406,6 +407,12 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"entitlements per batch (default: the service's {runs.RUN_BATCH})",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=runs.RUN_WORKERS,
+        help=f"slices prepared at once (default: the service's {runs.RUN_WORKERS})",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -413,8 +420,8 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="a PostgreSQL setting for both paths, e.g. random_page_cost=1.1 (repeatable)",
     )
     args = parser.parse_args(argv)
-    if min(args.rows, args.batch) < 1:
-        parser.error("--rows and --batch must be positive")
+    if min(args.rows, args.batch, args.workers) < 1:
+        parser.error("--rows, --batch and --workers must be positive")
     if bad := [setting for setting in args.set if not SETTING.match(setting)]:
         parser.error(f"--set takes NAME=VALUE with a plain value: {', '.join(bad)}")
     return args

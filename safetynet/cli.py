@@ -192,6 +192,7 @@ def prepare_run(
         typer.Option("--prepared-by", help="the finance officer's account (a second one releases the run)"),
     ],
     batch_size: Annotated[int, typer.Option(min=1, help="entitlements per transaction")] = runs.RUN_BATCH,
+    workers: Annotated[int, typer.Option(min=1, help="slices prepared at once")] = runs.RUN_WORKERS,
     workspace: Annotated[
         Path | None, typer.Option("--workspace", help="use the embedded default's database in this folder")
     ] = None,
@@ -207,11 +208,11 @@ def prepare_run(
     settings = (
         prepare(Workspace(workspace.resolve()))["payments"] if workspace else SERVICES["payments"].settings()
     )
-    asyncio.run(_prepare_run(settings, officer, district, first_day, batch_size))
+    asyncio.run(_prepare_run(settings, officer, district, first_day, batch_size, workers))
 
 
 async def _prepare_run(
-    settings: ServiceSettings, officer: Principal, district: str, month: date, batch_size: int
+    settings: ServiceSettings, officer: Principal, district: str, month: date, batch_size: int, workers: int
 ) -> None:
     engine = create_engine(settings.database)
     definition = SERVICES["payments"].definition
@@ -230,7 +231,11 @@ async def _prepare_run(
                     completed=run.entitlements_scanned,
                 )
                 await runs.prepare_run(
-                    new_uow, run.id, batch_size=batch_size, progress=functools.partial(progress.advance, task)
+                    new_uow,
+                    run.id,
+                    batch_size=batch_size,
+                    workers=workers,
+                    progress=functools.partial(progress.advance, task),
                 )
             run = await runs.read_run(new_uow(), officer, run.id)
         else:

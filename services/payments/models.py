@@ -107,12 +107,26 @@ class PaymentRun(Base):
     entitlements_due: Mapped[int | None] = mapped_column(
         BigInteger, comment="entitlements due in the month, counted when preparation starts (progress)"
     )
-    entitlements_scanned: Mapped[int] = mapped_column(BigInteger, server_default="0")
     prepared_by: Mapped[str] = mapped_column(Text)
     released_by: Mapped[str | None] = mapped_column(Text)
-    cursor: Mapped[UUID | None] = mapped_column(comment="last entitlement id prepared (resumable)")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PaymentRunSlice(Base):
+    """One slice of a run's entitlement ids (`after_id` < id <= `up_to_id`), prepared batch by batch from its
+    cursor. Workers take slices with SKIP LOCKED, so several prepare one run at once, and a crashed worker's
+    slice resumes from its cursor."""
+
+    __tablename__ = "payment_run_slices"
+
+    run_id: Mapped[UUID] = mapped_column(ForeignKey("payment_runs.id"), primary_key=True)
+    slice: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    after_id: Mapped[UUID] = mapped_column(comment="the slice starts after this id")
+    up_to_id: Mapped[UUID] = mapped_column(comment="and ends with this one")
+    cursor: Mapped[UUID | None] = mapped_column(comment="last entitlement id prepared")
+    scanned: Mapped[int] = mapped_column(BigInteger, comment="entitlements scanned so far")
+    done: Mapped[bool] = mapped_column(Boolean)
 
 
 class Payment(Base):

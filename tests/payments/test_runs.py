@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import func, select, text
@@ -59,23 +60,24 @@ async def test_a_run_killed_half_way_resumes_without_paying_twice(pair: Pair) ->
         _, case_id = await approve_another(pair)
         await delivered(pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2)
     runtime = pair.payments_runtime
+    scanned: list[int] = []
 
-    def crash(_entitlements: int) -> None:
-        raise KeyboardInterrupt("the process died after its first batch")
+    def crash(entitlements: int) -> None:
+        scanned.append(entitlements)
+        if sum(scanned):
+            raise RuntimeError("the process died after its first batch with payments in it")
 
     started = await runs.start_run(
         runtime.unit_of_work(), PREPARER, district_code=DISTRICT, month=date(2026, 11, 1)
     )
     assert (started.status, started.entitlements_due, started.payment_count) == ("preparing", 6, 0)
-    with pytest.raises(KeyboardInterrupt):
-        await runs.prepare_run(runtime.unit_of_work, started.id, batch_size=2, progress=crash)
-    async with pair.payments_db.connect() as connection:
-        assert (
-            await connection.scalar(select(func.count()).select_from(Payment)) == 2
-        )  # the first batch stood
+    with pytest.raises(ExceptionGroup, match="unhandled errors in a TaskGroup"):
+        await runs.prepare_run(runtime.unit_of_work, started.id, batch_size=1, workers=1, progress=crash)
     half_way = await runs.read_run(runtime.unit_of_work(), PREPARER, started.id)
-    assert (half_way.status, half_way.entitlements_scanned, half_way.payment_count) == ("preparing", 2, 2)
-    await runs.prepare_run(runtime.unit_of_work, started.id, batch_size=2)
+    assert (half_way.status, half_way.entitlements_scanned, half_way.payment_count) == ("preparing", 1, 1)
+
+    # Two workers resume it, batch by batch, and meet no payment twice.
+    await runs.prepare_run(runtime.unit_of_work, started.id, batch_size=1, workers=2)
     resumed = await runs.read_run(runtime.unit_of_work(), PREPARER, started.id)
     assert (resumed.status, resumed.entitlements_scanned, resumed.payment_count) == ("prepared", 6, 6)
     assert await payments_per_beneficiary_month(pair) == [1] * 6
@@ -87,6 +89,13 @@ async def test_a_run_killed_half_way_resumes_without_paying_twice(pair: Pair) ->
                     "household_id, benefit, month, amount_fen, status, NULL FROM payments LIMIT 1"
                 )
             )
+
+
+def test_slices_cover_every_id_once() -> None:
+    slices = runs.slices_of(uuid4(), 8)
+    assert slices[0].after_id == UUID(int=0) and slices[-1].up_to_id == UUID(int=(1 << 128) - 1)
+    assert all(a.up_to_id == b.after_id for a, b in itertools.pairwise(slices))
+    assert all(s.after_id < s.up_to_id for s in slices)
 
 
 SEQUENCE = itertools.count(1)

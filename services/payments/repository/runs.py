@@ -8,12 +8,12 @@ from uuid import UUID
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import Payment, PaymentRun
+from services.payments.models import Payment, PaymentRun, PaymentRunSlice
 from shared.db import Scope, in_scope
 
-# One batch of a monthly run: every entitlement of the district due that month, at the amount in force
-# for the month, in entitlement-id order from the cursor (a plain bound, so that even a generic plan
-# starts the index scan there rather than at the first entitlement). The unique index on (person, benefit, month)
+# One batch of a slice of a monthly run: every entitlement of the district due that month, at the amount
+# in force for the month, in entitlement-id order from the slice's cursor to its end (plain bounds, so
+# that even a generic plan scans just that range of the index). The unique index on (person, benefit, month)
 # makes a repeated or resumed run add nothing.
 PREPARE_BATCH = text(
     """
@@ -24,7 +24,7 @@ WITH batch AS (
       AND e.start_month <= CAST(:month AS date)
       AND (e.end_month IS NULL OR e.end_month > CAST(:month AS date))
       AND (e.suspended_from IS NULL OR e.suspended_from > CAST(:month AS date))
-      AND e.id > COALESCE(CAST(:cursor AS uuid), '00000000-0000-0000-0000-000000000000')
+      AND e.id > COALESCE(CAST(:cursor AS uuid), CAST(:after_id AS uuid)) AND e.id <= CAST(:up_to_id AS uuid)
     ORDER BY e.id
     LIMIT :batch_size
 ), inserted AS (
@@ -142,6 +142,35 @@ WHERE e.district_code = :district_code
 
 async def count_due(session: AsyncSession, district_code: str, month: date) -> int:
     return int(await session.scalar(COUNT_DUE, {"district_code": district_code, "month": month}) or 0)
+
+
+async def add_slices(session: AsyncSession, slices: list[PaymentRunSlice]) -> None:
+    session.add_all(slices)
+    await session.flush()
+
+
+async def free_slice(session: AsyncSession, run_id: UUID) -> PaymentRunSlice | None:
+    """A slice still to prepare that no other worker holds, locked until the transaction ends."""
+    return await session.scalar(
+        select(PaymentRunSlice)
+        .where(PaymentRunSlice.run_id == run_id, PaymentRunSlice.done.is_(False))
+        .order_by(PaymentRunSlice.slice)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+async def slice_progress(session: AsyncSession, run_id: UUID) -> tuple[int, int]:
+    """(entitlements scanned, slices not done) of a run."""
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(PaymentRunSlice.scanned), 0),
+                func.count().filter(PaymentRunSlice.done.is_(False)),
+            ).where(PaymentRunSlice.run_id == run_id)
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 async def runs_preparing(session: AsyncSession) -> list[UUID]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
-from services.payments.models import PaymentRun
+from services.payments.models import PaymentRun, PaymentRunSlice
 from services.payments.repository import runs as repository
 from services.payments.schemas import RunOut
 from shared.auth import Principal
@@ -16,28 +17,51 @@ from shared.errors import Conflict, FieldIssue, Forbidden, NotFound
 from shared.service import ServiceRuntime
 
 RUN_BATCH = 5_000
+RUN_SLICES = 8
+"""A run's entitlement ids are cut into this many slices, prepared independently."""
+RUN_WORKERS = 2
+"""Slices prepared at once by one `prepare_run` (the database does the work: one per core it may use)."""
 
 # Replaced by their replacement, or never sent because support ended: not part of what a run pays.
 NOT_PAID_BY_THE_RUN = frozenset({"reissued", "cancelled"})
 
 
+def slices_of(run_id: UUID, count: int = RUN_SLICES) -> list[PaymentRunSlice]:
+    """Equal ranges of the UUID space (entitlement ids are random): `after_id` < id <= `up_to_id`."""
+    bounds = [UUID(int=0), *(UUID(int=(n + 1) * (1 << 128) // count - 1) for n in range(count))]
+    return [
+        PaymentRunSlice(
+            run_id=run_id,
+            slice=n,
+            after_id=bounds[n],
+            up_to_id=bounds[n + 1],
+            cursor=None,
+            scanned=0,
+            done=False,
+        )
+        for n in range(count)
+    ]
+
+
 async def start_run(uow: UnitOfWork, caller: Principal, *, district_code: str, month: date) -> RunOut:
     """The district's run for the month, created if new (one per district and month) with the count of
-    entitlements its preparation will scan; preparing it is `prepare_run`'s work."""
+    entitlements its preparation will scan and its slices; preparing it is `prepare_run`'s work."""
     caller.require_district(district_code)
     async with uow:
-        await insert_if_absent(
+        run_id = uuid4()
+        created = await insert_if_absent(
             uow.session,
             PaymentRun(
-                id=uuid4(),
+                id=run_id,
                 district_code=district_code,
                 month=month,
                 status="preparing",
                 prepared_by=caller.subject,
                 entitlements_due=await repository.count_due(uow.session, district_code, month),
-                entitlements_scanned=0,
             ),
         )
+        if created:
+            await repository.add_slices(uow.session, slices_of(run_id))
         payment_run = await repository.run_for(uow.session, district_code, month)
         assert payment_run is not None
         await uow.commit()
@@ -49,41 +73,72 @@ async def prepare_run(
     run_id: UUID,
     *,
     batch_size: int = RUN_BATCH,
+    workers: int = RUN_WORKERS,
     progress: Callable[[int], None] = lambda _entitlements: None,
 ) -> None:
-    """Prepare (or resume preparing) a run: every payment due, set-based, in batches; then back pay for
-    months paid at an old rate and the temporary grants not yet paid.
+    """Prepare (or resume preparing) a run: every payment due, set-based, in batches, `workers` slices at a
+    time; then back pay for months paid at an old rate and the temporary grants not yet paid.
 
-    Each batch is its own transaction with the cursor and the count scanned; a second worker, or a worker
-    after a crash, adds nothing that is already there (one payment per beneficiary, benefit and month).
+    Each batch is its own transaction with its slice's cursor and count; another worker (here or in
+    another process), or a worker after a crash, adds nothing that is already there (one payment per
+    beneficiary, benefit and month).
     """
+    async with asyncio.TaskGroup() as group:
+        for _ in range(workers):
+            group.create_task(_prepare_slices(new_uow, run_id, batch_size, progress))
+    await _finish(new_uow(), run_id)
+
+
+async def _prepare_slices(
+    new_uow: Callable[[], UnitOfWork], run_id: UUID, batch_size: int, progress: Callable[[int], None]
+) -> None:
+    """Batches from any free slice until none is left to take."""
     while True:
         uow = new_uow()
         async with uow:
-            payment_run = await repository.run(uow.session, run_id, None, for_update=True)
-            if payment_run is None or payment_run.status != "preparing":
+            payment_run = await repository.run(uow.session, run_id, None)
+            piece = await repository.free_slice(uow.session, run_id)
+            if payment_run is None or payment_run.status != "preparing" or piece is None:
                 return
-            parameters: dict[str, object] = {
-                "run_id": run_id,
-                "district_code": payment_run.district_code,
-                "month": payment_run.month,
-            }
             last_id, scanned, _ = await repository.prepare_batch(
-                uow.session, {**parameters, "cursor": payment_run.cursor, "batch_size": batch_size}
+                uow.session,
+                {
+                    "run_id": run_id,
+                    "district_code": payment_run.district_code,
+                    "month": payment_run.month,
+                    "cursor": piece.cursor,
+                    "after_id": piece.after_id,
+                    "up_to_id": piece.up_to_id,
+                    "batch_size": batch_size,
+                },
             )
-            if scanned == 0:
-                await repository.prepare_back_pay(uow.session, parameters)
-                await repository.prepare_one_offs(uow.session, parameters)
-                payment_run.status = "prepared"
-            else:
-                payment_run.cursor = last_id
-                payment_run.entitlements_scanned += scanned
+            piece.done = scanned < batch_size
+            if scanned:
+                piece.cursor, piece.scanned = last_id, piece.scanned + scanned
             await uow.commit()
         progress(scanned)
 
 
+async def _finish(uow: UnitOfWork, run_id: UUID) -> None:
+    """Once every slice is done: back pay and temporary grants, and the run is prepared (once)."""
+    async with uow:
+        payment_run = await repository.run(uow.session, run_id, None, for_update=True)
+        _, slices_left = await repository.slice_progress(uow.session, run_id)
+        if payment_run is None or payment_run.status != "preparing" or slices_left:
+            return  # prepared already, or a worker elsewhere still holds a slice and will finish it
+        parameters = {
+            "run_id": run_id,
+            "district_code": payment_run.district_code,
+            "month": payment_run.month,
+        }
+        await repository.prepare_back_pay(uow.session, parameters)
+        await repository.prepare_one_offs(uow.session, parameters)
+        payment_run.status = "prepared"
+        await uow.commit()
+
+
 async def resume_runs(runtime: ServiceRuntime) -> None:
-    """A process that stopped mid-preparation left a cursor; pick every such run up where it was."""
+    """A process that stopped mid-preparation left cursors; pick every such run up where it was."""
     uow = runtime.unit_of_work()
     async with uow:
         pending = await repository.runs_preparing(uow.session)
@@ -132,6 +187,7 @@ async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
         if payment_run is None:
             raise NotFound(f"no payment run {run_id} in your districts")
         by_status = await repository.run_totals(uow.session, run_id)
+        scanned, _ = await repository.slice_progress(uow.session, run_id)
     count, total = _paid_by_the_run(by_status)
     return RunOut(
         id=payment_run.id,
@@ -141,7 +197,7 @@ async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
         prepared_by=payment_run.prepared_by,
         released_by=payment_run.released_by,
         entitlements_due=payment_run.entitlements_due,
-        entitlements_scanned=payment_run.entitlements_scanned,
+        entitlements_scanned=scanned,
         payment_count=count,
         total_fen=total,
         by_status={status: {"count": n, "total_fen": fen} for status, (n, fen) in sorted(by_status.items())},
