@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from uuid import UUID, uuid4
 
 import asyncpg
 
 from bench.memory import peak_rss_mib, reset_peak_rss
 from bench.progress import Reporter
-from bench.servers import HOME_VARIABLE, SETTING, apply_settings, database, server_in, settings_line
+from bench.servers import (
+    apply_settings,
+    bench_parser,
+    database,
+    parse_checked,
+    run_against_server,
+    settings_line,
+)
 from services.payments.main import DEFINITION
 from services.payments.schemas import RunOut
 from services.payments.service import runs
@@ -394,17 +399,12 @@ async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> No
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.monthly_run", description=(__doc__ or "").splitlines()[0]
-    )
-    parser.add_argument(
-        "--rows", type=int, default=1_000_000, help="entitlements due in the run (default 1000000)"
-    )
-    parser.add_argument(
-        "--batch",
-        type=int,
-        default=runs.RUN_BATCH,
-        help=f"entitlements per batch (default: the service's {runs.RUN_BATCH})",
+    parser = bench_parser(
+        "python -m bench.monthly_run",
+        __doc__,
+        rows_help="entitlements due in the run",
+        batch=runs.RUN_BATCH,
+        batch_help="entitlements per batch",
     )
     parser.add_argument(
         "--workers",
@@ -412,26 +412,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=runs.RUN_WORKERS,
         help=f"slices prepared at once (default: the service's {runs.RUN_WORKERS})",
     )
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a PostgreSQL setting for both paths, e.g. random_page_cost=1.1 (repeatable)",
-    )
-    args = parser.parse_args(argv)
-    if min(args.rows, args.batch, args.workers) < 1:
-        parser.error("--rows, --batch and --workers must be positive")
-    if bad := [setting for setting in args.set if not SETTING.match(setting)]:
-        parser.error(f"--set takes NAME=VALUE with a plain value: {', '.join(bad)}")
-    return args
+    return parse_checked(parser, argv, "rows", "batch", "workers")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse(argv)
-    home = Path(value).resolve() if (value := os.environ.get(HOME_VARIABLE)) else None
-    with server_in(home) as server:
-        asyncio.run(bench(args, server))
+    run_against_server(bench, parse(argv))
 
 
 if __name__ == "__main__":

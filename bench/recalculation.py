@@ -11,19 +11,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 from uuid import UUID
 
 import asyncpg
 
 from bench.memory import peak_rss_mib, reset_peak_rss
 from bench.progress import Reporter
-from bench.servers import HOME_VARIABLE, SETTING, apply_settings, database, server_in, settings_line
+from bench.servers import (
+    apply_settings,
+    bench_parser,
+    database,
+    parse_checked,
+    run_against_server,
+    settings_line,
+)
 from services.eligibility.domain.standards import SEED_STANDARDS, Standards
 from services.eligibility.main import DEFINITION
 from services.eligibility.service import standards as service
@@ -572,38 +577,18 @@ async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> No
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.recalculation", description=(__doc__ or "").splitlines()[0]
+    parser = bench_parser(
+        "python -m bench.recalculation",
+        __doc__,
+        rows_help="active cases to recalculate",
+        batch=service.RECALCULATION_BATCH,
+        batch_help="cases per recalculation batch",
     )
-    parser.add_argument(
-        "--rows", type=int, default=1_000_000, help="active cases to recalculate (default 1000000)"
-    )
-    parser.add_argument(
-        "--batch",
-        type=int,
-        default=service.RECALCULATION_BATCH,
-        help=f"cases per recalculation batch (default: the service's {service.RECALCULATION_BATCH})",
-    )
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a PostgreSQL setting for both paths, e.g. random_page_cost=1.1 (repeatable)",
-    )
-    args = parser.parse_args(argv)
-    if min(args.rows, args.batch) < 1:
-        parser.error("--rows and --batch must be positive")
-    if bad := [setting for setting in args.set if not SETTING.match(setting)]:
-        parser.error(f"--set takes NAME=VALUE with a plain value: {', '.join(bad)}")
-    return args
+    return parse_checked(parser, argv, "rows", "batch")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse(argv)
-    home = Path(value).resolve() if (value := os.environ.get(HOME_VARIABLE)) else None
-    with server_in(home) as server:
-        asyncio.run(bench(args, server))
+    run_against_server(bench, parse(argv))
 
 
 if __name__ == "__main__":

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import contextlib
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import asyncpg
@@ -81,3 +85,44 @@ async def apply_settings(connection: asyncpg.Connection, database: str, settings
         name, value = match.groups()
         await connection.execute(f"ALTER DATABASE \"{database}\" SET {name} = '{value}'")
         await connection.execute(f"SET {name} = '{value}'")
+
+
+def bench_parser(
+    prog: str, doc: str | None, *, rows_help: str, batch: int, batch_help: str
+) -> argparse.ArgumentParser:
+    """The arguments every database benchmark takes: `--rows`, `--batch`, `--set NAME=VALUE`."""
+    parser = argparse.ArgumentParser(prog=prog, description=(doc or "").splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help=f"{rows_help} (default 1000000)")
+    parser.add_argument(
+        "--batch", type=int, default=batch, help=f"{batch_help} (default: the service's {batch})"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a PostgreSQL setting for both paths, e.g. random_page_cost=1.1 (repeatable)",
+    )
+    return parser
+
+
+def parse_checked(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, *counts: str
+) -> argparse.Namespace:
+    """Parse, refusing counts below 1 and settings that are not a plain NAME=VALUE."""
+    args = parser.parse_args(argv)
+    if low := [f"--{name}" for name in counts if getattr(args, name) < 1]:
+        parser.error(f"{', '.join(low)} must be positive")
+    if bad := [setting for setting in args.set if not SETTING.match(setting)]:
+        parser.error(f"--set takes NAME=VALUE with a plain value: {', '.join(bad)}")
+    return args
+
+
+def run_against_server(
+    bench: Callable[[argparse.Namespace, postgres.PostgresServer], Coroutine[Any, Any, None]],
+    args: argparse.Namespace,
+) -> None:
+    """Run `bench` on a durable server under $SAFETYNET_BENCH_HOME, or a temporary one."""
+    home = Path(value).resolve() if (value := os.environ.get(HOME_VARIABLE)) else None
+    with server_in(home) as server:
+        asyncio.run(bench(args, server))
