@@ -12,6 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.models import Household, HouseholdMember, InsuredPerson, Person
 
 
+async def _upsert(
+    session: AsyncSession, values: dict[str, object], *, updated: list[str], cleared: list[str]
+) -> None:
+    """Insert the entry, or set `updated` from this event and clear `cleared` on the one there."""
+    statement = insert(InsuredPerson).values(values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[InsuredPerson.roster_entry_id],
+            set_={
+                **{column: statement.excluded[column] for column in updated},
+                **dict.fromkeys(cleared),
+                "updated_at": func.now(),
+            },
+        )
+    )
+
+
 async def record_enrolment(
     session: AsyncSession,
     *,
@@ -24,28 +41,19 @@ async def record_enrolment(
     event_id: UUID,
 ) -> None:
     """Insert the entry, or bring it up to date: a re-enrolment after a removal puts the person back on."""
-    statement = insert(InsuredPerson).values(
-        roster_entry_id=roster_entry_id,
-        person_id=person_id,
-        insurer_id=insurer_id,
-        policy_year=policy_year,
-        district_code=district_code,
-        cover_from=cover_from,
-        enrolled_event_id=event_id,
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[InsuredPerson.roster_entry_id],
-            set_={
-                "district_code": statement.excluded.district_code,
-                "cover_from": statement.excluded.cover_from,
-                "enrolled_event_id": statement.excluded.enrolled_event_id,
-                "cover_until": None,
-                "removal_reason": None,
-                "removed_event_id": None,
-                "updated_at": func.now(),
-            },
-        )
+    await _upsert(
+        session,
+        {
+            "roster_entry_id": roster_entry_id,
+            "person_id": person_id,
+            "insurer_id": insurer_id,
+            "policy_year": policy_year,
+            "district_code": district_code,
+            "cover_from": cover_from,
+            "enrolled_event_id": event_id,
+        },
+        updated=["district_code", "cover_from", "enrolled_event_id"],
+        cleared=["cover_until", "removal_reason", "removed_event_id"],
     )
 
 
@@ -62,27 +70,20 @@ async def record_removal(
     event_id: UUID,
 ) -> None:
     """Set the entry's end of cover; an entry whose enrolment never arrived is kept with its start unknown."""
-    statement = insert(InsuredPerson).values(
-        roster_entry_id=roster_entry_id,
-        person_id=person_id,
-        insurer_id=insurer_id,
-        policy_year=policy_year,
-        district_code=district_code,
-        cover_until=cover_until,
-        removal_reason=reason,
-        removed_event_id=event_id,
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[InsuredPerson.roster_entry_id],
-            set_={
-                "district_code": statement.excluded.district_code,
-                "cover_until": statement.excluded.cover_until,
-                "removal_reason": statement.excluded.removal_reason,
-                "removed_event_id": statement.excluded.removed_event_id,
-                "updated_at": func.now(),
-            },
-        )
+    await _upsert(
+        session,
+        {
+            "roster_entry_id": roster_entry_id,
+            "person_id": person_id,
+            "insurer_id": insurer_id,
+            "policy_year": policy_year,
+            "district_code": district_code,
+            "cover_until": cover_until,
+            "removal_reason": reason,
+            "removed_event_id": event_id,
+        },
+        updated=["district_code", "cover_until", "removal_reason", "removed_event_id"],
+        cleared=[],
     )
 
 
