@@ -117,3 +117,37 @@ async def test_payments_not_yet_sent_when_support_ends_are_cancelled_not_recover
     run = (await pair.payments.get(f"/v1/runs/{december['id']}", headers=finance.preparer)).json()
     assert (run["payment_count"], run["by_status"]["cancelled"]) == (0, {"count": 2, "total_fen": 114_000})
     await finance.books()
+
+
+async def test_a_refused_credit_for_a_month_after_the_end_is_never_paid_again(pair: Pair) -> None:
+    finance = Finance(pair)
+    _, case_id = await funded(finance)
+    await paid_month(finance, "2026-11")
+    december = await finance.released_run("2026-12")
+    sent = (await finance.post(f"/v1/runs/{december['id']}/bank-files")).json()
+    lines = [row for row in await finance.download(sent["id"]) if row[0] == "D"]
+    await terminate(pair, case_id)  # from December: the money is already at the bank
+
+    # The bank refuses one credit and makes the other; the credit made becomes an overpayment.
+    await finance.post(
+        f"/v1/bank-files/{sent['id']}/returns",
+        content=returns(sent["id"], [(lines[0][2], "FAILED", "ACCOUNT_CLOSED"), (lines[1][2], "PAID", "")]),
+    )
+    [failed] = (
+        await pair.payments.get("/v1/payments", params={"status": "failed"}, headers=finance.preparer)
+    ).json()
+    await finance.set_account(failed["person_id"], {**account(40), "reason": "new card"})
+    for path, body in (
+        (f"/v1/payments/{failed['id']}/retry", None),
+        (
+            f"/v1/payments/{failed['id']}/reissue",
+            {"payee": {**account(41), "appointed": True, "relationship": "son"}},
+        ),
+    ):
+        refused = await finance.post(path, json=body)
+        assert refused.status_code == 409 and refused.json()["errors"][0]["rule"] == "support_ended"
+    overpaid = (
+        await pair.payments.get("/v1/overpayments", params={"case_id": case_id}, headers=finance.preparer)
+    ).json()
+    assert [(o["month"], o["amount_fen"]) for o in overpaid] == [("2026-12-01", 57_000)]
+    await finance.books()

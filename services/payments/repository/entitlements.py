@@ -111,15 +111,24 @@ async def one_offs(
     return [(grant, status) for grant, status in await session.execute(query)]
 
 
-# Payments of a run not yet sent to the bank, for months the beneficiary is no longer due: never sent.
+# Payments for months the beneficiary is no longer due that hold no money out — not yet sent, or refused
+# by the bank — are cancelled: never sent, never retried or reissued.
 CANCEL_UNSENT = text(
     """
 UPDATE payments p SET status = 'cancelled'
 FROM entitlements e
 WHERE e.id = p.entitlement_id AND e.case_id = CAST(:case_id AS uuid) AND e.end_month IS NOT NULL
-  AND p.month >= e.end_month AND p.status = 'due'
+  AND p.month >= e.end_month AND p.status IN ('due', 'failed')
 """
 )
+
+
+async def ended_before(session: AsyncSession, entitlement_id: UUID | None, month: date) -> bool:
+    """Whether the entitlement had ended by `month` (a temporary grant, without one, never has)."""
+    if entitlement_id is None:
+        return False
+    end = await session.scalar(select(Entitlement.end_month).where(Entitlement.id == entitlement_id))
+    return end is not None and end <= month
 
 
 async def cancel_unsent(session: AsyncSession, case_id: UUID) -> None:

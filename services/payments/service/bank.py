@@ -20,7 +20,7 @@ from services.payments.domain.bank_files import (
 )
 from services.payments.models import BankFile, BankReturn, Payment
 from services.payments.repository import bank as repository
-from services.payments.repository import ledger, runs
+from services.payments.repository import entitlements, ledger, runs
 from services.payments.repository import payees as payee_accounts
 from services.payments.schemas import BankFileOut, BankReturnOut, PaymentOut, ReissueIn
 from services.payments.service import payees
@@ -344,6 +344,11 @@ async def _failed_payment(uow: UnitOfWork, caller: Principal, payment_id: UUID) 
         raise Conflict(
             f"payment {payment_id} is {payment.status}; only a failed payment can be retried or reissued",
             errors=[FieldIssue("status", "failed_only", "retry or reissue a payment the bank refused, once")],
+        )
+    if await entitlements.ended_before(uow.session, payment.entitlement_id, payment.month):
+        raise Conflict(
+            f"support ended before {payment.month:%Y-%m}: payment {payment_id} is no longer due",
+            errors=[FieldIssue("month", "support_ended", "a month after the end of support is not paid")],
         )
     return payment, run.district_code
 
