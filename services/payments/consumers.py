@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from services.payments.service import entitlements as service
-from shared.contracts.base import Event
+from services.payments.service import entitlements
 from shared.contracts.eligibility import (
     CaseAmountChanged,
     CaseApproved,
@@ -11,39 +10,13 @@ from shared.contracts.eligibility import (
     CaseTerminated,
     TemporaryAidGranted,
 )
-from shared.db import UnitOfWork
-from shared.messaging.inbox import Handler
+from shared.messaging.inbox import reactions
 
-
-async def on_case_approved_open_entitlements(uow: UnitOfWork, event: Event) -> None:
-    assert isinstance(event, CaseApproved)
-    await service.open_entitlements(uow, event)
-
-
-async def on_case_amount_changed_change_entitlements(uow: UnitOfWork, event: Event) -> None:
-    assert isinstance(event, CaseAmountChanged)
-    await service.change_entitlements(uow, event)
-
-
-async def on_case_suspended_pause_entitlements(uow: UnitOfWork, event: Event) -> None:
-    assert isinstance(event, CaseSuspended)
-    await service.suspend_entitlements(uow, event)
-
-
-async def on_case_terminated_end_entitlements(uow: UnitOfWork, event: Event) -> None:
-    assert isinstance(event, CaseTerminated)
-    await service.end_entitlements(uow, event)
-
-
-async def on_temporary_aid_granted_schedule_one_off(uow: UnitOfWork, event: Event) -> None:
-    assert isinstance(event, TemporaryAidGranted)
-    await service.schedule_one_off(uow, event)
-
-
-HANDLERS: dict[str, Handler] = {
-    "CaseApproved": on_case_approved_open_entitlements,
-    "CaseAmountChanged": on_case_amount_changed_change_entitlements,
-    "CaseSuspended": on_case_suspended_pause_entitlements,
-    "CaseTerminated": on_case_terminated_end_entitlements,
-    "TemporaryAidGranted": on_temporary_aid_granted_schedule_one_off,
-}
+HANDLERS = reactions(
+    (CaseApproved, entitlements.open_entitlements),
+    (CaseAmountChanged, entitlements.change_entitlements),
+    (CaseSuspended, entitlements.suspend_entitlements),
+    (CaseTerminated, entitlements.end_entitlements),
+    (TemporaryAidGranted, entitlements.schedule_one_off),
+)
+"""Which use case reacts to which event; the runtime subscribes to these events' topics."""

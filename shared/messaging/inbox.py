@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import ValidationError
@@ -24,6 +24,27 @@ from shared.observability import correlation_id, get_logger
 log = get_logger(__name__)
 
 Handler = Callable[[UnitOfWork, Event], Awaitable[None]]
+
+
+def reactions(*pairs: tuple[type[Event], Callable[[UnitOfWork, Any], Awaitable[None]]]) -> dict[str, Handler]:
+    """A service's event handlers: each contract's `type` mapped to its use case, which is called only with
+    an instance of that contract."""
+
+    def checked(contract: type[Event], use_case: Callable[[UnitOfWork, Any], Awaitable[None]]) -> Handler:
+        async def handle(uow: UnitOfWork, event: Event) -> None:
+            if not isinstance(event, contract):
+                raise TypeError(
+                    f"{use_case.__qualname__} handles {contract.__name__}, not {type(event).__name__}"
+                )
+            await use_case(uow, event)
+
+        handle.__qualname__ = f"{contract.__name__} → {use_case.__module__}.{use_case.__qualname__}"
+        return handle
+
+    return {
+        contract.model_fields["type"].default: checked(contract, use_case) for contract, use_case in pairs
+    }
+
 
 PROCESSED = "processed"
 DEAD_LETTERED = "dead_lettered"
