@@ -10,7 +10,6 @@ at the same amounts into a logged table without constraints or indexes).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,20 +21,17 @@ import asyncpg
 from bench.memory import peak_rss_mib, reset_peak_rss
 from bench.progress import Reporter
 from bench.servers import (
-    apply_settings,
     bench_parser,
-    database,
+    migrated,
     parse_checked,
     run_against_server,
-    settings_line,
 )
 from services.payments.main import DEFINITION
 from services.payments.schemas import RunOut
 from services.payments.service import runs
 from shared.auth import Principal, Role
-from shared.db import UnitOfWork, create_engine, session_factory, upgrade
+from shared.db import UnitOfWork
 from shared.local import postgres
-from shared.settings import DatabaseSettings
 
 MONTH = date(2026, 11, 1)
 DISTRICT = "500103"
@@ -348,53 +344,39 @@ def figures(rows: int, timed: Timed) -> str:
 
 
 async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> None:
-    async with database(server, "bench_monthly_run") as name:
-        url = server.url(name)
-        await asyncio.to_thread(upgrade, DEFINITION.migrations, url)
-        engine = create_engine(DatabaseSettings(url=url))
-        sessions = session_factory(engine)
+    async with migrated(server, "bench_monthly_run", DEFINITION) as db:
+        new_uow, connection = db.new_uow, db.connection
+        loaded = await load(connection, args.rows)
+        print(
+            f"rows: {args.rows} entitlements due in district {DISTRICT} for {MONTH:%Y-%m} "
+            f"({loaded.cases} cases in all, of 1–3 people, dibao and tekun; {loaded.raised} at a July raise), "
+            f"+{loaded.not_due} not due (ended, suspended, starting later, nothing to pay), "
+            f"+{loaded.elsewhere} in district {NEIGHBOUR}; {loaded.amount_rows} amount rows; batch {args.batch}"
+        )
+        print(
+            f"load: {loaded.seconds:.1f} s set-based, not measured, VACUUM ANALYZE included ({loaded.sizes})"
+        )
+        if args.set:
+            await db.apply(args.set)
+            print(f"settings for both paths (ALTER DATABASE … SET): {', '.join(args.set)}")
 
-        def new_uow() -> UnitOfWork:
-            return UnitOfWork(sessions, source=DEFINITION.source)
+        await connection.execute("CHECKPOINT")
+        bare_run = uuid4()
+        baseline = await run_baseline(connection, bare_run)
+        await verify(connection, "bare_payments", bare_run, args.rows, loaded)
+        print(
+            "baseline (first; one INSERT … SELECT with the same amount lookup into a logged table "
+            f"without constraints or indexes): {figures(args.rows, baseline)}"
+        )
+        await connection.execute("VACUUM ANALYZE bare_payments")
+        await connection.execute("CHECKPOINT")
 
-        connection = await asyncpg.connect(server.dsn(name))
-        try:
-            print(f"postgres: durable ({await settings_line(connection)})")
-            loaded = await load(connection, args.rows)
-            print(
-                f"rows: {args.rows} entitlements due in district {DISTRICT} for {MONTH:%Y-%m} "
-                f"({loaded.cases} cases in all, of 1–3 people, dibao and tekun; {loaded.raised} at a July raise), "
-                f"+{loaded.not_due} not due (ended, suspended, starting later, nothing to pay), "
-                f"+{loaded.elsewhere} in district {NEIGHBOUR}; {loaded.amount_rows} amount rows; batch {args.batch}"
-            )
-            print(
-                f"load: {loaded.seconds:.1f} s set-based, not measured, VACUUM ANALYZE included ({loaded.sizes})"
-            )
-            if args.set:
-                await apply_settings(connection, name, args.set)
-                await engine.dispose()  # the pool's connections predate the settings
-                print(f"settings for both paths (ALTER DATABASE … SET): {', '.join(args.set)}")
-
-            await connection.execute("CHECKPOINT")
-            bare_run = uuid4()
-            baseline = await run_baseline(connection, bare_run)
-            await verify(connection, "bare_payments", bare_run, args.rows, loaded)
-            print(
-                "baseline (first; one INSERT … SELECT with the same amount lookup into a logged table "
-                f"without constraints or indexes): {figures(args.rows, baseline)}"
-            )
-            await connection.execute("VACUUM ANALYZE bare_payments")
-            await connection.execute("CHECKPOINT")
-
-            ours = await run_ours(new_uow, args.batch, args.workers)
-            print(
-                f"ours (second; start_run, prepare_run with {args.workers} workers, read_run): "
-                f"{figures(args.rows, ours)}; {ours.batches}"
-            )
-            print(f"verified: {await verify_ours(connection, new_uow, args.rows, loaded, ours)}")
-        finally:
-            await connection.close()
-            await engine.dispose()
+        ours = await run_ours(new_uow, args.batch, args.workers)
+        print(
+            f"ours (second; start_run, prepare_run with {args.workers} workers, read_run): "
+            f"{figures(args.rows, ours)}; {ours.batches}"
+        )
+        print(f"verified: {await verify_ours(connection, new_uow, args.rows, loaded, ours)}")
     print(f"ratio: {ours.seconds / baseline.seconds:.2f}")
 
 

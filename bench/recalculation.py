@@ -9,7 +9,6 @@ back-pay months, the resumable batches or the near-line flagging).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -22,21 +21,18 @@ import asyncpg
 from bench.memory import peak_rss_mib, reset_peak_rss
 from bench.progress import Reporter
 from bench.servers import (
-    apply_settings,
     bench_parser,
-    database,
+    migrated,
     parse_checked,
     run_against_server,
-    settings_line,
 )
 from services.eligibility.domain.standards import SEED_STANDARDS, Standards
 from services.eligibility.main import DEFINITION
 from services.eligibility.service import standards as service
 from shared.contracts.catalogue import registry
 from shared.contracts.eligibility import CaseAmountChanged
-from shared.db import UnitOfWork, create_engine, session_factory, upgrade
+from shared.db import UnitOfWork
 from shared.local import postgres
-from shared.settings import DatabaseSettings
 
 TODAY = date(2026, 11, 29)
 OLD = SEED_STANDARDS[-1]  # 2025-07-01: urban 770, rural 630, tekun 1001 yuan
@@ -523,56 +519,42 @@ async def verify_idempotent(
 
 
 async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> None:
-    async with database(server, "bench_recalculation") as name:
-        url = server.url(name)
-        await asyncio.to_thread(upgrade, DEFINITION.migrations, url)
-        engine = create_engine(DatabaseSettings(url=url))
-        sessions = session_factory(engine)
+    async with migrated(server, "bench_recalculation", DEFINITION) as db:
+        new_uow, connection = db.new_uow, db.connection
+        await service.seed_standards(new_uow())
+        old = await connection.fetchval(
+            "SELECT id FROM standards WHERE district_code IS NULL AND effective_from = $1",
+            OLD.effective_from,
+        )
+        loaded = await load(connection, args.rows, old)
+        print(
+            f"rows: {args.rows} active cases (+{loaded.terminated} terminated), "
+            f"{loaded.beneficiaries} active beneficiaries, {loaded.near_line} near-line households "
+            f"without a case; batch {args.batch}"
+        )
+        print(f"load: {loaded.seconds:.1f} s set-based, VACUUM ANALYZE included ({loaded.sizes})")
+        if args.set:
+            await db.apply(args.set)
+            print(f"settings for both paths (ALTER DATABASE … SET): {', '.join(args.set)}")
 
-        def new_uow() -> UnitOfWork:
-            return UnitOfWork(sessions, source=DEFINITION.source)
+        await connection.execute("CHECKPOINT")
+        baseline = await run_baseline(connection, args.rows, loaded)
+        await connection.execute("VACUUM ANALYZE cases, case_beneficiaries, standards")
+        await connection.execute("CHECKPOINT")
+        print(
+            f"baseline (bare UPDATE … FROM, one transaction, rolled back so ours sees the same data): "
+            f"beneficiaries {baseline.beneficiaries_s:.2f} s + cases {baseline.cases_s:.2f} s "
+            f"= {baseline.seconds:.2f} s, {args.rows / baseline.seconds:.0f} cases/s"
+        )
 
-        connection = await asyncpg.connect(server.dsn(name))
-        try:
-            print(f"postgres: durable ({await settings_line(connection)})")
-            await service.seed_standards(new_uow())
-            old = await connection.fetchval(
-                "SELECT id FROM standards WHERE district_code IS NULL AND effective_from = $1",
-                OLD.effective_from,
-            )
-            loaded = await load(connection, args.rows, old)
-            print(
-                f"rows: {args.rows} active cases (+{loaded.terminated} terminated), "
-                f"{loaded.beneficiaries} active beneficiaries, {loaded.near_line} near-line households "
-                f"without a case; batch {args.batch}"
-            )
-            print(f"load: {loaded.seconds:.1f} s set-based, VACUUM ANALYZE included ({loaded.sizes})")
-            if args.set:
-                await apply_settings(connection, name, args.set)
-                await engine.dispose()  # the pool's connections predate the settings
-                print(f"settings for both paths (ALTER DATABASE … SET): {', '.join(args.set)}")
-
-            await connection.execute("CHECKPOINT")
-            baseline = await run_baseline(connection, args.rows, loaded)
-            await connection.execute("VACUUM ANALYZE cases, case_beneficiaries, standards")
-            await connection.execute("CHECKPOINT")
-            print(
-                f"baseline (bare UPDATE … FROM, one transaction, rolled back so ours sees the same data): "
-                f"beneficiaries {baseline.beneficiaries_s:.2f} s + cases {baseline.cases_s:.2f} s "
-                f"= {baseline.seconds:.2f} s, {args.rows / baseline.seconds:.0f} cases/s"
-            )
-
-            ours = await run_ours(new_uow, args.rows, args.batch)
-            print(
-                f"ours: publish_standard {ours.publish_s:.2f} s + run_recalculation {ours.recalculate_s:.2f} s "
-                f"= {ours.seconds:.2f} s, {args.rows / ours.seconds:.0f} cases/s; {ours.batches}; "
-                f"peak RSS {ours.peak_rss_mib:.0f} MiB (from {ours.start_rss_mib:.0f})"
-            )
-            print(f"verified: {await verify(connection, args.rows, loaded, ours)}")
-            print(f"verified: {await verify_idempotent(connection, new_uow, args.rows, ours)}")
-        finally:
-            await connection.close()
-            await engine.dispose()
+        ours = await run_ours(new_uow, args.rows, args.batch)
+        print(
+            f"ours: publish_standard {ours.publish_s:.2f} s + run_recalculation {ours.recalculate_s:.2f} s "
+            f"= {ours.seconds:.2f} s, {args.rows / ours.seconds:.0f} cases/s; {ours.batches}; "
+            f"peak RSS {ours.peak_rss_mib:.0f} MiB (from {ours.start_rss_mib:.0f})"
+        )
+        print(f"verified: {await verify(connection, args.rows, loaded, ours)}")
+        print(f"verified: {await verify_idempotent(connection, new_uow, args.rows, ours)}")
     print(f"ratio: {ours.seconds / baseline.seconds:.2f}")
 
 

@@ -10,13 +10,18 @@ import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.db import UnitOfWork, create_engine, session_factory, upgrade
 from shared.local import postgres
+from shared.service import ServiceDefinition
+from shared.settings import DatabaseSettings
 
 HOME_VARIABLE = "SAFETYNET_BENCH_HOME"
 
@@ -126,3 +131,40 @@ def run_against_server(
     home = Path(value).resolve() if (value := os.environ.get(HOME_VARIABLE)) else None
     with server_in(home) as server:
         asyncio.run(bench(args, server))
+
+
+@dataclass
+class Migrated:
+    """A fresh database with a service's migrations: its units of work and a raw connection beside them."""
+
+    name: str
+    engine: AsyncEngine
+    new_uow: Callable[[], UnitOfWork]
+    connection: asyncpg.Connection
+
+    async def apply(self, settings: Sequence[str]) -> None:
+        """PostgreSQL settings for both paths; the pool is emptied so every later session has them."""
+        await apply_settings(self.connection, self.name, settings)
+        await self.engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def migrated(
+    server: postgres.PostgresServer, prefix: str, definition: ServiceDefinition
+) -> AsyncIterator[Migrated]:
+    async with database(server, prefix) as name:
+        url = server.url(name)
+        await asyncio.to_thread(upgrade, definition.migrations, url)
+        engine = create_engine(DatabaseSettings(url=url))
+        sessions = session_factory(engine)
+
+        def new_uow() -> UnitOfWork:
+            return UnitOfWork(sessions, source=definition.source)
+
+        connection = await asyncpg.connect(server.dsn(name))
+        try:
+            print(f"postgres: durable ({await settings_line(connection)})")
+            yield Migrated(name, engine, new_uow, connection)
+        finally:
+            await connection.close()
+            await engine.dispose()
