@@ -1,4 +1,5 @@
-"""The embedded PostgreSQL a benchmark runs against: durable, in a temporary folder or under $SAFETYNET_BENCH_HOME."""
+"""What the database benchmarks share: a durable embedded PostgreSQL (temporary, or under $SAFETYNET_BENCH_HOME), a
+migrated database per run, and the command line (`--rows`, `--batch`, `--set`)."""
 
 from __future__ import annotations
 
