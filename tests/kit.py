@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, ClassVar, Literal
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Column, Integer, MetaData, Table, Text, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from shared.contracts.base import ContractRegistry, Event
 from shared.db import UnitOfWork, session_factory
+from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetterSink, Handler, InboxProcessor, LoggedDeadLetters
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.messaging.tables import metadata as messaging_metadata
@@ -108,3 +110,34 @@ async def wait_for(
         if loop.time() > deadline:
             pytest.fail(f"condition not met within {within}s")
         await asyncio.sleep(every)
+
+
+async def topic_records(
+    bootstrap_servers: str,
+    topic: str,
+    *,
+    keys: Collection[str] | None = None,
+    at_least: int = 0,
+    within: float = 60.0,
+) -> list[Envelope]:
+    """Every record of `topic` from the beginning (only those keyed by one of `keys`, if given), read until
+    the topic goes quiet with at least `at_least` found: what a subscriber reading from the start receives."""
+    reader = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await reader.start()
+    try:
+        found: list[Envelope] = []
+        async with asyncio.timeout(within):
+            while True:
+                batch = await reader.getmany(timeout_ms=1_500)
+                found += [
+                    Envelope.from_kafka(record)
+                    for records in batch.values()
+                    for record in records
+                    if keys is None or record.key.decode() in keys
+                ]
+                if not batch and len(found) >= at_least:
+                    return found
+    finally:
+        await reader.stop()

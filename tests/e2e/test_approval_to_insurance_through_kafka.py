@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select
 
 from services.insurance.consumers import HANDLERS
@@ -21,7 +20,6 @@ from services.insurance.models import RosterEntry
 from shared.contracts.catalogue import registry
 from shared.contracts.insurance import CLAIM_TOPIC, ENROLLMENT_TOPIC
 from shared.local.kafka import KafkaBroker
-from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import InboxProcessor
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
 from shared.messaging.tables import inbox, outbox
@@ -31,7 +29,7 @@ from tests.eligibility.test_api_applications import DISTRICT
 from tests.eligibility.test_api_households import HEAD_ID
 from tests.insurance.conftest import Pair, serve_pair
 from tests.insurance.test_api import ACCIDENT, approve_household_with_an_orphan, roster_of
-from tests.kit import wait_for
+from tests.kit import topic_records, wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -52,29 +50,6 @@ async def feed_size(pair: Pair, persons: list[str]) -> int:
             await connection.scalar(select(func.count()).select_from(outbox).where(outbox.c.key.in_(persons)))
             or 0
         )
-
-
-async def enrollment_records(kafka: KafkaBroker, persons: list[str]) -> list[Envelope]:
-    """What an insurer subscribed to `insurance.enrollment.v1` receives about these people."""
-    reader = AIOKafkaConsumer(
-        ENROLLMENT_TOPIC,
-        bootstrap_servers=kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await reader.start()
-    try:
-        found: list[Envelope] = []
-        while batch := await reader.getmany(timeout_ms=1_500):
-            found += [
-                Envelope.from_kafka(r)
-                for records in batch.values()
-                for r in records
-                if r.key.decode() in persons
-            ]
-        return found
-    finally:
-        await reader.stop()
 
 
 async def settled_claim(pair: Pair, person_id: str) -> str:
@@ -132,7 +107,7 @@ async def test_an_approval_and_a_termination_reach_the_roster_and_the_insurer_th
             return pending == 0
 
         await wait_for(feed_published, within=60)
-        records = await enrollment_records(kafka, persons)
+        records = await topic_records(kafka.bootstrap_servers, ENROLLMENT_TOPIC, keys=set(persons))
         assert sorted(r.type for r in records) == ["InsuredEnrolled"] * 2 + ["InsuredRemoved"] * 2
         removals = [json.loads(r.data) for r in records if r.type == "InsuredRemoved"]
         assert {(r["cover_until"], r["reason"]) for r in removals} == {("2026-10-31", "case_ended")}

@@ -4,17 +4,16 @@ including a failure and its reissue, reach the broker as payment events."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from shared.contracts.payments import PAYMENT_TOPIC
 from shared.local.kafka import KafkaBroker
 from tests.eligibility.test_api_applications import DISTRICT
+from tests.kit import topic_records
 from tests.payments.conftest import prepared, serve_pair
 from tests.payments.test_bank import Finance, account, returns
 from tests.payments.test_entitlements import delivered
@@ -49,8 +48,7 @@ async def test_an_approval_becomes_a_payment_through_kafka(
         )
         released = await officers.post(f"/v1/runs/{run['id']}/release", headers=officers.checker)
         assert released.status_code == 200, released.text
-        sent = (await officers.post(f"/v1/runs/{run['id']}/bank-files")).json()
-        paid, refused = [row for row in await officers.download(sent["id"]) if row[0] == "D"]
+        sent, (paid, refused) = await officers.send(run["id"])
         await officers.post(
             f"/v1/bank-files/{sent['id']}/returns",
             content=returns(sent["id"], [(paid[2], "PAID", ""), (refused[2], "FAILED", "ACCOUNT_FROZEN")]),
@@ -62,35 +60,16 @@ async def test_an_approval_becomes_a_payment_through_kafka(
         reissued = await officers.post(f"/v1/payments/{failed[0]['id']}/reissue", json={"payee": guardian})
         assert reissued.status_code == 201, reissued.text
 
-        seen = await payment_events(kafka.bootstrap_servers, count=4)
-        assert [kind for kind, _, _ in seen] == [
+        seen = await topic_records(kafka.bootstrap_servers, PAYMENT_TOPIC, at_least=4)
+        assert [record.type for record in seen] == [
             "PaymentRunReleased",
             "PaymentDisbursed",
             "PaymentFailed",
             "PaymentReissued",
         ]
-        keys = [key for _, key, _ in seen]
+        keys = [record.key for record in seen]
         assert keys[0] == run["id"] and keys[2] == failed[0]["id"] and keys[3] == reissued.json()["id"]
         assert keys[1] not in (keys[2], keys[3])
-        assert seen[3][2]["original_payment_id"] == failed[0]["id"]
-        everything = json.dumps([body for _, _, body in seen])
-        assert not any(account(n)["account_number"] in everything for n in (0, 1, 7))
-
-
-async def payment_events(bootstrap: str, *, count: int) -> list[tuple[str, str, dict[str, Any]]]:
-    """The first `count` events on the payments topic: (CloudEvents type, key, body)."""
-    consumer = AIOKafkaConsumer(
-        PAYMENT_TOPIC, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        seen: list[tuple[str, str, dict[str, Any]]] = []
-        async with asyncio.timeout(60):
-            while len(seen) < count:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        headers = {name: value.decode() for name, value in record.headers}
-                        seen.append((headers["ce_type"], record.key.decode(), json.loads(record.value)))
-        return seen
-    finally:
-        await consumer.stop()
+        assert json.loads(seen[3].data)["original_payment_id"] == failed[0]["id"]
+        everything = b"".join(record.data for record in seen)
+        assert not any(account(n)["account_number"].encode() in everything for n in (0, 1, 7))

@@ -6,41 +6,17 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.eligibility import CASE_TOPIC
 from shared.local.kafka import KafkaBroker
-from shared.messaging.envelope import Envelope
 from shared.messaging.tables import outbox
 from tests.eligibility.conftest import serve
 from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, registered, steps
-from tests.kit import wait_for
+from tests.kit import topic_records, wait_for
 
 pytestmark = pytest.mark.kafka
-
-
-async def case_records(kafka: KafkaBroker, case_id: str) -> list[Envelope]:
-    reader = AIOKafkaConsumer(
-        CASE_TOPIC,
-        bootstrap_servers=kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await reader.start()
-    try:
-        found: list[Envelope] = []
-        while batch := await reader.getmany(timeout_ms=1_500):
-            found += [
-                Envelope.from_kafka(r)
-                for records in batch.values()
-                for r in records
-                if r.key == case_id.encode()
-            ]
-        return found
-    finally:
-        await reader.stop()
 
 
 async def test_approving_a_case_publishes_exactly_one_case_approved_to_kafka(
@@ -64,7 +40,7 @@ async def test_approving_a_case_publishes_exactly_one_case_approved_to_kafka(
 
         await wait_for(published, within=60)
         await asyncio.sleep(1)  # a duplicate, if the relay sent one, would land by now
-    records = await case_records(kafka, case_id)
+    records = await topic_records(kafka.bootstrap_servers, CASE_TOPIC, keys={case_id})
     assert [r.type for r in records] == ["CaseApproved"]
     record = records[0]
     assert record.source == "/safetynet/eligibility" and record.subject == case_id

@@ -52,11 +52,7 @@ class Finance:
     async def beneficiaries(self, cases: int) -> list[str]:
         people: list[str] = []
         for _ in range(cases):
-            _, case_id = await approve_another(self.pair)
-            found = await delivered(
-                self.pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2
-            )
-            people += [e["person_id"] for e in found]
+            people += (await self.beneficiaries_of_one_case())[0]
         return people
 
     async def beneficiaries_of_one_case(self) -> tuple[list[str], str]:
@@ -76,6 +72,25 @@ class Finance:
         released = await self.post(f"/v1/runs/{run['id']}/release", headers=self.checker)
         assert released.status_code == 200, released.text
         return dict(released.json())
+
+    async def funded_case(self) -> tuple[list[str], str]:
+        """One approved case whose beneficiaries have accounts, and a fund allocated to pay them."""
+        people, case_id = await self.beneficiaries_of_one_case()
+        for n, person in enumerate(people):
+            assert (await self.set_account(person, account(n))).status_code == 200
+        allocated = await self.post(
+            f"/v1/ledger/{DISTRICT}/allocations",
+            json={"amount_fen": ALLOCATED, "reference": f"A-{case_id[:8]}", "memo": "funds"},
+        )
+        assert allocated.status_code == 201, allocated.text
+        return people, case_id
+
+    async def send(self, run_id: str) -> tuple[dict[str, Any], list[list[str]]]:
+        """The run's next bank file, and its payment lines as the bank reads them."""
+        written = await self.post(f"/v1/runs/{run_id}/bank-files")
+        assert written.status_code == 201, written.text
+        lines = [row for row in await self.download(written.json()["id"]) if row[0] == "D"]
+        return dict(written.json()), lines
 
     async def download(self, bank_file_id: str) -> list[list[str]]:
         got = await self.pair.payments.get(f"/v1/bank-files/{bank_file_id}", headers=self.preparer)
@@ -301,16 +316,9 @@ async def test_a_failed_credit_reissued_pays_each_beneficiary_once_and_the_books
 
 async def test_a_bad_return_file_is_refused_whole_and_changes_nothing(pair: Pair) -> None:
     finance = Finance(pair)
-    people = await finance.beneficiaries(1)
-    for n, person in enumerate(people):
-        await finance.set_account(person, account(n))
-    await finance.post(
-        f"/v1/ledger/{DISTRICT}/allocations",
-        json={"amount_fen": ALLOCATED, "reference": "A-1", "memo": "funds"},
-    )
+    await finance.funded_case()
     run = await finance.released_run("2026-11")
-    sent = (await finance.post(f"/v1/runs/{run['id']}/bank-files")).json()
-    lines = [row for row in await finance.download(sent["id"]) if row[0] == "D"]
+    sent, lines = await finance.send(run["id"])
     before = await finance.books()
     bad = (
         f"H,SAFETYNET-PAYMENT-RETURNS,1,{sent['id']}\r\n"
@@ -416,16 +424,9 @@ async def test_payee_accounts_are_encrypted_masked_and_audited(pair: Pair) -> No
 
 async def test_a_retry_and_a_reissue_racing_for_one_failed_payment_leave_one_payment(pair: Pair) -> None:
     finance = Finance(pair)
-    people = await finance.beneficiaries(1)
-    for n, person in enumerate(people):
-        await finance.set_account(person, account(n))
-    await finance.post(
-        f"/v1/ledger/{DISTRICT}/allocations",
-        json={"amount_fen": ALLOCATED, "reference": "A-3", "memo": "funds"},
-    )
+    await finance.funded_case()
     run = await finance.released_run("2026-11")
-    sent = (await finance.post(f"/v1/runs/{run['id']}/bank-files")).json()
-    lines = [row for row in await finance.download(sent["id"]) if row[0] == "D"]
+    sent, lines = await finance.send(run["id"])
     await finance.post(
         f"/v1/bank-files/{sent['id']}/returns",
         content=returns(sent["id"], [(line[2], "FAILED", "ACCOUNT_CLOSED") for line in lines]),

@@ -17,24 +17,12 @@ from tests.payments.test_entitlements import delivered
 
 async def paid_month(finance: Finance, month: str) -> None:
     run = await finance.released_run(month)
-    sent = (await finance.post(f"/v1/runs/{run['id']}/bank-files")).json()
-    lines = [row for row in await finance.download(sent["id"]) if row[0] == "D"]
+    sent, lines = await finance.send(run["id"])
     result = await finance.post(
         f"/v1/bank-files/{sent['id']}/returns",
         content=returns(sent["id"], [(line[2], "PAID", "") for line in lines], day=f"{month}-08"),
     )
     assert result.json()["paid_count"] == len(lines)
-
-
-async def funded(finance: Finance) -> tuple[list[str], str]:
-    people, case_id = await finance.beneficiaries_of_one_case()
-    for n, person in enumerate(people):
-        await finance.set_account(person, account(n))
-    await finance.post(
-        f"/v1/ledger/{DISTRICT}/allocations",
-        json={"amount_fen": ALLOCATED, "reference": "A-9", "memo": "funds"},
-    )
-    return people, case_id
 
 
 async def terminate(pair: Pair, case_id: str) -> None:
@@ -54,7 +42,7 @@ async def terminate(pair: Pair, case_id: str) -> None:
 
 async def test_credited_payments_after_a_death_are_recovered_or_waived(pair: Pair) -> None:
     finance = Finance(pair)
-    _, case_id = await funded(finance)
+    _, case_id = await finance.funded_case()
     await paid_month(finance, "2026-11")
     await paid_month(finance, "2026-12")
     await terminate(pair, case_id)
@@ -99,7 +87,7 @@ async def test_credited_payments_after_a_death_are_recovered_or_waived(pair: Pai
 
 async def test_payments_not_yet_sent_when_support_ends_are_cancelled_not_recovered(pair: Pair) -> None:
     finance = Finance(pair)
-    _, case_id = await funded(finance)
+    _, case_id = await finance.funded_case()
     await paid_month(finance, "2026-11")
     december = await finance.released_run("2026-12")
     await terminate(pair, case_id)
@@ -121,11 +109,10 @@ async def test_payments_not_yet_sent_when_support_ends_are_cancelled_not_recover
 
 async def test_a_refused_credit_for_a_month_after_the_end_is_never_paid_again(pair: Pair) -> None:
     finance = Finance(pair)
-    _, case_id = await funded(finance)
+    _, case_id = await finance.funded_case()
     await paid_month(finance, "2026-11")
     december = await finance.released_run("2026-12")
-    sent = (await finance.post(f"/v1/runs/{december['id']}/bank-files")).json()
-    lines = [row for row in await finance.download(sent["id"]) if row[0] == "D"]
+    sent, lines = await finance.send(december["id"])
     await terminate(pair, case_id)  # from December: the money is already at the bank
 
     # The bank refuses one credit and makes the other; the credit made becomes an overpayment.
