@@ -13,10 +13,8 @@ import cProfile
 import json
 import os
 import pstats
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.memory import peak_rss_mib, reset_peak_rss
+from bench.servers import scratch, server_in
 from shared.contracts.base import Event
 from shared.db import UnitOfWork, create_engine, session_factory
 from shared.local import kafka as local_kafka
@@ -320,23 +319,12 @@ async def within(waiting: Awaitable[None], seconds: float, why: str | Callable[[
 @contextlib.contextmanager
 def servers(home: Path | None) -> Iterator[tuple[postgres.PostgresServer, local_kafka.KafkaBroker]]:
     """A durable PostgreSQL and a Kafka broker under `home` (kept, stopped) or a temporary folder (removed)."""
-    root = home or Path(tempfile.mkdtemp(prefix="safetynet-bench-"))
-    try:
-        server = postgres.start(root / "postgres", durable=True)
+    with server_in(home) as server, scratch(home) as root:
+        broker = local_kafka.start(root / "kafka")
         try:
-            broker = local_kafka.start(root / "kafka")
-            try:
-                yield server, broker
-            finally:
-                local_kafka.stop(root / "kafka")
+            yield server, broker
         finally:
-            if home is None:
-                postgres.destroy(root / "postgres")
-            else:
-                postgres.stop(root / "postgres")
-    finally:
-        if home is None:
-            shutil.rmtree(root, ignore_errors=True)
+            local_kafka.stop(root / "kafka")
 
 
 async def durability(server: postgres.PostgresServer) -> str:

@@ -28,10 +28,20 @@ HOME_VARIABLE = "SAFETYNET_BENCH_HOME"
 
 
 @contextlib.contextmanager
-def server_in(home: Path | None) -> Iterator[postgres.PostgresServer]:
-    """A durable PostgreSQL under `home` (kept, stopped) or a temporary folder (removed)."""
+def scratch(home: Path | None) -> Iterator[Path]:
+    """`home` (kept), or a temporary folder removed afterwards."""
     root = home or Path(tempfile.mkdtemp(prefix="safetynet-bench-"))
     try:
+        yield root
+    finally:
+        if home is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def server_in(home: Path | None) -> Iterator[postgres.PostgresServer]:
+    """A durable PostgreSQL under `home` (kept, stopped) or a temporary folder (removed)."""
+    with scratch(home) as root:
         server = postgres.start(root / "postgres", durable=True)
         try:
             yield server
@@ -40,9 +50,6 @@ def server_in(home: Path | None) -> Iterator[postgres.PostgresServer]:
                 postgres.destroy(root / "postgres")
             else:
                 postgres.stop(root / "postgres")
-    finally:
-        if home is None:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 @contextlib.asynccontextmanager

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -146,29 +148,37 @@ def recalculate(
     ] = None,
 ) -> None:
     """Run or resume the recalculation of every active case after a standard change, with a progress bar."""
-    settings = (
-        prepare(Workspace(workspace.resolve()))["eligibility"]
-        if workspace
-        else SERVICES["eligibility"].settings()
-    )
-    asyncio.run(_recalculate(settings, standard_id))
+    asyncio.run(_recalculate(_settings("eligibility", workspace), standard_id))
+
+
+def _settings(service: str, workspace: Path | None) -> ServiceSettings:
+    """The service's settings: the embedded default's in `workspace` (started and migrated), or the environment's."""
+    return prepare(Workspace(workspace.resolve()))[service] if workspace else SERVICES[service].settings()
+
+
+@contextlib.asynccontextmanager
+async def _units_of_work(service: str, settings: ServiceSettings) -> AsyncIterator[Callable[[], UnitOfWork]]:
+    """A factory of the service's units of work on its database, for a command's lifetime."""
+    engine = create_engine(settings.database)
+    sessions, source = session_factory(engine), SERVICES[service].definition.source
+    try:
+        yield lambda: UnitOfWork(sessions, source=source)
+    finally:
+        await engine.dispose()
+
+
+def _progress() -> Progress:
+    return Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console)
 
 
 async def _recalculate(settings: ServiceSettings, standard_id: UUID | None) -> None:
-    engine = create_engine(settings.database)
-    definition = SERVICES["eligibility"].definition
-    sessions = session_factory(engine)
-
-    def new_uow() -> UnitOfWork:
-        return UnitOfWork(sessions, source=definition.source)
-
-    try:
+    async with _units_of_work("eligibility", settings) as new_uow:
         pending = [standard_id] if standard_id else await standards.unfinished_recalculations(new_uow())
         if not pending:
             console.print("nothing to recalculate")
         for standard in pending:
             status = await standards.recalculation_status(new_uow(), standard)
-            with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            with _progress() as progress:
                 task = progress.add_task(f"standard {standard}", total=status.cases_total)
                 done = await standards.run_recalculation(
                     new_uow,
@@ -179,8 +189,6 @@ async def _recalculate(settings: ServiceSettings, standard_id: UUID | None) -> N
             console.print(
                 f"{done.cases_changed} cases changed, {done.households_flagged} households flagged for review"
             )
-    finally:
-        await engine.dispose()
 
 
 @app.command("prepare-run")
@@ -205,26 +213,18 @@ def prepare_run(
         )
     except ValueError as bad:
         raise typer.BadParameter(str(bad)) from None
-    settings = (
-        prepare(Workspace(workspace.resolve()))["payments"] if workspace else SERVICES["payments"].settings()
+    asyncio.run(
+        _prepare_run(_settings("payments", workspace), officer, district, first_day, batch_size, workers)
     )
-    asyncio.run(_prepare_run(settings, officer, district, first_day, batch_size, workers))
 
 
 async def _prepare_run(
     settings: ServiceSettings, officer: Principal, district: str, month: date, batch_size: int, workers: int
 ) -> None:
-    engine = create_engine(settings.database)
-    definition = SERVICES["payments"].definition
-    sessions = session_factory(engine)
-
-    def new_uow() -> UnitOfWork:
-        return UnitOfWork(sessions, source=definition.source)
-
-    try:
+    async with _units_of_work("payments", settings) as new_uow:
         run = await runs.start_run(new_uow(), officer, district_code=district, month=month)
         if run.status == "preparing":
-            with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as progress:
+            with _progress() as progress:
                 task = progress.add_task(
                     f"run {district} {run.month}",
                     total=run.entitlements_due,
@@ -241,8 +241,6 @@ async def _prepare_run(
         else:
             console.print(f"run {run.id} is already {run.status}")
         console.print(f"run {run.id}: {run.payment_count} payments, {run.total_fen} fen; {run.status}")
-    finally:
-        await engine.dispose()
 
 
 @kafka_app.command("start")
