@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -12,11 +11,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.models import Household, HouseholdMember, InsuredPerson, Person
 
 
+async def record_enrolment(session: AsyncSession, entry: dict[str, object]) -> None:
+    """Insert the entry, or bring it up to date: a re-enrolment after a removal puts the person back on."""
+    await _upsert(
+        session,
+        entry,
+        updated=["district_code", "cover_from", "enrolled_event_id"],
+        cleared=["cover_until", "removal_reason", "removed_event_id"],
+    )
+
+
+async def record_removal(session: AsyncSession, entry: dict[str, object]) -> None:
+    """Set the entry's end of cover; an entry whose enrolment never arrived is kept with its start unknown."""
+    await _upsert(
+        session,
+        entry,
+        updated=["district_code", "cover_until", "removal_reason", "removed_event_id"],
+        cleared=[],
+    )
+
+
 async def _upsert(
-    session: AsyncSession, values: dict[str, object], *, updated: list[str], cleared: list[str]
+    session: AsyncSession, entry: dict[str, object], *, updated: list[str], cleared: list[str]
 ) -> None:
     """Insert the entry, or set `updated` from this event and clear `cleared` on the one there."""
-    statement = insert(InsuredPerson).values(values)
+    statement = insert(InsuredPerson).values(entry)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[InsuredPerson.roster_entry_id],
@@ -26,64 +45,6 @@ async def _upsert(
                 "updated_at": func.now(),
             },
         )
-    )
-
-
-async def record_enrolment(
-    session: AsyncSession,
-    *,
-    roster_entry_id: UUID,
-    person_id: UUID,
-    insurer_id: UUID,
-    policy_year: int,
-    district_code: str,
-    cover_from: date,
-    event_id: UUID,
-) -> None:
-    """Insert the entry, or bring it up to date: a re-enrolment after a removal puts the person back on."""
-    await _upsert(
-        session,
-        {
-            "roster_entry_id": roster_entry_id,
-            "person_id": person_id,
-            "insurer_id": insurer_id,
-            "policy_year": policy_year,
-            "district_code": district_code,
-            "cover_from": cover_from,
-            "enrolled_event_id": event_id,
-        },
-        updated=["district_code", "cover_from", "enrolled_event_id"],
-        cleared=["cover_until", "removal_reason", "removed_event_id"],
-    )
-
-
-async def record_removal(
-    session: AsyncSession,
-    *,
-    roster_entry_id: UUID,
-    person_id: UUID,
-    insurer_id: UUID,
-    policy_year: int,
-    district_code: str,
-    cover_until: date,
-    reason: str,
-    event_id: UUID,
-) -> None:
-    """Set the entry's end of cover; an entry whose enrolment never arrived is kept with its start unknown."""
-    await _upsert(
-        session,
-        {
-            "roster_entry_id": roster_entry_id,
-            "person_id": person_id,
-            "insurer_id": insurer_id,
-            "policy_year": policy_year,
-            "district_code": district_code,
-            "cover_until": cover_until,
-            "removal_reason": reason,
-            "removed_event_id": event_id,
-        },
-        updated=["district_code", "cover_until", "removal_reason", "removed_event_id"],
-        cleared=[],
     )
 
 

@@ -22,16 +22,18 @@ log = get_logger(__name__)
 IDENTITY_READ = "identity.read"
 
 
+# What both roster events say about the entry, in the read model's column names.
+ENTRY = {"roster_entry_id", "person_id", "insurer_id", "policy_year", "district_code"}
+
+
 async def record_enrolment(uow: UnitOfWork, event: InsuredEnrolled) -> None:
     await insured_queries.record_enrolment(
         uow.session,
-        roster_entry_id=event.roster_entry_id,
-        person_id=event.person_id,
-        insurer_id=event.insurer_id,
-        policy_year=event.policy_year,
-        district_code=event.district_code,
-        cover_from=event.cover_from,
-        event_id=event.event_id,
+        {
+            **event.model_dump(include=ENTRY),
+            "cover_from": event.cover_from,
+            "enrolled_event_id": event.event_id,
+        },
     )
     await uow.commit()
 
@@ -39,14 +41,12 @@ async def record_enrolment(uow: UnitOfWork, event: InsuredEnrolled) -> None:
 async def record_removal(uow: UnitOfWork, event: InsuredRemoved) -> None:
     await insured_queries.record_removal(
         uow.session,
-        roster_entry_id=event.roster_entry_id,
-        person_id=event.person_id,
-        insurer_id=event.insurer_id,
-        policy_year=event.policy_year,
-        district_code=event.district_code,
-        cover_until=event.cover_until,
-        reason=event.reason,
-        event_id=event.event_id,
+        {
+            **event.model_dump(include=ENTRY),
+            "cover_until": event.cover_until,
+            "removal_reason": event.reason,
+            "removed_event_id": event.event_id,
+        },
     )
     await uow.commit()
 
