@@ -3,6 +3,8 @@ cover or twice, the claim lifecycle on the insurer feed, and who may see and dec
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -88,6 +90,18 @@ async def test_a_claim_outside_cover_or_twice_is_refused_and_one_inside_goes_to_
         "/v1/terms/2026/roster/changes/2026-11", headers=pair.token("reviewer", DISTRICT, subject="rv-1")
     )
     assert (len(changes.json()["added"]), len(changes.json()["removed"])) == (0, 2)
+    exported = await pair.insurance.get(
+        "/v1/terms/2026/roster/changes/2026-11",
+        params={"format": "csv", "district_code": DISTRICT},
+        headers=pair.token("reviewer", DISTRICT, subject="rv-1"),
+    )
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert f'filename="roster-2026-2026-11-{DISTRICT}.csv"' in exported.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert sorted((row["change"], row["person_id"], row["cover_until"]) for row in rows) == sorted(
+        ("removed", person, "2026-10-31") for person in persons
+    )
+    assert HEAD_ID not in exported.text and GRANDCHILD_ID not in exported.text
 
     caseworker = pair.token("caseworker", DISTRICT, subject="cw-1")
     claim = {"person_id": persons[0], "cover_type": "accident", "claimed_fen": 100_000, "expenses": ACCIDENT}
