@@ -253,3 +253,63 @@ async def test_each_caller_sees_and_decides_only_what_is_theirs(pair: Pair) -> N
         2,
     )
     assert (await pair.insurance.get("/v1/terms/2026/kpis", headers=elsewhere)).status_code == 403
+
+
+async def test_an_admin_defines_an_insurer_and_a_term_and_bad_terms_change_nothing(pair: Pair) -> None:
+    admin = pair.token("admin", subject="admin-1")
+    insurer = await pair.insurance.post("/v1/insurers", json={"name": "渝州人寿"}, headers=admin)
+    assert insurer.status_code == 201, insurer.text
+    insurer_id = insurer.json()["id"]
+    again = await pair.insurance.post("/v1/insurers", json={"name": "渝州人寿"}, headers=admin)
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "name"
+
+    accident_only = [
+        {
+            "cover_type": "accident",
+            "limit_fen": 3_000_000,
+            "report_limit_hours": 24,
+            "documents": ["claim_form"],
+        }
+    ]
+    refusals = [
+        ({"year": 2028, "insurer_id": str(DEMO_INSURER_ID), "premium_fen": -1}, 422, "premium_fen"),
+        ({"year": 2028, "insurer_id": "6f1c2a3b-0000-4000-8000-000000000000"}, 422, "insurer_id"),
+        ({"year": 2028, "insurer_id": insurer_id, "covers": accident_only * 2}, 422, "covers"),
+        (
+            {"year": 2028, "insurer_id": insurer_id, "covers": [{**accident_only[0], "cover_type": "flood"}]},
+            422,
+            "covers",
+        ),
+        ({"year": 2026, "insurer_id": insurer_id}, 409, "year"),
+    ]
+    for body, status, field in refusals:
+        refused = await pair.insurance.post("/v1/terms", json=body, headers=admin)
+        assert refused.status_code == status, refused.text
+        assert field in refused.json()["errors"][0]["field"]
+    assert (await pair.insurance.get("/v1/terms/2028", headers=admin)).status_code == 404
+    assert (
+        await pair.insurance.post(
+            "/v1/terms",
+            json={"year": 2028, "insurer_id": insurer_id},
+            headers=pair.token("reviewer", DISTRICT),
+        )
+    ).status_code == 403
+
+    term = await pair.insurance.post(
+        "/v1/terms",
+        json={"year": 2028, "insurer_id": insurer_id, "premium_fen": 15_000, "covers": accident_only},
+        headers=admin,
+    )
+    assert term.status_code == 201, term.text
+    assert (term.json()["starts_on"], term.json()["ends_on"], term.json()["premium_fen"]) == (
+        "2028-01-01",
+        "2028-12-31",
+        15_000,
+    )
+    assert [(c["cover_type"], c["limit_fen"], c["report_limit_hours"]) for c in term.json()["covers"]] == [
+        ("accident", 3_000_000, 24)
+    ]
+    # Each insurer sees its own terms only.
+    own = await pair.insurance.get("/v1/terms", headers=pair.token.insurer(insurer_id, subject="ins-9"))
+    assert [t["year"] for t in own.json()] == [2028]
+    assert (await pair.insurance.get("/v1/terms/2028", headers=pair.token.insurer())).status_code == 404
