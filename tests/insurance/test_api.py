@@ -313,3 +313,31 @@ async def test_an_admin_defines_an_insurer_and_a_term_and_bad_terms_change_nothi
     own = await pair.insurance.get("/v1/terms", headers=pair.token.insurer(insurer_id, subject="ins-9"))
     assert [t["year"] for t in own.json()] == [2028]
     assert (await pair.insurance.get("/v1/terms/2028", headers=pair.token.insurer())).status_code == 404
+
+
+async def test_a_student_of_an_insured_household_gets_the_school_entry_grant_once(pair: Pair) -> None:
+    _, persons = await approve_household_with_an_orphan(pair)
+    await roster_of(pair, lambda rows: len(rows) == 2, persons=persons)
+    caseworker = pair.token("caseworker", DISTRICT, subject="cw-1")
+    grant = {
+        "person_id": persons[1],
+        "cover_type": "school_entry_grant",
+        "claimed_fen": 500_000,
+        "incident_date": "2026-10-20",
+        "documents_received": ["claim_form", "admission_letter", "household_insured_proof"],
+    }
+    first = await pair.insurance.post("/v1/claims", json=grant, headers=caseworker)
+    assert first.status_code == 201, first.text
+    assert (first.json()["status"], first.json()["documents_missing"]) == ("documents_complete", [])
+    before = await counts(pair)
+    # A second admission (another date) is still the one grant: refused, nothing written.
+    second = await pair.insurance.post(
+        "/v1/claims", json={**grant, "incident_date": "2026-11-02"}, headers=caseworker
+    )
+    assert second.status_code == 409
+    assert [(e["field"], e["rule"]) for e in second.json()["errors"]] == [("cover_type", "ONCE_PER_PERSON")]
+    assert await counts(pair) == before
+    too_much = await pair.insurance.post(
+        "/v1/claims", json={**grant, "person_id": persons[0], "claimed_fen": 500_001}, headers=caseworker
+    )
+    assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "claimed_fen"
