@@ -11,11 +11,15 @@ from uuid import uuid4
 
 import structlog
 
+from shared.resident_id import check_character
+
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# An 18-character resident ID or a bank account number never reaches a log line whole.
-_SENSITIVE_DIGITS = re.compile(r"(?<![0-9])([0-9]{3})[0-9]{8,}([0-9Xx]{2})(?![0-9])")
+# A candidate stands alone: no ASCII letter, digit, `-` or `_` touches it, so digit runs inside hex
+# correlation ids, UUIDs and digests are left whole. The edge is ASCII on purpose: Chinese text written
+# right up to a number must not shield it. `[0-9]`, not `\d`, which also matches other scripts' digits.
+_CANDIDATE = re.compile(r"(?<![A-Za-z0-9_-])(?:[0-9]{12,19}|[0-9]{17}[Xx])(?![A-Za-z0-9_-])")
 
 
 def new_correlation_id(incoming: str | None = None) -> str:
@@ -26,7 +30,21 @@ def new_correlation_id(incoming: str | None = None) -> str:
 
 
 def mask_digits(text: str) -> str:
-    return _SENSITIVE_DIGITS.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(2)}", text)
+    """Mask what is personal data, and only that: a resident ID, or a bank account number.
+
+    A bank account is a standalone run of 12-19 ASCII digits; a resident ID ending in a digit is
+    such a run too. One ending in X is masked only when its check character is right: a token that
+    fails GB 11643-1999 is not a resident ID. Masking keeps the first 3 and last 2 characters around
+    a fixed 8 stars, so a log line still tells which record it was without giving the number away.
+    """
+    return _CANDIDATE.sub(_mask_if_personal, text)
+
+
+def _mask_if_personal(match: re.Match[str]) -> str:
+    token = match.group()
+    if token[-1] in "Xx" and check_character(token[:-1]) != "X":
+        return token
+    return f"{token[:3]}{'*' * 8}{token[-2:]}"
 
 
 def _add_correlation_id(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
