@@ -195,10 +195,11 @@ SELECT household_id, person_id, relation, '{}'::jsonb FROM plan_members
 """,
     """
 INSERT INTO cases (id, household_id, program, district_code, area, status, start_month,
-                   per_capita_income_fen, monthly_amount_fen, standard_id, approved_by, approved_on,
+                   per_capita_income_fen, counted_income_twelfths, income_members,
+                   monthly_amount_fen, standard_id, approved_by, approved_on,
                    next_review_due, ended_from)
 SELECT p.id, p.household_id, p.program, p.district_code, p.area, p.status, p.start_month,
-       p.per_capita_income_fen, t.total, $1::uuid, 'reviewer-' || (p.g % 500), p.start_month - 10,
+       p.per_capita_income_fen, 12 * p.per_capita_income_fen * p.members, p.members, t.total, $1::uuid, 'reviewer-' || (p.g % 500), p.start_month - 10,
        CASE WHEN p.status = 'active' THEN (p.start_month + INTERVAL '1 year')::date END,
        CASE WHEN p.status = 'terminated' THEN LEAST(p.start_month + INTERVAL '1 year', DATE '2026-11-01')::date END
 FROM plan_cases p

@@ -17,6 +17,7 @@ from services.oversight import main as oversight
 from services.oversight.settings import OversightSettings
 from services.payments import main as payments
 from services.payments.settings import PaymentsSettings
+from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
 from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
@@ -28,8 +29,10 @@ class ServiceEntry:
     settings: type[ServiceSettings]
     create: Callable[..., FastAPI]
 
-    def app(self, settings: ServiceSettings, bus: InProcessBus | None = None) -> FastAPI:
-        return self.create(settings, bus=bus)
+    def app(
+        self, settings: ServiceSettings, bus: InProcessBus | None = None, clock: Clock | None = None
+    ) -> FastAPI:
+        return self.create(settings, bus=bus, clock=clock)
 
 
 SERVICES: dict[str, ServiceEntry] = {

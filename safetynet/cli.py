@@ -18,20 +18,27 @@ from rich.progress import MofNCompleteColumn, Progress
 
 from safetynet.catalog import SERVICES
 from safetynet.embedded import DEV_AUDIENCE, DEV_ISSUER, Workspace, build_app, prepare
-from services.eligibility.service import standards
+from services.eligibility.domain.calendar import read_notice_file
+from services.eligibility.schemas.calendar import CalendarOut
+from services.eligibility.service import calendar, standards
 from services.payments.service import runs
 from shared.auth import Principal, Role, mint_token
+from shared.clock import SystemClock
 from shared.db import UnitOfWork, create_engine, session_factory, upgrade
+from shared.errors import InvalidInput
 from shared.local import kafka as local_kafka
 from shared.local import postgres
 from shared.observability import configure_logging
 from shared.settings import ServiceSettings
 from shared.web import compose
-from shared.workdays import business_today
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 kafka_app = typer.Typer(help="The local Apache Kafka broker (KRaft, single node) for development and tests.")
 app.add_typer(kafka_app, name="kafka")
+calendar_app = typer.Typer(
+    help="The working-day calendar: load a year from the State Council's holiday notice."
+)
+app.add_typer(calendar_app, name="calendar")
 console = Console(stderr=True)
 
 WorkspaceOption = Annotated[
@@ -39,6 +46,9 @@ WorkspaceOption = Annotated[
     typer.Option("--workspace", envvar="SAFETYNET_WORKSPACE", help="state directory of the embedded default"),
 ]
 DEFAULT_WORKSPACE = Path(".safetynet")
+WorkspaceDatabase = Annotated[
+    Path | None, typer.Option("--workspace", help="use the embedded default's database in this folder")
+]
 
 
 def _service(name: str) -> str:
@@ -143,9 +153,7 @@ def recalculate(
     standard_id: Annotated[
         UUID | None, typer.Argument(help="the standard (default: every unfinished one)")
     ] = None,
-    workspace: Annotated[
-        Path | None, typer.Option("--workspace", help="use the embedded default's database in this folder")
-    ] = None,
+    workspace: WorkspaceDatabase = None,
 ) -> None:
     """Run or resume the recalculation of every active case after a standard change, with a progress bar."""
     asyncio.run(_recalculate(_settings("eligibility", workspace), standard_id))
@@ -183,7 +191,7 @@ async def _recalculate(settings: ServiceSettings, standard_id: UUID | None) -> N
                 done = await standards.run_recalculation(
                     new_uow,
                     standard,
-                    today=business_today(),
+                    today=SystemClock().today(),
                     progress=functools.partial(progress.advance, task),
                 )
             console.print(
@@ -201,9 +209,7 @@ def prepare_run(
     ],
     batch_size: Annotated[int, typer.Option(min=1, help="entitlements per transaction")] = runs.RUN_BATCH,
     workers: Annotated[int, typer.Option(min=1, help="slices prepared at once")] = runs.RUN_WORKERS,
-    workspace: Annotated[
-        Path | None, typer.Option("--workspace", help="use the embedded default's database in this folder")
-    ] = None,
+    workspace: WorkspaceDatabase = None,
 ) -> None:
     """Prepare (or resume preparing) a district's monthly payment run, with a progress bar."""
     try:
@@ -241,6 +247,84 @@ async def _prepare_run(
         else:
             console.print(f"run {run.id} is already {run.status}")
         console.print(f"run {run.id}: {run.payment_count} payments, {run.total_fen} fen; {run.status}")
+
+
+@calendar_app.command("load")
+def calendar_load(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="a .csv (date,kind,name) or .yaml file")
+    ],
+    loaded_by: Annotated[str, typer.Option("--loaded-by", help="your account, kept in the audit log")],
+    year: Annotated[int | None, typer.Option(help="the year (required for CSV; YAML says it itself)")] = None,
+    notice: Annotated[
+        str | None, typer.Option(help="the notice it comes from, e.g. 国办发明电〔2026〕7号")
+    ] = None,
+    workspace: WorkspaceDatabase = None,
+) -> None:
+    """Load or correct a year; then recount every open provisional deadline, with a progress bar."""
+    try:
+        parsed = read_notice_file(file.name, file.read_bytes(), year=year, notice=notice)
+    except InvalidInput as refused:
+        _refuse(refused)
+    entry = calendar.YearToLoad(
+        year=parsed.year,
+        rows=tuple((f"row {i}", day) for i, day in enumerate(parsed.days)),
+        notice=parsed.notice,
+        source=file.name,
+    )
+    asyncio.run(_load_calendar(_settings("eligibility", workspace), entry, loaded_by))
+
+
+def _refuse(refused: InvalidInput) -> typer.Exit:
+    console.print(f"[red]{refused.detail}[/red]")
+    for issue in refused.errors:
+        console.print(f"  {issue.field}: {issue.rule}: {issue.message}")
+    raise typer.Exit(1)
+
+
+async def _load_calendar(settings: ServiceSettings, entry: calendar.YearToLoad, loaded_by: str) -> None:
+    clock = SystemClock()
+    async with _units_of_work("eligibility", settings) as new_uow:
+        try:
+            loaded = await calendar.load_year(new_uow(), entry, loaded_by=loaded_by, clock=clock)
+        except InvalidInput as refused:
+            _refuse(refused)
+        console.print(
+            f"{entry.year}: {loaded.year.holidays} holidays, {loaded.year.shifted_working_days} shifted working "
+            f"days (revision {loaded.year.revision})"
+        )
+        with _progress() as progress:
+            task = progress.add_task("provisional deadlines", total=loaded.recomputation.applications_total)
+            done = await calendar.recount_deadlines(
+                new_uow,
+                loaded.recomputation.id,
+                clock=clock,
+                progress=functools.partial(progress.advance, task),
+            )
+        console.print(f"{done.applications_done} open applications' deadlines recounted")
+
+
+@calendar_app.command("show")
+def calendar_show(workspace: WorkspaceDatabase = None) -> None:
+    """Which years are known, from where, and how far ahead."""
+    overview = asyncio.run(_calendar_overview(_settings("eligibility", workspace)))
+    for known in overview.years:
+        origin = (
+            f"loaded by {known.loaded_by} at {known.loaded_at:%Y-%m-%d %H:%M}Z"
+            if known.loaded_by
+            else "package"
+        )
+        typer.echo(
+            f"{known.year}  {known.holidays:3d} holidays  {known.shifted_working_days:2d} worked  {origin}"
+        )
+    typer.echo(f"known until {overview.known_until}")
+    if overview.warning:
+        console.print(f"[yellow]{overview.warning}[/yellow]")
+
+
+async def _calendar_overview(settings: ServiceSettings) -> CalendarOut:
+    async with _units_of_work("eligibility", settings) as new_uow:
+        return await calendar.overview(new_uow(), today=SystemClock().today())
 
 
 @kafka_app.command("start")

@@ -6,16 +6,19 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Gauge
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import AuditRecord, ChainVerification, records_about, verify_chain
 from shared.auth import Principal, Role, TokenVerifier, require_roles
+from shared.clock import BUSINESS_ZONE, Clock, SystemClock
 from shared.contracts.catalogue import registry as contracts
 from shared.db import UnitOfWork, create_engine, ping, session_factory
 from shared.idempotency import IdempotencyKey, fingerprint, idempotent
@@ -28,6 +31,7 @@ from shared.observability import get_logger
 from shared.pii import PersonalData
 from shared.settings import PiiSettings, ServiceSettings
 from shared.web import HttpMetrics, harden, install_operational_routes
+from shared.workdays import WorkingDayCalendar, calendar_warning
 
 log = get_logger(__name__)
 
@@ -46,6 +50,8 @@ class ServiceDefinition:
     """Runs once the runtime is up, e.g. to resume work a previous process left unfinished."""
     seed: Callable[[UnitOfWork], Awaitable[int]] | None = None
     """Loads reference and demo data once (idempotent); returns how many rows it added."""
+    working_days: Callable[[AsyncSession], Awaitable[WorkingDayCalendar]] | None = None
+    """A service that counts working days reads its calendar with this; health and metrics watch it."""
 
     @property
     def source(self) -> str:
@@ -56,12 +62,18 @@ class ServiceRuntime:
     """The moving parts behind one service's API: database, relay and consumers, started and stopped together."""
 
     def __init__(
-        self, definition: ServiceDefinition, settings: ServiceSettings, *, bus: InProcessBus | None
+        self,
+        definition: ServiceDefinition,
+        settings: ServiceSettings,
+        *,
+        bus: InProcessBus | None,
+        clock: Clock | None = None,
     ) -> None:
         if settings.bus == "in-process" and bus is None:
             raise ValueError("the in-process bus is shared by the services of one process; pass it in")
         self.definition = definition
         self.settings = settings
+        self.clock: Clock = clock or SystemClock()
         self.engine = create_engine(settings.database)
         self.sessions = session_factory(self.engine)
         self._bus = bus
@@ -161,6 +173,52 @@ def unit_of_work(request: Request) -> UnitOfWork:
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
+def clock(request: Request) -> Clock:
+    return runtime_of(request).clock
+
+
+def today(request: Request) -> date:
+    """The bureau's business date, from the process's one clock."""
+    return runtime_of(request).clock.today()
+
+
+ClockDep = Annotated[Clock, Depends(clock)]
+TodayDep = Annotated[date, Depends(today)]
+
+
+class CalendarWatch:
+    """How far the working-day calendar reaches: a metric to alert on, and the warning `/health` shows."""
+
+    def __init__(self, runtime: ServiceRuntime, registry: CollectorRegistry) -> None:
+        assert runtime.definition.working_days is not None
+        self._runtime, self._read = runtime, runtime.definition.working_days
+        self._last_day = Gauge(
+            "safetynet_calendar_known_until_timestamp_seconds",
+            "Start (Asia/Shanghai) of the last day the working-day calendar knows; 0 if today's year is unknown",
+            registry=registry,
+        )
+        self._days_ahead = Gauge(
+            "safetynet_calendar_known_days_ahead",
+            "Days from today to the last known calendar day; negative if today's year is unknown",
+            registry=registry,
+        )
+
+    async def __call__(self) -> list[str]:
+        uow = self._runtime.unit_of_work()
+        async with uow:
+            calendar = await self._read(uow.session)
+        today = self._runtime.clock.today()
+        until = calendar.known_until(today)
+        if until is None:
+            self._last_day.set(0)
+            self._days_ahead.set(-1)
+        else:
+            self._last_day.set(datetime.combine(until, time(), BUSINESS_ZONE).timestamp())
+            self._days_ahead.set((until - today).days)
+        warning = calendar_warning(calendar, today)
+        return [warning] if warning else []
+
+
 class Once:
     """Runs a money-moving request at most once per `Idempotency-Key` (`shared.idempotency`): a route takes
     it as a dependency (`OnceDep`), which also documents the header, and hands it the work."""
@@ -235,9 +293,10 @@ def create_app(
     settings: ServiceSettings,
     *,
     bus: InProcessBus | None = None,
+    clock: Clock | None = None,
 ) -> FastAPI:
-    """The service's FastAPI app; its lifespan starts and stops the runtime."""
-    runtime = ServiceRuntime(definition, settings, bus=bus)
+    """The service's FastAPI app; its lifespan starts and stops the runtime. `clock` defaults to the system's."""
+    runtime = ServiceRuntime(definition, settings, bus=bus, clock=clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -256,7 +315,8 @@ def create_app(
     app.state.token_verifier = TokenVerifier(settings.auth)
     registry = CollectorRegistry()
     harden(app, max_body_bytes=settings.max_body_bytes, metrics=HttpMetrics(registry, definition.name))
-    install_operational_routes(app, registry=registry, ready=runtime.ready)
+    watch = CalendarWatch(runtime, registry) if definition.working_days is not None else None
+    install_operational_routes(app, registry=registry, ready=runtime.ready, watch=watch)
     app.include_router(operations)
     for router in definition.routers:
         app.include_router(router)

@@ -25,6 +25,8 @@ CORRELATION_HEADER = "X-Correlation-ID"
 log = get_logger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+Watch = Callable[[], Awaitable[list[str]]]
+"""Refreshes a service's own gauges and returns warnings for `/health`."""
 
 
 def problem_body(
@@ -60,7 +62,11 @@ def _field_path(location: Sequence[Any]) -> str:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Translate every error the app can raise into a problem response; nothing leaks as a bare 500."""
+    """Translate the errors the app raises on purpose (domain, validation, HTTP) into problem responses.
+
+    Anything else is `UnhandledErrorMiddleware`'s: an `Exception` handler here would run in Starlette's
+    outermost middleware, which re-raises after answering, and uvicorn then drops the connection.
+    """
 
     async def on_domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SafetyNetError)
@@ -85,20 +91,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         title = str(exc.detail) if isinstance(exc.detail, str) else "HTTP error"
         return problem(exc.status_code, title, slug, title, instance=request.url.path)
 
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", path=request.url.path)
-        return problem(
-            500,
-            "Internal error",
-            "internal",
-            "the request failed; quote the correlation id",
-            instance=request.url.path,
-        )
-
     app.add_exception_handler(SafetyNetError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)
 
 
 class BodyLimitMiddleware:
@@ -140,6 +135,49 @@ class BodyLimitMiddleware:
         await response(scope, receive, send)
 
 
+class UnhandledErrorMiddleware:
+    """Answer an unexpected error with a 500 problem and keep the client's connection open.
+
+    Starlette's last resort sends its 500 from outside every middleware (so without the correlation
+    id, and uncounted by the metrics) and then re-raises, and uvicorn closes a keep-alive connection
+    on any exception. This sits inside both, logs the error once and returns normally instead.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            path = Request(scope).url.path
+            if started:
+                # The status line and part of the body are out: only a dropped connection tells the
+                # client the body is cut short. Uvicorn logs the traceback; this line adds the id.
+                log.error("unhandled error after the response started", path=path)
+                raise
+            log.exception("unhandled error", path=path)
+            await self._answer(path)(scope, receive, send)
+
+    @staticmethod
+    def _answer(path: str) -> Response:
+        body = problem_body(
+            500, "Internal error", "internal", "the request failed; quote the correlation id", instance=path
+        )
+        body["correlation_id"] = correlation_id.get()
+        return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)
+
+
 class CorrelationIdMiddleware:
     """Carry X-Correlation-ID from the request into logs and emitted events, and echo it back."""
 
@@ -177,27 +215,66 @@ class HttpMetrics:
         )
         self.service = service
 
-    def middleware(
-        self,
-    ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-        async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-            started = time.perf_counter()
-            response = await call_next(request)
-            route = request.scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            self.requests.labels(self.service, request.method, template, response.status_code).inc()
-            self.latency.labels(self.service, request.method, template).observe(time.perf_counter() - started)
-            return response
-
-        return measure
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        template = getattr(scope.get("route"), "path", "unmatched")
+        self.requests.labels(self.service, scope["method"], template, status).inc()
+        self.latency.labels(self.service, scope["method"], template).observe(seconds)
 
 
-def install_operational_routes(app: FastAPI, *, registry: CollectorRegistry, ready: ReadinessCheck) -> None:
-    """`/health` (the process lives), `/ready` (its dependencies answer) and Prometheus `/metrics`."""
+class MetricsMiddleware:
+    """Count each request by the status it was answered with, and time it to its last byte.
 
-    @app.get("/health", tags=["operations"], summary="Liveness: the process is up")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    Pure ASGI, not Starlette's `BaseHTTPMiddleware`: that one ends a streamed body cleanly when the app
+    fails halfway through it, and the client would take the cut-short body for a whole one.
+    """
+
+    def __init__(self, app: ASGIApp, *, metrics: HttpMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers if the app fails before it does
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            self.metrics.record(scope, status, time.perf_counter() - started)
+
+
+def install_operational_routes(
+    app: FastAPI, *, registry: CollectorRegistry, ready: ReadinessCheck, watch: Watch | None = None
+) -> None:
+    """`/health` (the process lives), `/ready` (its dependencies answer) and Prometheus `/metrics`.
+
+    `watch` refreshes the service's own gauges and returns what operations should act on soon (a
+    calendar about to run out, say): `/health` lists it as `warnings` and stays 200, since none of it
+    stops the process from working; `/metrics` refreshes the gauges before every scrape.
+    """
+
+    async def warnings() -> list[str]:
+        if watch is None:
+            return []
+        try:
+            return await watch()
+        except Exception as exc:  # liveness never depends on the database
+            log.warning("health watch failed", error=repr(exc))
+            return [f"could not check: {type(exc).__name__}"]
+
+    @app.get(
+        "/health", tags=["operations"], summary="Liveness: the process is up, and what needs attention soon"
+    )
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "warnings": await warnings()}
 
     @app.get("/ready", tags=["operations"], summary="Readiness: database and bus answer")
     async def readiness(request: Request) -> Response:
@@ -212,12 +289,18 @@ def install_operational_routes(app: FastAPI, *, registry: CollectorRegistry, rea
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:
+        await warnings()
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 def harden(app: FastAPI, *, max_body_bytes: int, metrics: HttpMetrics) -> None:
-    """The middleware stack, outermost first: correlation id, body limit, metrics."""
-    app.middleware("http")(metrics.middleware())
+    """The middleware stack, outermost first: correlation id, body limit, metrics, unhandled errors.
+
+    Each `add_middleware` wraps the ones added before it, so they are added innermost first. The
+    unhandled-error 500 is innermost so that it carries the correlation id and the metrics count it.
+    """
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     install_problem_handlers(app)

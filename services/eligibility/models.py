@@ -123,6 +123,12 @@ class Application(Base):
             name="relative_case_filed_and_visited",
         ),
         Index("ix_applications_district_state", "district_code", "state"),
+        # The recount after a calendar year is loaded looks only at these: a small set.
+        Index(
+            "ix_applications_provisional_open",
+            "id",
+            postgresql_where=text("decision_due_provisional AND decision IS NULL"),
+        ),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -139,6 +145,9 @@ class Application(Base):
     decided_by: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str | None] = mapped_column(Text)
     decision_due: Mapped[date | None] = mapped_column(Date)
+    decision_due_provisional: Mapped[bool] = mapped_column(
+        Boolean, server_default=text("false"), comment="counted Mon–Fri into a year nobody has entered"
+    )
     uses_democratic_appraisal: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     emergency: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     temporary: Mapped[dict[str, object] | None] = mapped_column(
@@ -164,12 +173,18 @@ class ApplicationStep(Base):
 
 
 class Case(Base):
-    """An approved case (案件) and the inputs its monthly amount is computed from."""
+    """An approved case (案件) and the inputs its monthly amount is computed from.
+
+    The counted income is kept exactly (`counted_income_twelfths` over `income_members`), so that the
+    recalculation after a standard change evaluates the amount formula exactly, as approval did.
+    """
 
     __tablename__ = "cases"
     # Room on each page so that a recalculation's updates stay on the page (HOT), without index churn.
     __table_args__ = (
         Index("ix_cases_district_status", "district_code", "status"),
+        CheckConstraint("counted_income_twelfths >= 0", name="counted_income_not_negative"),
+        CheckConstraint("income_members >= 1", name="income_shared_by_someone"),
         {"postgresql_with": {"fillfactor": 85}},
     )
 
@@ -181,7 +196,16 @@ class Case(Base):
     area: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text, comment="active | suspended | terminated")
     start_month: Mapped[date] = mapped_column(Date)
-    per_capita_income_fen: Mapped[int] = mapped_column(BigInteger)
+    per_capita_income_fen: Mapped[int] = mapped_column(
+        BigInteger, comment="display only, floored to the fen; amounts use the exact counted income"
+    )
+    counted_income_twelfths: Mapped[int] = mapped_column(
+        BigInteger,
+        comment="counted monthly income in twelfths of a fen: 12 × income − 12-month rigid expenses, ≥ 0",
+    )
+    income_members: Mapped[int] = mapped_column(
+        Integer, comment="persons sharing the counted income: per capita = twelfths / (12 × members)"
+    )
     monthly_amount_fen: Mapped[int] = mapped_column(BigInteger)
     standard_id: Mapped[UUID] = mapped_column(ForeignKey("standards.id"))
     approved_by: Mapped[str] = mapped_column(Text)
@@ -263,7 +287,9 @@ class ReviewFlag(Base):
     )
     standard_id: Mapped[UUID] = mapped_column(ForeignKey("standards.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
-    per_capita_income_fen: Mapped[int] = mapped_column(BigInteger)
+    per_capita_income_fen: Mapped[int] = mapped_column(
+        BigInteger, comment="display only, floored to the fen; the flag compares exactly"
+    )
     flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -306,3 +332,44 @@ class InsuredPerson(Base):
 
 METADATA = (Base.metadata, messaging_metadata, audit_metadata)
 """Every table this service's migrations create: its own, and the shared ones it uses."""
+
+
+class CalendarYearRow(Base):
+    """A year of the working-day calendar entered by the bureau (节假日安排), over the package's data.
+
+    Loading the same year again corrects it: the row is replaced and `revision` counts the loads.
+    """
+
+    __tablename__ = "calendar_years"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_in_range"),
+        CheckConstraint("NOT (holidays && shifted_working_days)", name="no_day_both_off_and_worked"),
+    )
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holidays: Mapped[list[date]] = mapped_column(ARRAY(Date), comment="days off (放假)")
+    shifted_working_days: Mapped[list[date]] = mapped_column(
+        ARRAY(Date), comment="weekend days worked (调休上班)"
+    )
+    names: Mapped[dict[str, str]] = mapped_column(JSONB, comment="ISO date -> the notice's name for it")
+    notice: Mapped[str | None] = mapped_column(Text, comment="the State Council notice it comes from")
+    source: Mapped[str] = mapped_column(Text, comment="the file it was loaded from, or 'api'")
+    revision: Mapped[int] = mapped_column(Integer)
+    loaded_by: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeadlineRecomputation(Base):
+    """After a calendar year is loaded: every open application's provisional deadline counted again."""
+
+    __tablename__ = "deadline_recomputations"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, comment="the calendar_years revision it follows")
+    status: Mapped[str] = mapped_column(Text, comment="running | done")
+    applications_total: Mapped[int] = mapped_column(BigInteger)
+    applications_done: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    cursor: Mapped[UUID | None] = mapped_column(comment="last application id recomputed")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

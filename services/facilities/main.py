@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.facilities.settings import FacilitiesSettings
+from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
 from shared.service import ServiceDefinition, create_app
 
@@ -16,5 +17,7 @@ DEFINITION = ServiceDefinition(
 )
 
 
-def create(settings: FacilitiesSettings | None = None, *, bus: InProcessBus | None = None) -> FastAPI:
-    return create_app(DEFINITION, settings or FacilitiesSettings(), bus=bus)
+def create(
+    settings: FacilitiesSettings | None = None, *, bus: InProcessBus | None = None, clock: Clock | None = None
+) -> FastAPI:
+    return create_app(DEFINITION, settings or FacilitiesSettings(), bus=bus, clock=clock)

@@ -39,7 +39,7 @@ from services.insurance.service import terms as term_service
 from shared.auth import Principal, Role
 from shared.auth import require_roles as roles
 from shared.contracts.types import DistrictCode
-from shared.service import UnitOfWorkDep, runtime_of
+from shared.service import TodayDep, UnitOfWorkDep, runtime_of
 
 terms = APIRouter(prefix="/v1", tags=["terms and roster"])
 claims = APIRouter(prefix="/v1/claims", tags=["claims"])
@@ -176,12 +176,15 @@ async def get_reconciliation(
     year: Year,
     uow: UnitOfWorkDep,
     caller: Overseer,
-    as_of: Annotated[date | None, Query(description="default: today, or the term's last day")] = None,
+    today: TodayDep,
+    as_of: Annotated[
+        date | None, Query(description="default: today, or the term's last day (first, for a term to come)")
+    ] = None,
     district_code: District = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
 ) -> ReconciliationOut:
     return await roster_service.reconcile(
-        uow, caller, year, as_of=as_of, district_code=district_code, limit=limit
+        uow, caller, year, as_of=as_of, district_code=district_code, limit=limit, today=today
     )
 
 
@@ -197,10 +200,19 @@ async def get_kpis(
     year: Year,
     uow: UnitOfWorkDep,
     caller: KpiReader,
-    as_of: Annotated[date | None, Query(description="default: today, or the term's last day")] = None,
+    today: TodayDep,
+    as_of: Annotated[
+        date | None,
+        Query(
+            description="cover counted to this day, claims reported to it; default: cover to today, or the "
+            "term's last day (first, for a term to come), and claims reported to today"
+        ),
+    ] = None,
     district_code: District = None,
 ) -> TermKpisOut:
-    return await kpi_service.term_kpis(uow, caller, year, as_of=as_of, district_code=district_code)
+    return await kpi_service.term_kpis(
+        uow, caller, year, as_of=as_of, district_code=district_code, today=today
+    )
 
 
 @claims.post(
@@ -211,8 +223,8 @@ async def get_kpis(
     "`COVER_NOT_STARTED`, `COVER_ENDED`, `NOT_INSURED`) and the claim keeps the cover's rules; a second "
     "claim for the same cover and incident is refused (409, `DUPLICATE_CLAIM`). Publishes `ClaimReported`.",
 )
-async def post_claim(body: ClaimIn, uow: UnitOfWorkDep, caller: Reporter) -> ClaimOut:
-    return await claim_service.report_claim(uow, caller, body)
+async def post_claim(body: ClaimIn, uow: UnitOfWorkDep, caller: Reporter, today: TodayDep) -> ClaimOut:
+    return await claim_service.report_claim(uow, caller, body, today=today)
 
 
 @claims.get("", summary="Claims you can see, by term, status, person or district")
@@ -255,9 +267,9 @@ async def post_documents(claim_id: UUID, body: DocumentsIn, uow: UnitOfWorkDep, 
     description="At most the claimed amount and the cover's limit. Publishes `ClaimAssessed`; audited.",
 )
 async def post_assessment(
-    claim_id: UUID, body: AssessmentIn, uow: UnitOfWorkDep, caller: Insurer
+    claim_id: UUID, body: AssessmentIn, uow: UnitOfWorkDep, caller: Insurer, today: TodayDep
 ) -> ClaimOut:
-    return await claim_service.assess(uow, caller, claim_id, body)
+    return await claim_service.assess(uow, caller, claim_id, body, today=today)
 
 
 @claims.post(
@@ -266,9 +278,9 @@ async def post_assessment(
     description="At most the assessed amount. Publishes `ClaimSettled`; audited.",
 )
 async def post_settlement(
-    claim_id: UUID, body: SettlementIn, uow: UnitOfWorkDep, caller: Insurer
+    claim_id: UUID, body: SettlementIn, uow: UnitOfWorkDep, caller: Insurer, today: TodayDep
 ) -> ClaimOut:
-    return await claim_service.settle(uow, caller, claim_id, body)
+    return await claim_service.settle(uow, caller, claim_id, body, today=today)
 
 
 @claims.post(
@@ -277,5 +289,7 @@ async def post_settlement(
     description="The reason travels in `ClaimRejected` to the insurer feed: no names, ID numbers or "
     "diagnoses (long digit runs are refused, rule `NO_PERSONAL_DATA`). Audited.",
 )
-async def post_rejection(claim_id: UUID, body: RejectionIn, uow: UnitOfWorkDep, caller: Insurer) -> ClaimOut:
-    return await claim_service.reject(uow, caller, claim_id, body)
+async def post_rejection(
+    claim_id: UUID, body: RejectionIn, uow: UnitOfWorkDep, caller: Insurer, today: TodayDep
+) -> ClaimOut:
+    return await claim_service.reject(uow, caller, claim_id, body, today=today)

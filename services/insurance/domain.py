@@ -88,6 +88,13 @@ def term_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+def within_term(day: date, year: int) -> date:
+    """`day` kept within the term: a past term's last day, a future term's first (the default `as_of`
+    of a term's figures, so that last year's term is read to 31 December and next year's from 1 January)."""
+    starts_on, ends_on = term_bounds(year)
+    return min(max(day, starts_on), ends_on)
+
+
 # --- the roster ---------------------------------------------------------------------------------
 
 
@@ -374,8 +381,11 @@ def kpis(
     year: int,
     as_of: date,
     report_limits: Mapping[str, int | None],
+    reported_by: date | None = None,
 ) -> Kpis:
-    """A term's KPIs up to `as_of` (see docs/insurance.md for every formula)."""
+    """A term's KPIs up to `as_of` (see docs/insurance.md for every formula): cover up to `as_of`, claims
+    reported up to `reported_by` (default `as_of`; later for a past term, whose claims are still reported
+    after its last day)."""
     live = [
         g for g in groups if g.cover_from <= as_of and not (g.cover_until and g.cover_until < g.cover_from)
     ]
@@ -394,7 +404,7 @@ def kpis(
         )
         for month in months
     )
-    reported = [c for c in claims if c.reported_on <= as_of]
+    reported = [c for c in claims if c.reported_on <= (reported_by or as_of)]
     by_type = Counter(c.cover_type for c in reported)
     settled = [c for c in reported if c.status == "settled"]
     timeliness = []

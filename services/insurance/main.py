@@ -8,6 +8,7 @@ from services.insurance import api
 from services.insurance.consumers import HANDLERS
 from services.insurance.service.terms import seed_terms
 from services.insurance.settings import InsuranceSettings
+from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
 from shared.service import ServiceDefinition, create_app
 
@@ -22,5 +23,7 @@ DEFINITION = ServiceDefinition(
 )
 
 
-def create(settings: InsuranceSettings | None = None, *, bus: InProcessBus | None = None) -> FastAPI:
-    return create_app(DEFINITION, settings or InsuranceSettings(), bus=bus)
+def create(
+    settings: InsuranceSettings | None = None, *, bus: InProcessBus | None = None, clock: Clock | None = None
+) -> FastAPI:
+    return create_app(DEFINITION, settings or InsuranceSettings(), bus=bus, clock=clock)

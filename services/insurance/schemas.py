@@ -246,5 +246,9 @@ class DistrictKpisOut(KpisOut):
 
 class TermKpisOut(KpisOut):
     policy_year: int
-    as_of: date
+    as_of: date = Field(description="cover is counted up to this day of the term")
+    claims_reported_by: date = Field(
+        description="claims reported up to this day count: `as_of` if given, else today (so a past term "
+        "keeps counting the claims reported after its last day)"
+    )
     districts: list[DistrictKpisOut]

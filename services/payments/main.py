@@ -8,6 +8,7 @@ from services.payments import api
 from services.payments.consumers import HANDLERS
 from services.payments.service import runs
 from services.payments.settings import PaymentsSettings
+from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
 from shared.service import ServiceDefinition, create_app
 
@@ -22,5 +23,7 @@ DEFINITION = ServiceDefinition(
 )
 
 
-def create(settings: PaymentsSettings | None = None, *, bus: InProcessBus | None = None) -> FastAPI:
-    return create_app(DEFINITION, settings or PaymentsSettings(), bus=bus)
+def create(
+    settings: PaymentsSettings | None = None, *, bus: InProcessBus | None = None, clock: Clock | None = None
+) -> FastAPI:
+    return create_app(DEFINITION, settings or PaymentsSettings(), bus=bus, clock=clock)

@@ -15,7 +15,7 @@ import yaml
 
 from shared.contracts.base import Event
 from shared.contracts.catalogue import TOPICS, registry
-from shared.contracts.eligibility import CASE_TOPIC
+from shared.contracts.eligibility import CALENDAR_TOPIC, CASE_TOPIC
 from shared.contracts.examples import EXAMPLES
 from shared.contracts.insurance import CLAIM_TOPIC, ENROLLMENT_TOPIC
 from shared.contracts.payments import PAYMENT_TOPIC
@@ -30,6 +30,11 @@ _TOPIC_DOCS: dict[str, tuple[str, str]] = {  # topic: (CloudEvents source, descr
         "/safetynet/eligibility",
         "Decisions on dibao (最低生活保障), tekun (特困) and temporary-assistance (临时救助) cases, "
         "their amounts and care levels. Keyed by case id.",
+    ),
+    CALENDAR_TOPIC: (
+        "/safetynet/eligibility",
+        "The working-day calendar (holidays and shifted working days) as the bureau enters each year "
+        "from the State Council's notice; a service that counts working days keeps its own copy. Keyed by year.",
     ),
     PAYMENT_TOPIC: (
         "/safetynet/payments",

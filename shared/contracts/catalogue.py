@@ -7,6 +7,7 @@ from shared.contracts.base import registry
 
 TOPICS: tuple[str, ...] = (
     eligibility.CASE_TOPIC,
+    eligibility.CALENDAR_TOPIC,
     payments.PAYMENT_TOPIC,
     insurance.ENROLLMENT_TOPIC,
     insurance.CLAIM_TOPIC,

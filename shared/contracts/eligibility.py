@@ -24,6 +24,7 @@ from shared.contracts.types import (
 )
 
 CASE_TOPIC = "eligibility.case.v1"
+CALENDAR_TOPIC = "eligibility.calendar.v1"
 
 
 class MonthlyAmount(BaseModel):
@@ -180,6 +181,30 @@ class CareLevelAssessed(CaseEvent):
     assessed_on: date = Field(description="Date of the assessment")
 
 
+class WorkingCalendarYearLoaded(Event):
+    """The bureau entered (or corrected) a year of the working-day calendar from the State Council's notice.
+
+    The year replaces whatever a service knew of it; Monday to Friday are working days except
+    `holidays`, and `shifted_working_days` are weekend days worked. A later `revision` wins.
+    """
+
+    topic: ClassVar[str] = CALENDAR_TOPIC
+    type: Literal["WorkingCalendarYearLoaded"] = "WorkingCalendarYearLoaded"
+    year: int = Field(ge=2000, le=2100, description="The calendar year; the Kafka key")
+    revision: int = Field(ge=1, description="How many times this year has been loaded; the highest wins")
+    holidays: list[date] = Field(max_length=366, description="Days off (放假), weekends within them included")
+    shifted_working_days: list[date] = Field(max_length=366, description="Weekend days worked (调休上班)")
+
+    def key(self) -> str:
+        return str(self.year)
+
+
 registry.register(
-    CaseApproved, CaseAmountChanged, CaseSuspended, CaseTerminated, TemporaryAidGranted, CareLevelAssessed
+    CaseApproved,
+    CaseAmountChanged,
+    CaseSuspended,
+    CaseTerminated,
+    TemporaryAidGranted,
+    CareLevelAssessed,
+    WorkingCalendarYearLoaded,
 )

@@ -105,6 +105,12 @@ _SAMPLES: list[Event] = [
         district_code=DISTRICT,
         granted_on=date(2025, 8, 3),
     ),
+    el.WorkingCalendarYearLoaded(
+        year=2026,
+        revision=1,
+        holidays=[date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3)],
+        shifted_working_days=[date(2026, 1, 4)],
+    ),
     el.CareLevelAssessed(
         case_id=sample_id("case/tekun"),
         person_id=sample_id("person/3"),

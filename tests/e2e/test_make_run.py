@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.clock import SystemClock
 from shared.local import postgres
+from shared.workdays import WorkingDayCalendar, calendar_warning
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("eligibility", "payments", "facilities", "insurance", "oversight")
@@ -81,7 +83,12 @@ def test_each_service_answers_health_readiness_docs_and_metrics(
     embedded: tuple[str, Path], service: str
 ) -> None:
     base, _ = embedded
-    assert httpx.get(f"{base}/{service}/health").json() == {"status": "ok"}
+    health = httpx.get(f"{base}/{service}/health").json()
+    assert health["status"] == "ok"
+    # Only eligibility counts working days; it warns from 60 days before the known calendar ends.
+    calendar = WorkingDayCalendar()
+    expected = calendar_warning(calendar, SystemClock().today()) if service == "eligibility" else None
+    assert health["warnings"] == ([expected] if expected else [])
     assert httpx.get(f"{base}/{service}/ready").json() == {"status": "ready"}
     docs = httpx.get(f"{base}/{service}/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()

@@ -18,6 +18,7 @@ from services.eligibility.main import DEFINITION, create
 from services.eligibility.service import standards as service
 from services.eligibility.settings import EligibilitySettings
 from shared.auth import ensure_dev_keypair, mint_token
+from shared.clock import Clock
 from shared.db import UnitOfWork, session_factory, upgrade
 from shared.messaging.bus import InProcessBus
 from shared.pii import generate_pii_settings
@@ -41,8 +42,11 @@ def new_uow(eligibility_engine: AsyncEngine) -> Callable[[], UnitOfWork]:
 
 
 @contextlib.asynccontextmanager
-async def serve(engine: AsyncEngine, keys: Path, **bus: Any) -> AsyncIterator[Api]:
-    """The eligibility app with its lifespan running and the standards seeded; `bus` picks the bus."""
+async def serve(
+    engine: AsyncEngine, keys: Path, clock: Clock | None = None, /, **bus: Any
+) -> AsyncIterator[Api]:
+    """The eligibility app with its lifespan running and the standards seeded; `bus` picks the bus, `clock`
+    the day it lives on (the system's by default)."""
     private_key, public_key = ensure_dev_keypair(keys)
     settings = EligibilitySettings.model_validate(
         {
@@ -53,7 +57,7 @@ async def serve(engine: AsyncEngine, keys: Path, **bus: Any) -> AsyncIterator[Ap
             **bus,
         }
     )
-    app = create(settings, bus=InProcessBus() if settings.bus == "in-process" else None)
+    app = create(settings, bus=InProcessBus() if settings.bus == "in-process" else None, clock=clock)
     async with app.router.lifespan_context(app):
         await service.seed_standards(app.state.runtime.unit_of_work())
         transport = httpx.ASGITransport(app=app)
@@ -102,9 +106,12 @@ class Beside:
 
 
 @contextlib.asynccontextmanager
-async def beside_eligibility(new_database: Any, keys: Path, name: str, **bus: Any) -> AsyncIterator[Beside]:
-    """Both apps running, standards seeded; `bus` picks in-process or Kafka. Personal-data keys are
-    generated for whichever of the two has a `pii` section."""
+async def beside_eligibility(
+    new_database: Any, keys: Path, name: str, clock: Clock | None = None, /, **bus: Any
+) -> AsyncIterator[Beside]:
+    """Both apps running, standards seeded; `bus` picks in-process or Kafka, `clock` the day both live on
+    (positional, so a `**bus` dict never binds it). Personal-data keys are generated for whichever of
+    the two has a `pii` section."""
     entries = {"eligibility": SERVICES["eligibility"], name: SERVICES[name]}
     urls = {each: await new_database() for each in entries}
     for each, entry in entries.items():
@@ -126,6 +133,7 @@ async def beside_eligibility(new_database: Any, keys: Path, name: str, **bus: An
                 }
             ),
             bus=in_process,
+            clock=clock,
         )
         for each, entry in entries.items()
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from fractions import Fraction
 
 import pytest
 
@@ -17,7 +18,7 @@ from services.eligibility.domain.dibao import (
     classified_add_on,
     may_apply_alone,
 )
-from services.eligibility.domain.means import Assessment, RigidExpenses
+from services.eligibility.domain.means import Assessment, CountedIncome, RigidExpenses
 from services.eligibility.domain.people import Member
 from services.eligibility.domain.standards import SEED_STANDARDS, Area, Standards, standards_on
 from shared.errors import InvalidInput
@@ -53,7 +54,13 @@ def test_difference_amount_for_a_household_below_the_standard() -> None:
     assert result.eligible and result.reasons == ()
     assert result.monthly_amount_fen == 81_000
     b = result.breakdown
-    assert (b.standard_fen, b.per_capita_income_fen, b.base_fen, b.add_ons_fen, b.care_subsidy_fen) == (
+    assert (
+        b.standard_fen,
+        b.per_capita_income_display_fen,
+        b.base_fen,
+        b.add_ons_fen,
+        b.care_subsidy_fen,
+    ) == (
         77_000,
         50_000,
         81_000,
@@ -80,18 +87,22 @@ def test_rural_households_use_the_rural_standard() -> None:
     assert assess((adult(),), 60_000, area="rural").monthly_amount_fen == 3_000  # 630 − 600
 
 
-def test_odd_per_capita_division_rounds_down_in_the_applicants_favour() -> None:
-    # ¥1,000.01 over 3 = 33,333.67 fen → 33,333; (77,000 − 33,333) × 3 = 131,001 (exact: 130,999).
+def test_an_odd_per_capita_income_is_not_rounded_before_the_amount() -> None:
+    # ¥1,000.01 over 3 = 33,333.67 fen per person: (77,000 − 33,333.67) × 3 = 231,000 − 100,001 = 130,999
+    # exactly. (Flooring the per-capita income first gave (77,000 − 33,333) × 3 = 131,001.)
     result = assess((adult(), adult(), adult()), 100_001)
-    assert result.breakdown.per_capita_income_fen == 33_333
-    assert result.monthly_amount_fen == 131_001
+    assert result.monthly_amount_fen == 130_999
+    assert [line.base_fen for line in result.breakdown.members] == [43_667, 43_666, 43_666]
+    assert result.breakdown.income.per_capita == Fraction(100_001, 3)
+    assert result.breakdown.per_capita_income_display_fen == 33_333  # floored, for display only
 
 
-def test_flooring_never_changes_eligibility() -> None:
-    # 230,999 / 3 = 76,999.67 < 77,000: eligible, (77,000 − 76,999) × 3 = 3 fen.
-    assert assess((adult(), adult(), adult()), 230_999).monthly_amount_fen == 3
+def test_the_income_test_is_exact_at_the_line() -> None:
+    # 230,999 / 3 = 76,999.67 < 77,000: eligible, 231,000 − 230,999 = 1 fen (was 3 with a floored per capita).
+    assert assess((adult(), adult(), adult()), 230_999).monthly_amount_fen == 1
     # 231,000 / 3 = 77,000 exactly: not below.
-    assert codes(assess((adult(), adult(), adult()), 231_000)) == ["INCOME_ABOVE_STANDARD"]
+    at = assess((adult(), adult(), adult()), 231_000)
+    assert codes(at) == ["INCOME_ABOVE_STANDARD"] and "¥770 per person" in at.reasons[0].message
 
 
 ELDERLY_70_TODAY = date(1955, 7, 1)
@@ -174,17 +185,19 @@ def test_expenditure_deduction_turns_an_ineligible_household_eligible() -> None:
     expenses = RigidExpenses(medical_fen=300_000, education_fen=60_000)
     result = assess(two, 180_000, rigid_expenses_12m=expenses)
     assert result.eligible
-    assert result.breakdown.rigid_expense_deduction_fen == 30_000
-    assert result.breakdown.per_capita_income_fen == 75_000
+    assert result.breakdown.rigid_expense_deduction_display_fen == 30_000
+    assert result.breakdown.per_capita_income_display_fen == 75_000
     assert result.monthly_amount_fen == 4_000 + 6_000
 
 
-def test_expenditure_deduction_rounds_up_and_never_makes_income_negative() -> None:
-    assert RigidExpenses(medical_fen=100_001).monthly_deduction_fen == 8_334  # 8,333.42 → 8,334
-    assert RigidExpenses(education_fen=120_000).monthly_deduction_fen == 10_000
+def test_expenditure_deduction_is_an_exact_twelfth_and_never_makes_income_negative() -> None:
+    assert RigidExpenses(medical_fen=100_001).monthly_deduction == Fraction(100_001, 12)  # 8,333.4166…
+    assert RigidExpenses(medical_fen=100_001).monthly_deduction_display_fen == 8_333  # display only
+    assert RigidExpenses(education_fen=120_000).monthly_deduction == 10_000
     # ¥100 income, ¥300 a month of expenses: counted income 0, base = full standard × 2.
     result = assess((adult(), adult()), 10_000, rigid_expenses_12m=RigidExpenses(medical_fen=360_000))
-    assert result.breakdown.per_capita_income_fen == 0
+    assert result.breakdown.income == CountedIncome(0, 2)
+    assert result.breakdown.per_capita_income_display_fen == 0
     assert result.monthly_amount_fen == 154_000
 
 
@@ -206,7 +219,7 @@ def test_single_person_application_covers_the_applicant_alone() -> None:
     assert result.monthly_amount_fen == 87_000
     assert result.breakdown.covered_members == 1
     assert [line.member_index for line in result.breakdown.members] == [2]
-    assert result.breakdown.per_capita_income_fen == 0
+    assert result.breakdown.per_capita_income_display_fen == 0
 
 
 def test_single_person_applicant_is_tested_on_own_income() -> None:

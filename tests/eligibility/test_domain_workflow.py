@@ -33,13 +33,14 @@ from services.eligibility.domain.workflow import (
     suspension_effective_month,
     termination_effective_month,
 )
-from shared import workdays
 from shared.errors import InvalidInput
-from shared.workdays import CalendarNotKnown
+from shared.workdays import CalendarYear, WorkingDayCalendar, package_years
 
 K = StepKind
 E = WorkflowErrorCode
 TODAY = date(2025, 12, 31)
+workdays = WorkingDayCalendar()
+"""The package's years only: no year loaded."""
 RULES = WorkflowRules(uses_democratic_appraisal=False)
 APPRAISAL_RULES = WorkflowRules(uses_democratic_appraisal=True)
 HELP_FIRST = HelpFirst(limit_fen=300_000, paperwork_working_days=5)
@@ -513,11 +514,41 @@ def test_an_open_deadline_is_overdue_only_after_its_last_day() -> None:
     assert late == {DeadlineKind.DECISION: True, DeadlineKind.DISTRICT_DECISION: False}
 
 
-def test_deadlines_past_the_calendar_data_raise_rather_than_guess() -> None:
-    late = workdays.covered_until() - timedelta(days=5)
-    app = run(new(), step(K.APPLIED, late), step(K.ACCEPTED, late), today=workdays.covered_until())
-    with pytest.raises(CalendarNotKnown):
-        deadlines(app, workdays)
+def test_a_deadline_into_an_unknown_year_is_counted_monday_to_friday_and_provisional() -> None:
+    last_known = date(max(package_years()), 12, 31)
+    accepted_on = last_known - timedelta(days=5)
+    app = run(new(), step(K.APPLIED, accepted_on), step(K.ACCEPTED, accepted_on), today=accepted_on)
+    [decision] = deadlines(app, workdays)
+    assert decision.provisional
+    assert decision.due_on > last_known
+    # Mon–Fri beyond the known data: exactly 25 weekdays after the known working days up to the year end.
+    known_part = workdays.working_days_between(accepted_on, last_known)
+    weekdays_after = sum(
+        (last_known + timedelta(days=i)).weekday() < 5
+        for i in range(1, (decision.due_on - last_known).days + 1)
+    )
+    assert known_part + weekdays_after == RULES.decision_working_days
+    assert decision.due_on.weekday() < 5
+
+
+def test_loading_the_year_makes_the_same_deadline_real() -> None:
+    last_known = date(max(package_years()), 12, 31)
+    next_year = last_known.year + 1
+    accepted_on = last_known - timedelta(days=5)
+    app = run(new(), step(K.APPLIED, accepted_on), step(K.ACCEPTED, accepted_on), today=accepted_on)
+    [guess] = deadlines(app, workdays)
+    # A notice that gives the first working week of January off moves the deadline by those days.
+    week_off = frozenset(date(next_year, 1, d) for d in range(1, 8))
+    loaded = WorkingDayCalendar([CalendarYear(next_year, week_off, frozenset(), source="loaded")])
+    [real] = deadlines(app, loaded)
+    assert not real.provisional
+    assert real.due_on > guess.due_on
+    assert loaded.working_days_between(accepted_on, real.due_on) == RULES.decision_working_days
+
+
+def test_a_deadline_within_known_years_is_not_provisional() -> None:
+    [decision] = deadlines(run(new(), *entered()), workdays)
+    assert not decision.provisional
 
 
 # Temporary assistance: help first.

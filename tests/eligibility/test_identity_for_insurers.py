@@ -26,6 +26,7 @@ from services.eligibility.models import InsuredPerson
 from services.eligibility.settings import EligibilitySettings
 from shared.audit import audit_log, verify_chain
 from shared.auth import ensure_dev_keypair, mint_token
+from shared.clock import SystemClock
 from shared.contracts.base import Event
 from shared.contracts.insurance import InsuredEnrolled, InsuredRemoved
 from shared.db import UnitOfWork, session_factory
@@ -36,7 +37,6 @@ from shared.messaging.outbox import Publisher
 from shared.messaging.tables import inbox, outbox
 from shared.pii import generate_pii_settings, mask_resident_id
 from shared.settings import AuthSettings, DatabaseSettings, KafkaSettings
-from shared.workdays import business_today
 from tests.eligibility.conftest import Api, serve
 from tests.eligibility.test_api_households import GRANDCHILD_ID, HEAD_ID, household
 from tests.kit import prepare_database, relay_for, wait_for
@@ -45,7 +45,7 @@ DISTRICT = "500103"
 HEAD_NAME = "张桂兰"
 INSURER = uuid4()
 OTHER_INSURER = uuid4()
-YEAR = business_today().year
+YEAR = SystemClock().today().year
 """Policy years are calendar years; this year's entries are within their claim window today."""
 
 

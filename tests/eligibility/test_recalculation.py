@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -12,6 +13,10 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.eligibility.domain.dibao import Household as DibaoHousehold
+from services.eligibility.domain.dibao import assess_dibao
+from services.eligibility.domain.means import CountedIncome, RigidExpenses
+from services.eligibility.domain.people import Member
 from services.eligibility.domain.standards import SEED_STANDARDS
 from services.eligibility.models import Case, CaseBeneficiary, Household, Person, Standard
 from services.eligibility.repository import cases as cases_queries
@@ -43,20 +48,29 @@ async def add_case(
     start_month: date,
     members: list[tuple[list[str], str | None, tuple[int, int, int]]],
     status: str = "active",
+    income: CountedIncome | None = None,
+    person_ids: list[UUID] | None = None,
 ) -> UUID:
-    """A case as approval stores it; `members` are (add-on kinds, care level, (base, add-on, care) fen)."""
+    """A case as approval stores it; `members` are (add-on kinds, care level, (base, add-on, care) fen).
+
+    `income` is the exact counted income (default: `per_capita_income_fen` for one person, which gives
+    `(standard − per_capita_income_fen) × covered`); `person_ids` default to ascending ids, so that the
+    members come in the order the leftover fen of a split base go in.
+    """
     case_id = uuid4()
+    income = income or CountedIncome(12 * per_capita_income_fen, 1)
+    ids = person_ids or sorted(uuid4() for _ in members)
     async with uow:
         persons = [
             Person(
-                id=uuid4(),
+                id=person_id,
                 id_number_index=uuid4().bytes,
                 id_number_cipher=b"x",
                 name_cipher=b"x",
                 birth_date=date(1960, 1, 1),
                 created_by="test",
             )
-            for _ in members
+            for person_id in ids
         ]
         uow.session.add_all(persons)
         household_id = uuid4()
@@ -80,6 +94,8 @@ async def add_case(
             status=status,
             start_month=start_month,
             per_capita_income_fen=per_capita_income_fen,
+            counted_income_twelfths=income.twelfths_fen,
+            income_members=income.members,
             monthly_amount_fen=sum(sum(parts) for *_, parts in members),
             standard_id=standard_id,
             approved_by="reviewer-1",
@@ -126,13 +142,14 @@ async def cases(new_uow: Callable[[], UnitOfWork]) -> dict[str, UUID]:
         assert current is not None and current.effective_from == date(2025, 7, 1)  # 770 / 630 / 1001
         standard_id = current.id
     return {
-        # urban dibao, ¥300 per-capita income, two covered: (770 − 300) each; add-ons 40+60 and 100
+        # urban dibao, ¥600 over two (¥300 per capita), two covered: (770 − 300) each; add-ons 40+60 and 100
         "urban": await add_case(
             new_uow(),
             standard_id,
             program="dibao",
             area="urban",
             per_capita_income_fen=30_000,
+            income=CountedIncome.monthly(60_000, members=2),
             start_month=date(2025, 8, 1),
             members=[
                 (["disabled", "severe"], None, (47_000, 10_000, 0)),
@@ -242,3 +259,145 @@ async def test_publishing_the_same_effective_date_twice_is_a_conflict(
     await service.publish_standard(new_uow(), standards=NEW, published_by="admin-1")
     with pytest.raises(Conflict):
         await service.publish_standard(new_uow(), standards=NEW, published_by="admin-2")
+
+
+IN_2017 = date(2017, 6, 1)  # the 2017-01-01 seed standard: urban ¥500, rural ¥350
+RAISED_2017 = replace(
+    SEED_STANDARDS[0], effective_from=date(2017, 7, 1), dibao_urban_fen=60_000, dibao_rural_fen=42_100
+)
+
+
+async def standard_of_2017(new_uow: Callable[[], UnitOfWork]) -> Standard:
+    assert await service.seed_standards(new_uow()) == len(SEED_STANDARDS)
+    uow = new_uow()
+    async with uow:
+        row = await standards_queries.standard_in_force(uow.session, IN_2017)
+    assert row is not None and row.effective_from == date(2017, 1, 1)
+    return row
+
+
+async def stored_lines(engine: AsyncEngine) -> dict[UUID, dict[UUID, tuple[int, int]]]:
+    """(base, add-on) of every active beneficiary, by case and person."""
+    lines: dict[UUID, dict[UUID, tuple[int, int]]] = {}
+    async with engine.connect() as connection:
+        for row in await connection.execute(
+            select(CaseBeneficiary).where(CaseBeneficiary.active).order_by(CaseBeneficiary.person_id)
+        ):
+            lines.setdefault(row.case_id, {})[row.person_id] = (row.base_fen, row.add_on_fen)
+    return lines
+
+
+async def test_a_recalculation_evaluates_the_amount_exactly_and_rounds_once(
+    new_uow: Callable[[], UnitOfWork], eligibility_engine: AsyncEngine
+) -> None:
+    at_500 = await standard_of_2017(new_uow)
+    # Three members with ¥1,000.00 at ¥500: exactly 1,500 − 1,000 = ¥500.00, split 166.67 + 166.67 + 166.66.
+    three = await add_case(
+        new_uow(),
+        at_500.id,
+        program="dibao",
+        area="urban",
+        per_capita_income_fen=33_333,
+        income=CountedIncome.monthly(100_000, members=3),
+        start_month=date(2017, 2, 1),
+        members=[([], None, (16_667, 0, 0)), ([], None, (16_667, 0, 0)), ([], None, (16_666, 0, 0))],
+    )
+    # Two members with ¥1,000 and 6 fen of rigid expenses in 12 months: (500 − 99,999.5 / 2) × 2 = 0.5 → 1 fen.
+    half = await add_case(
+        new_uow(),
+        at_500.id,
+        program="dibao",
+        area="urban",
+        per_capita_income_fen=49_999,
+        income=CountedIncome.monthly(100_000, members=2, rigid_expenses_12m_fen=6),
+        start_month=date(2017, 2, 1),
+        members=[([], None, (1, 0, 0)), ([], None, (0, 0, 0))],
+    )
+    recalculation = await service.publish_standard(new_uow(), standards=RAISED_2017, published_by="admin-1")
+    done = await service.run_recalculation(new_uow, recalculation.standard_id, today=TODAY)
+    assert done.status == "done" and done.cases_changed == 2
+
+    events = await case_events(eligibility_engine)
+    raised = events[three]
+    assert raised.monthly_amount_fen == 3 * 60_000 - 100_000 == 80_000  # not 3 × (60,000 − 33,333) = 80,001
+    assert [b.base_fen for b in raised.beneficiaries] == [26_667, 26_667, 26_666]
+    # Payments tops up each month already paid by each member's difference: exact, adding up to ¥300.00.
+    back_pay = [
+        b.total_fen - old for b, old in zip(raised.beneficiaries, (16_667, 16_667, 16_666), strict=True)
+    ]
+    assert back_pay == [10_000, 10_000, 10_000]
+    assert raised.back_pay_months[0] == "2017-07" and raised.back_pay_months[-1] == "2026-11"
+    # 2 × 600 − 999.995 = 200.005 yuan: 20,000.5 fen, rounded half up once → 20,001.
+    assert events[half].monthly_amount_fen == 20_001
+    assert [b.base_fen for b in events[half].beneficiaries] == [10_001, 10_000]
+
+    stored = await stored_lines(eligibility_engine)
+    assert [base for base, _ in stored[three].values()] == [26_667, 26_667, 26_666]
+    async with eligibility_engine.connect() as connection:
+        amounts = dict((await connection.execute(select(Case.id, Case.monthly_amount_fen))).all())
+    assert amounts == {three: 80_000, half: 20_001}
+
+
+PROFILES = (
+    Member(birth_date=date(1980, 1, 1)),
+    Member(birth_date=date(1980, 1, 1), disability_grade=3, disability_kind="physical"),
+    Member(birth_date=date(2005, 1, 1), relation="child", student=True),
+    Member(birth_date=date(1940, 1, 1), relation="parent"),
+    Member(birth_date=date(1960, 1, 1), serious_illness=True),
+)
+
+
+async def test_the_recalculation_computes_what_the_domain_computes(
+    new_uow: Callable[[], UnitOfWork], eligibility_engine: AsyncEngine
+) -> None:
+    """Random households approved by the domain, recalculated in SQL at a new standard (with a minimum
+    payment): every line equals the domain's own assessment at the new standard."""
+    at_500 = await standard_of_2017(new_uow)
+    old = standards_queries.standards_of(at_500)
+    new = replace(RAISED_2017, minimum_payment_fen=40_000)
+    rng = random.Random(2017)
+    households: dict[UUID, tuple[DibaoHousehold, list[UUID]]] = {}
+    while len(households) < 30:
+        size = rng.randint(1, 5)
+        ids = [uuid4() for _ in range(size)]
+        household = DibaoHousehold(
+            members=tuple(rng.choice(PROFILES) for _ in range(size)),
+            area=rng.choice(("urban", "rural")),
+            monthly_income_fen=rng.randrange(0, 45_000 * size),
+            rigid_expenses_12m=RigidExpenses(medical_fen=rng.choice((0, rng.randrange(1, 200_000)))),
+            share_order=tuple(sorted(range(size), key=lambda index: ids[index])),
+        )
+        approved = assess_dibao(household, standards=old, as_of=IN_2017)
+        if not approved.eligible:
+            continue
+        case_id = await add_case(
+            new_uow(),
+            at_500.id,
+            program="dibao",
+            area=household.area,
+            per_capita_income_fen=approved.breakdown.per_capita_income_display_fen,
+            income=approved.breakdown.income,
+            start_month=date(2017, 2, 1),
+            members=[
+                (list(line.add_on_kinds), None, (line.base_fen, line.add_on_fen, 0))
+                for line in approved.breakdown.members
+            ],
+            person_ids=ids,
+        )
+        households[case_id] = (household, ids)
+    recalculation = await service.publish_standard(new_uow(), standards=new, published_by="admin-1")
+    await service.run_recalculation(new_uow, recalculation.standard_id, today=TODAY, batch_size=7)
+
+    stored = await stored_lines(eligibility_engine)
+    async with eligibility_engine.connect() as connection:
+        amounts = dict((await connection.execute(select(Case.id, Case.monthly_amount_fen))).all())
+    topped = 0
+    for case_id, (household, ids) in households.items():
+        expected = assess_dibao(household, standards=new, as_of=RAISED_2017.effective_from)
+        lines = {
+            ids[line.member_index]: (line.base_fen, line.add_on_fen) for line in expected.breakdown.members
+        }
+        assert stored[case_id] == lines, case_id
+        assert amounts[case_id] == expected.monthly_amount_fen
+        topped += expected.monthly_amount_fen == new.minimum_payment_fen
+    assert topped  # the minimum payment was exercised too

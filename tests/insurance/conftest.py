@@ -1,5 +1,6 @@
 """Eligibility and insurance side by side on one bus (in-process or real Kafka), each on its own migrated
-database; and a bare insurance database fed events straight through its inbox."""
+database; and a bare insurance database fed events straight through its inbox, served over HTTP on a
+`FixedClock` when a test needs its routes on a given day."""
 
 from __future__ import annotations
 
@@ -19,19 +20,33 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from services.eligibility.main import DEFINITION as ELIGIBILITY
 from services.insurance.consumers import HANDLERS
 from services.insurance.main import DEFINITION as INSURANCE
+from services.insurance.main import create
 from services.insurance.service.terms import DEMO_INSURER_ID, seed_terms
-from shared.auth import mint_token
+from services.insurance.settings import InsuranceSettings
+from shared.auth import ensure_dev_keypair, mint_token
+from shared.clock import Clock, FixedClock, SystemClock
 from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
 from shared.db import UnitOfWork, session_factory, upgrade
+from shared.messaging.bus import InProcessBus
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor
 from shared.messaging.tables import outbox
 from shared.service import ServiceRuntime
+from shared.settings import AuthSettings, DatabaseSettings
 from tests.eligibility.conftest import Api, beside_eligibility
 
 TERMS = (2026, 2027)
 """Seeded explicitly, so the tests do not depend on the year they run in."""
+
+NEW_YEARS = sorted({2027, SystemClock().today().year})
+"""The years a year-end test begins: a fixed one, and the year the suite runs in (its 1 January has passed)."""
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The day the apps live on: the real today, until a test moves it."""
+    return FixedClock(SystemClock().today())
 
 
 class Tokens:
@@ -67,10 +82,13 @@ class Pair:
 
 
 @contextlib.asynccontextmanager
-async def serve_pair(new_database: Any, keys: Path, **bus: Any) -> AsyncIterator[Pair]:
+async def serve_pair(
+    new_database: Any, keys: Path, clock: Clock | None = None, /, **bus: Any
+) -> AsyncIterator[Pair]:
     """Eligibility and insurance running, each on its own migrated database, the terms seeded; `bus` picks
-    in-process or Kafka."""
-    async with beside_eligibility(new_database, keys, "insurance", **bus) as both:
+    in-process or Kafka, `clock` the day both live on (the system's by default; positional, so that a
+    `**bus` dict never binds it)."""
+    async with beside_eligibility(new_database, keys, "insurance", clock, **bus) as both:
         await seed_terms(both.other_runtime.unit_of_work(), TERMS)
         yield Pair(
             both.eligibility,
@@ -83,8 +101,8 @@ async def serve_pair(new_database: Any, keys: Path, **bus: Any) -> AsyncIterator
 
 
 @pytest.fixture
-async def pair(new_database: Any, tmp_path: Path) -> AsyncIterator[Pair]:
-    async with serve_pair(new_database, tmp_path / "keys", bus="in-process") as both:
+async def pair(new_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Pair]:
+    async with serve_pair(new_database, tmp_path / "keys", clock, bus="in-process") as both:
         yield both
 
 
@@ -150,12 +168,48 @@ class Insurance:
             return int(await connection.scalar(select(func.count()).select_from(outbox)) or 0)
 
 
-@pytest.fixture
-async def insurance(new_database: Any) -> AsyncIterator[Insurance]:
+@contextlib.asynccontextmanager
+async def bare_insurance(new_database: Any, terms: Sequence[int] = TERMS) -> AsyncIterator[Insurance]:
+    """A migrated insurance database with the demo insurer and `terms` seeded, and no app."""
     url = await new_database()
     await asyncio.to_thread(upgrade, INSURANCE.migrations, url)
     engine = create_async_engine(url)
     bare = Insurance(engine, FailOnDeadLetter())
-    await seed_terms(bare.new_uow(), TERMS)
-    yield bare
-    await engine.dispose()
+    try:
+        await seed_terms(bare.new_uow(), terms)
+        yield bare
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def insurance(new_database: Any) -> AsyncIterator[Insurance]:
+    async with bare_insurance(new_database) as bare:
+        yield bare
+
+
+@dataclass
+class Served:
+    """The insurance app over a bare database, on a clock; events still reach it through `Insurance.deliver`."""
+
+    client: httpx.AsyncClient
+    token: Tokens
+    runtime: ServiceRuntime
+
+
+@contextlib.asynccontextmanager
+async def serve(insurance: Insurance, keys: Path, clock: Clock) -> AsyncIterator[Served]:
+    private_key, public_key = ensure_dev_keypair(keys)
+    settings = InsuranceSettings.model_validate(
+        {
+            "environment": "development",
+            "bus": "in-process",
+            "database": DatabaseSettings(url=insurance.engine.url.render_as_string(hide_password=False)),
+            "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
+        }
+    )
+    app = create(settings, bus=InProcessBus(), clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://insurance") as client:
+            yield Served(client, Tokens(private_key), app.state.runtime)

@@ -22,6 +22,8 @@ from tests.insurance.conftest import Insurance
 from tests.insurance.test_roster import approved, terminated
 
 CENTRAL, NORTH = "500103", "500101"
+LATER = date(2027, 2, 1)
+"""The day the figures are asked for: after the term, but every query here names its `as_of`."""
 AUDITOR = Principal(subject="aud-1", roles=frozenset({Role.auditor}), city_wide=True)
 INSURER = Principal(subject="ins-1", roles=frozenset({Role.insurer}), insurer_id=str(DEMO_INSURER_ID))
 ACCIDENT = ExpensesIn(
@@ -103,7 +105,7 @@ async def test_the_kpis_of_a_seeded_term_equal_the_hand_computation(insurance: I
     await claims.reject(insurance.new_uow(), INSURER, c2, late, today=date(2026, 8, 20))
 
     result = await kpis.term_kpis(
-        insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 12, 31), district_code=None
+        insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 12, 31), district_code=None, today=LATER
     )
 
     # By hand. Exposure: 365 + 184 + 90 + 92 = 731 covered days in a 365-day term.
@@ -144,11 +146,11 @@ async def test_the_kpis_of_a_seeded_term_equal_the_hand_computation(insurance: I
     assert north.claim_rate == pytest.approx(365 / 92) and north.settlement_rate == 0.0
 
     halfway = await kpis.term_kpis(
-        insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 6, 30), district_code=None
+        insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 6, 30), district_code=None, today=LATER
     )
     # To 30 June: p1 181 days, p3 90 days; two claims reported, one settled (c3's settlement counts as of now).
     assert halfway.person_years == pytest.approx((181 + 90) / 365) and halfway.claims == 2
     only_north = await kpis.term_kpis(
-        insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 12, 31), district_code=NORTH
+        insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 12, 31), district_code=NORTH, today=LATER
     )
     assert only_north.claims == 1 and [d.district_code for d in only_north.districts] == [NORTH]

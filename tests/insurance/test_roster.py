@@ -204,7 +204,13 @@ async def test_reconciliation_lists_who_is_insured_without_a_case_and_who_is_cov
     await insurance.deliver([approved({kept: ["dibao"], lost: ["dibao"]}, decided_on=date(2026, 2, 3))])
     assert (
         await roster.reconcile(
-            insurance.new_uow(), ADMIN, 2026, as_of=date(2026, 6, 1), district_code=None, limit=10
+            insurance.new_uow(),
+            ADMIN,
+            2026,
+            as_of=date(2026, 6, 1),
+            district_code=None,
+            limit=10,
+            today=date(2026, 6, 1),
         )
     ).counts == {}
     stray = uuid4()
@@ -223,7 +229,13 @@ async def test_reconciliation_lists_who_is_insured_without_a_case_and_who_is_cov
             )
         )
     found = await roster.reconcile(
-        insurance.new_uow(), ADMIN, 2026, as_of=date(2026, 6, 1), district_code=None, limit=10
+        insurance.new_uow(),
+        ADMIN,
+        2026,
+        as_of=date(2026, 6, 1),
+        district_code=None,
+        limit=10,
+        today=date(2026, 6, 1),
     )
     assert found.counts == {"not_insured": 1, "not_a_beneficiary": 1}
     assert {(d.person_id, d.difference) for d in found.differences} == {
@@ -233,7 +245,13 @@ async def test_reconciliation_lists_who_is_insured_without_a_case_and_who_is_cov
     elsewhere = Principal(subject="rv-9", roles=frozenset({Role.reviewer}), districts=frozenset({"500101"}))
     assert (
         await roster.reconcile(
-            insurance.new_uow(), elsewhere, 2026, as_of=date(2026, 6, 1), district_code=None, limit=10
+            insurance.new_uow(),
+            elsewhere,
+            2026,
+            as_of=date(2026, 6, 1),
+            district_code=None,
+            limit=10,
+            today=date(2026, 6, 1),
         )
     ).counts == {}
     # The build repairs what is missing, and says so to the insurer.

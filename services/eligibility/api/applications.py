@@ -18,8 +18,7 @@ from services.eligibility.schemas.applications import (
     StepIn,
 )
 from services.eligibility.service import applications
-from shared.service import PersonalDataDep, UnitOfWorkDep
-from shared.workdays import business_today
+from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(tags=["applications"])
 
@@ -32,9 +31,9 @@ District = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="one o
     summary="Receive an application (申请) for a household",
 )
 async def post_application(
-    body: ApplicationIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Assessor
+    body: ApplicationIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Assessor, today: TodayDep
 ) -> ApplicationOut:
-    return await applications.receive_application(uow, pii, caller, body, today=business_today())
+    return await applications.receive_application(uow, pii, caller, body, today=today)
 
 
 @router.post(
@@ -47,21 +46,28 @@ async def post_application(
     "`TemporaryAidGranted`. A refusal names the rule in `errors[].rule` (e.g. SELF_APPROVAL, NOTICE_NOT_ENDED).",
 )
 async def post_step(
-    application_id: UUID, body: StepIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Assessor
+    application_id: UUID,
+    body: StepIn,
+    uow: UnitOfWorkDep,
+    pii: PersonalDataDep,
+    caller: Assessor,
+    today: TodayDep,
 ) -> ApplicationOut:
-    return await applications.record_step(uow, pii, caller, application_id, body, today=business_today())
+    return await applications.record_step(uow, pii, caller, application_id, body, today=today)
 
 
 @router.get("/applications/overdue", summary="Open applications past a statutory deadline, per district")
-async def get_overdue(uow: UnitOfWorkDep, caller: Staff, district_code: District = None) -> list[OverdueOut]:
-    return await applications.overdue_applications(
-        uow, caller, district_code=district_code, today=business_today()
-    )
+async def get_overdue(
+    uow: UnitOfWorkDep, caller: Staff, today: TodayDep, district_code: District = None
+) -> list[OverdueOut]:
+    return await applications.overdue_applications(uow, caller, district_code=district_code, today=today)
 
 
 @router.get("/applications/{application_id}", summary="An application with its steps and deadlines")
-async def get_application(application_id: UUID, uow: UnitOfWorkDep, caller: Staff) -> ApplicationOut:
-    return await applications.read_application(uow, caller, application_id, today=business_today())
+async def get_application(
+    application_id: UUID, uow: UnitOfWorkDep, caller: Staff, today: TodayDep
+) -> ApplicationOut:
+    return await applications.read_application(uow, caller, application_id, today=today)
 
 
 @router.get("/applications", summary="Applications in your districts, newest first")
@@ -84,9 +90,9 @@ async def get_applications(
     summary="File a relative of staff or a village cadre (备案)",
 )
 async def post_relative(
-    body: RelativeIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Reviewer
+    body: RelativeIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Reviewer, today: TodayDep
 ) -> RelativeOut:
-    return await applications.file_relative(uow, pii, caller, body, today=business_today())
+    return await applications.file_relative(uow, pii, caller, body, today=today)
 
 
 @router.get("/relatives", summary="The relatives register of your districts")

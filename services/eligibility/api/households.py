@@ -16,17 +16,16 @@ from services.eligibility.schemas.households import (
     HouseholdVersionOut,
 )
 from services.eligibility.service import households
-from shared.service import PersonalDataDep, UnitOfWorkDep
-from shared.workdays import business_today
+from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/households", tags=["households"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a household and its members")
 async def post_household(
-    body: HouseholdIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Caseworker
+    body: HouseholdIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Caseworker, today: TodayDep
 ) -> HouseholdOut:
-    return await households.register_household(uow, pii, caller, body, today=business_today())
+    return await households.register_household(uow, pii, caller, body, today=today)
 
 
 @router.get("", summary="Households in your districts, newest change first")
@@ -51,9 +50,14 @@ async def get_household(
 
 @router.put("/{household_id}", summary="Change a household; `version` must be the one you read")
 async def put_household(
-    household_id: UUID, body: HouseholdChange, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Caseworker
+    household_id: UUID,
+    body: HouseholdChange,
+    uow: UnitOfWorkDep,
+    pii: PersonalDataDep,
+    caller: Caseworker,
+    today: TodayDep,
 ) -> HouseholdOut:
-    return await households.change_household(uow, pii, caller, household_id, body, today=business_today())
+    return await households.change_household(uow, pii, caller, household_id, body, today=today)
 
 
 @router.get(

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Query, Response
 from services.eligibility.api.roles import Insurer
 from services.eligibility.schemas.insured import InsuredIdentityOut
 from services.eligibility.service import insured
-from shared.service import PersonalDataDep, UnitOfWorkDep
-from shared.workdays import business_today
+from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/insured", tags=["insurers"])
 
@@ -35,9 +34,10 @@ async def get_insured_identity(
     uow: UnitOfWorkDep,
     pii: PersonalDataDep,
     caller: Insurer,
+    today: TodayDep,
     claim_id: Annotated[
         UUID | None, Query(description="the claim this read is for, kept in the audit")
     ] = None,
 ) -> InsuredIdentityOut:
     response.headers["Cache-Control"] = "no-store"
-    return await insured.read_identity(uow, pii, caller, person_id, claim_id=claim_id, today=business_today())
+    return await insured.read_identity(uow, pii, caller, person_id, claim_id=claim_id, today=today)

@@ -22,7 +22,6 @@ from services.eligibility.schemas.standards import (
 )
 from services.eligibility.service import standards as service
 from shared.service import UnitOfWorkDep, runtime_of
-from shared.workdays import business_today
 
 router = APIRouter(tags=["standards and assessments"])
 
@@ -84,7 +83,9 @@ async def post_standard(
     )
     runtime = runtime_of(request)
     runtime.spawn(
-        service.run_recalculation(runtime.unit_of_work, recalculation.standard_id, today=business_today()),
+        service.run_recalculation(
+            runtime.unit_of_work, recalculation.standard_id, today=runtime.clock.today()
+        ),
         name=f"recalculation-{recalculation.standard_id}",
     )
     return _recalculation(recalculation)

@@ -1,14 +1,28 @@
 """Dibao (最低生活保障): the household means test, the difference amount and classified add-ons.
 
-Rounding: per-capita income is the floor of counted income / members. For an integer standard S,
-floor(x) < S exactly when x < S, so flooring never changes who qualifies; it can only raise the
-difference (S − per-capita) by under 1 fen per person, never lower it. The rigid-expense deduction is
-a twelfth of the 12-month total rounded up, for the same reason. Counted income never goes below 0.
+Arithmetic (DOMAIN.md, Dibao): exact, and rounded once.
+
+- Counted income is `12 × monthly income − the 12-month rigid expenses`, in twelfths of a fen and never
+  below 0, shared by the household's members (`CountedIncome`): the rigid-expense deduction is an
+  exact twelfth and the per-capita income an exact fraction; neither is rounded.
+- Eligible when per-capita income < the standard, compared in integers without division
+  (`counted < 12 × standard × members`). Near-dibao (1.5 × the standard) likewise.
+- The household's base (差额) is `(standard − per-capita income) × covered members`, evaluated exactly
+  and rounded once, half up to the fen. Three members with ¥1,000.00 at a standard of ¥500 get
+  3 × 500 − 1,000 = ¥500.00 (a per-capita income rounded first, to ¥333.33, would give ¥500.01).
+  The classified add-ons are whole fen per member, added to the rounded base.
+- The base is split among the covered members' lines so that the lines add up to it exactly: each
+  gets `base // n` and the first `base % n` members in `Household.share_order` (default: member
+  order) one fen more: the largest-remainder method, whose remainders are all equal here, with ties
+  broken by that order (`money.split_evenly`). A minimum-payment top-up goes to the first of them too.
+  The service orders members by person id, as the SQL recalculation does, so that a case's lines are
+  the same whichever of the two computes them.
+- Figures in breakdowns and messages (`..._display_fen`) are rounded for display only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from services.eligibility.domain.means import (
@@ -17,6 +31,7 @@ from services.eligibility.domain.means import (
     Assets,
     Breakdown,
     Consumption,
+    CountedIncome,
     MemberLine,
     Reason,
     RigidExpenses,
@@ -25,6 +40,7 @@ from services.eligibility.domain.means import (
     format_yuan,
     is_eligible,
 )
+from services.eligibility.domain.money import round_half_up, split_evenly
 from services.eligibility.domain.people import Member, age_on, care_level
 from services.eligibility.domain.standards import Area, Standards
 from shared.errors import InvalidInput
@@ -49,6 +65,9 @@ class Household:
     consumption: Consumption = field(default_factory=Consumption)
     rigid_expenses_12m: RigidExpenses = field(default_factory=RigidExpenses)
     single_person: SinglePersonApplication | None = None
+    share_order: tuple[int, ...] | None = None
+    """Member indexes in the order covered members receive the fen left over when the base is split
+    (and a minimum-payment top-up); None means member order. See the module docstring."""
 
     def __post_init__(self) -> None:
         if not self.members:
@@ -61,6 +80,8 @@ class Household:
                 raise InvalidInput(f"single-person applicant {single.member_index} is not a member")
             if single.monthly_income_fen < 0:
                 raise InvalidInput("the single-person applicant's income must not be negative")
+        if self.share_order is not None and sorted(self.share_order) != list(range(len(self.members))):
+            raise InvalidInput("share_order must list every member index once")
 
 
 def classified_add_on(
@@ -108,7 +129,7 @@ def may_apply_alone(member: Member, standards: Standards) -> bool:
 def _single_person_reasons(
     household: Household,
     single: SinglePersonApplication,
-    counted_fen: int,
+    household_income: CountedIncome,
     standard_fen: int,
     standards: Standards,
 ) -> list[Reason]:
@@ -122,13 +143,12 @@ def _single_person_reasons(
                 "intellectual or mental) nor seriously ill",
             )
         )
-    size = len(household.members)
-    if counted_fen * 100 >= standards.near_dibao_income_percent * standard_fen * size:
+    if not household_income.below(standard_fen, percent=standards.near_dibao_income_percent):
         reasons.append(
             Reason(
                 "NOT_NEAR_DIBAO_HOUSEHOLD",
-                f"the household's per-capita income {format_yuan(counted_fen // size)} is not below "
-                f"{standards.near_dibao_income_percent}% of the standard {format_yuan(standard_fen)}",
+                f"the household's per-capita income {format_yuan(household_income.per_capita_display_fen)} "
+                f"is not below {standards.near_dibao_income_percent}% of the standard {format_yuan(standard_fen)}",
             )
         )
     return reasons
@@ -139,23 +159,29 @@ def assess_dibao(household: Household, *, standards: Standards, as_of: date) -> 
     members = household.members
     size = len(members)
     standard = standards.dibao_fen(household.area)
-    deduction = household.rigid_expenses_12m.monthly_deduction_fen
-    counted = max(0, household.monthly_income_fen - deduction)
+    expenses = household.rigid_expenses_12m
+    household_income = CountedIncome.monthly(
+        household.monthly_income_fen, members=size, rigid_expenses_12m_fen=expenses.total_fen
+    )
     reasons: list[Reason] = []
     single = household.single_person
     if single is None:
         covered = tuple(range(size))
-        per_capita = counted // size
+        income = household_income
         income_text = f"household income {format_yuan(household.monthly_income_fen)}"
-        if deduction:
-            income_text += f" less rigid expenses {format_yuan(deduction)} a month"
-        income_text += f" over {size} member(s) is {format_yuan(per_capita)} per person"
+        if expenses.total_fen:
+            income_text += (
+                f" less rigid expenses {format_yuan(expenses.monthly_deduction_display_fen)} a month"
+            )
+        income_text += f" over {size} member(s) is {format_yuan(income.per_capita_display_fen)} per person"
     else:
         covered = (single.member_index,)
-        per_capita = single.monthly_income_fen
-        income_text = f"applicant {single.member_index}'s own income is {format_yuan(per_capita)}"
-        reasons += _single_person_reasons(household, single, counted, standard, standards)
-    if per_capita >= standard:
+        income = CountedIncome.monthly(single.monthly_income_fen, members=1)
+        income_text = (
+            f"applicant {single.member_index}'s own income is {format_yuan(income.per_capita_display_fen)}"
+        )
+        reasons += _single_person_reasons(household, single, household_income, standard, standards)
+    if not income.below(standard):
         reasons.append(
             Reason("INCOME_ABOVE_STANDARD", f"{income_text}, not below the standard {format_yuan(standard)}")
         )
@@ -164,25 +190,38 @@ def assess_dibao(household: Household, *, standards: Standards, as_of: date) -> 
         household.consumption, household_size=size, standard_fen=standard, standards=standards, as_of=as_of
     )
     if not is_eligible(reasons):
-        breakdown = Breakdown(standard, per_capita, 0, 0, 0, len(covered), deduction)
-        return Assessment(False, tuple(reasons), 0, breakdown)
-    lines = [_line(index, members[index], standard - per_capita, standards, as_of) for index in covered]
-    total = sum(line.total_fen for line in lines)
-    if total < standards.minimum_payment_fen:
-        # The top-up raises the difference payment (base) of the first covered member.
-        first = lines[0]
-        lines[0] = MemberLine(
-            first.member_index,
-            first.base_fen + standards.minimum_payment_fen - total,
-            first.add_on_fen,
-            first.add_on_kinds,
-            first.care_level,
-            first.care_subsidy_fen,
+        breakdown = Breakdown(
+            standard_fen=standard,
+            income=income,
+            base_fen=0,
+            add_ons_fen=0,
+            care_subsidy_fen=0,
+            covered_members=len(covered),
+            rigid_expenses=expenses,
         )
-    base = sum(line.base_fen for line in lines)
-    add_ons = sum(line.add_on_fen for line in lines)
-    breakdown = Breakdown(standard, per_capita, base, add_ons, 0, len(covered), deduction, tuple(lines))
-    return Assessment(True, tuple(reasons), base + add_ons, breakdown)
+        return Assessment(False, tuple(reasons), 0, breakdown)
+    # The one rounding: the exact base of the household, half up to the fen.
+    base = round_half_up((standard - income.per_capita) * len(covered))
+    order = [index for index in household.share_order or range(size) if index in covered]
+    shares = dict(zip(order, split_evenly(base, len(order)), strict=True))
+    lines = {index: _line(index, members[index], shares[index], standards, as_of) for index in covered}
+    total = base + sum(line.add_on_fen for line in lines.values())
+    if total < standards.minimum_payment_fen:
+        # The top-up raises the difference payment (base) of the first covered member in share order.
+        first = lines[order[0]]
+        lines[order[0]] = replace(first, base_fen=first.base_fen + standards.minimum_payment_fen - total)
+    ordered = tuple(lines[index] for index in covered)
+    breakdown = Breakdown(
+        standard_fen=standard,
+        income=income,
+        base_fen=sum(line.base_fen for line in ordered),
+        add_ons_fen=sum(line.add_on_fen for line in ordered),
+        care_subsidy_fen=0,
+        covered_members=len(covered),
+        rigid_expenses=expenses,
+        members=ordered,
+    )
+    return Assessment(True, tuple(reasons), breakdown.base_fen + breakdown.add_ons_fen, breakdown)
 
 
 def _line(index: int, member: Member, base_fen: int, standards: Standards, as_of: date) -> MemberLine:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
+from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
+from services.eligibility.domain.money import round_half_up
 from services.eligibility.domain.people import CareLevel, Member, anniversary
 from services.eligibility.domain.standards import Standards
 from shared.errors import InvalidInput
@@ -95,9 +97,54 @@ class RigidExpenses:
         return self.medical_fen + self.education_fen
 
     @property
-    def monthly_deduction_fen(self) -> int:
-        """A twelfth of the total, rounded up: rounding never counts against the applicant."""
-        return -(-self.total_fen // 12)
+    def monthly_deduction(self) -> Fraction:
+        """A twelfth of the total, exactly (in fen): the means test deducts it unrounded."""
+        return Fraction(self.total_fen, 12)
+
+    @property
+    def monthly_deduction_display_fen(self) -> int:
+        """The monthly deduction rounded half up to the fen, for display only."""
+        return round_half_up(self.monthly_deduction)
+
+
+@dataclass(frozen=True)
+class CountedIncome:
+    """The counted monthly income of a means-test unit, exactly: `twelfths_fen / 12` fen over `members`.
+
+    In twelfths of a fen because the rigid-expense deduction is a twelfth of a 12-month total: the
+    income is then an integer, and so is every comparison with a standard (no division, no rounding).
+    A case stores both numbers, and the recalculation after a standard change uses them as they are.
+    """
+
+    twelfths_fen: int
+    members: int
+
+    def __post_init__(self) -> None:
+        if self.twelfths_fen < 0 or self.members < 1:
+            raise InvalidInput("a counted income is not negative and is shared by at least one person")
+
+    @classmethod
+    def monthly(cls, income_fen: int, *, members: int, rigid_expenses_12m_fen: int = 0) -> CountedIncome:
+        """`income_fen` a month less a twelfth of `rigid_expenses_12m_fen`, never below 0."""
+        return cls(max(0, 12 * income_fen - rigid_expenses_12m_fen), members)
+
+    @property
+    def per_capita(self) -> Fraction:
+        """Per-capita monthly income in fen, exactly."""
+        return Fraction(self.twelfths_fen, 12 * self.members)
+
+    @property
+    def per_capita_display_fen(self) -> int:
+        """Per-capita income floored to the fen, for display only.
+
+        Floored so that a figure shown beside a standard (whole fen) is below it exactly when the exact
+        per-capita income is: never "¥770.00 per person, below the standard ¥770".
+        """
+        return self.twelfths_fen // (12 * self.members)
+
+    def below(self, line_fen: int, *, percent: int = 100) -> bool:
+        """Per-capita income < `percent`% of `line_fen`, compared in integers (no division)."""
+        return self.twelfths_fen * 100 < 12 * self.members * line_fen * percent
 
 
 @dataclass(frozen=True)
@@ -116,18 +163,34 @@ class MemberLine:
         return self.base_fen + self.add_on_fen + self.care_subsidy_fen
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Breakdown:
-    """How a monthly amount is made up; the money fields add up to the amount."""
+    """How a monthly amount is made up; the money fields add up to the amount.
+
+    `income` is the exact counted income the amount was computed from (what a case stores); the
+    `..._display_fen` figures derived from it are rounded for display and never computed with.
+    """
 
     standard_fen: int
-    per_capita_income_fen: int
+    income: CountedIncome
     base_fen: int
     add_ons_fen: int
     care_subsidy_fen: int
     covered_members: int
-    rigid_expense_deduction_fen: int = 0
+    rigid_expenses: RigidExpenses = field(default_factory=RigidExpenses)
     members: tuple[MemberLine, ...] = ()
+
+    @property
+    def per_capita_income_display_fen(self) -> int:
+        return self.income.per_capita_display_fen
+
+    @property
+    def rigid_expense_deduction_display_fen(self) -> int:
+        return self.rigid_expenses.monthly_deduction_display_fen
+
+    # The API's names for the two display figures (`BreakdownOut`); display only, like the above.
+    per_capita_income_fen = per_capita_income_display_fen
+    rigid_expense_deduction_fen = rigid_expense_deduction_display_fen
 
 
 @dataclass(frozen=True)

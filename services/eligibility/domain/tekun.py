@@ -9,6 +9,7 @@ from services.eligibility.domain.means import (
     Assessment,
     Assets,
     Breakdown,
+    CountedIncome,
     MemberLine,
     Reason,
     asset_reasons,
@@ -87,8 +88,16 @@ def assess_tekun(applicant: TekunApplicant, *, standards: Standards, as_of: date
     if applicant.has_able_supporter:
         reasons.append(Reason("HAS_ABLE_SUPPORTER", "a legal supporter is able to support the person"))
     basic = standards.tekun_basic_fen
+    income = CountedIncome.monthly(applicant.monthly_income_fen, members=1)
     if not is_eligible(reasons):
-        breakdown = Breakdown(basic, applicant.monthly_income_fen, 0, 0, 0, 1)
+        breakdown = Breakdown(
+            standard_fen=basic,
+            income=income,
+            base_fen=0,
+            add_ons_fen=0,
+            care_subsidy_fen=0,
+            covered_members=1,
+        )
         return Assessment(False, tuple(reasons), 0, breakdown)
     if person.adl_failed is None:
         reasons.append(
@@ -101,7 +110,15 @@ def assess_tekun(applicant: TekunApplicant, *, standards: Standards, as_of: date
     level = None if person.adl_failed is None else care_level(person.adl_failed, standards)
     care = 0 if level is None else care_subsidy_fen(level, standards)
     line = MemberLine(0, basic, 0, (), level, care)
-    breakdown = Breakdown(basic, applicant.monthly_income_fen, basic, 0, care, 1, 0, (line,))
+    breakdown = Breakdown(
+        standard_fen=basic,
+        income=income,
+        base_fen=basic,
+        add_ons_fen=0,
+        care_subsidy_fen=care,
+        covered_members=1,
+        members=(line,),
+    )
     return Assessment(True, tuple(reasons), basic + care, breakdown)
 
 

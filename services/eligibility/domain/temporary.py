@@ -1,4 +1,8 @@
-"""Temporary assistance (临时救助): classes A–D, standard × persons × months, the cap, help first, repeats."""
+"""Temporary assistance (临时救助): classes A–D, standard × persons × months, the cap, help first, repeats.
+
+Every amount here is a product of whole-fen parameters and counts (or the lesser of two such), so it is
+exact with no rounding at all; the class income tests compare in integers.
+"""
 
 from __future__ import annotations
 
@@ -104,12 +108,14 @@ def _class_reasons(request: TemporaryRequest, standard_fen: int, standards: Stan
         request.household_class
     )
     # Classes A (特困, orphans) and B (dibao) come from the case registry, not from income.
+    # Per-capita income < multiple × standard, compared exactly in integers (no division).
     if multiple is not None and income >= multiple * standard_fen * size:
+        per_capita_display_fen = income // size  # floored, for the message only
         reasons.append(
             Reason(
                 "CLASS_INCOME_ABOVE_LIMIT",
                 f"class {request.household_class} needs per-capita income below {multiple} × "
-                f"{format_yuan(standard_fen)}; it is {format_yuan(income // size)}",
+                f"{format_yuan(standard_fen)}; it is {format_yuan(per_capita_display_fen)}",
             )
         )
     if request.household_class == "D" and request.rigid_expenses_12m.total_fen == 0:

@@ -87,24 +87,33 @@ async def recalculation_for(session: AsyncSession, standard_id: UUID) -> Recalcu
 # beneficiary, new case totals, and a CaseAmountChanged in the outbox for every case that changed.
 # Cases already computed at this standard (or a later one) are not selected, so a second run is a
 # no-op; the keyset cursor makes a crashed run resume where it stopped.
+#
+# The dibao amount is the domain's formula (services/eligibility/domain/dibao.py), in integers: the
+# household's base `(line − counted / (12 × members)) × covered` is evaluated exactly and rounded
+# once, half up, as floor((2p + q) / 2q) with p = (12 × line × members − counted) × covered and
+# q = 12 × members (all non-negative, so integer division is floor); it is split so that the lines add
+# up to it, the first `base % covered` beneficiaries by person id getting one fen more, and a minimum
+# payment tops up the first of them, as the domain does in the order the service gives it.
 RECALCULATE_BATCH = text(
     """
 WITH batch AS (
-    SELECT c.id, c.program, c.area, c.per_capita_income_fen, c.start_month
+    SELECT c.id, c.program, c.counted_income_twelfths, c.income_members, c.start_month,
+           CASE c.area WHEN 'urban' THEN CAST(:dibao_urban_fen AS bigint)
+                       ELSE CAST(:dibao_rural_fen AS bigint) END AS line
     FROM cases c JOIN standards s ON s.id = c.standard_id
     WHERE c.status = 'active' AND s.effective_from < CAST(:effective_from AS date)
       AND (CAST(:cursor AS uuid) IS NULL OR c.id > CAST(:cursor AS uuid))
     ORDER BY c.id
     LIMIT :batch_size
     FOR UPDATE OF c
-), computed AS (
-    SELECT cb.case_id, cb.person_id,
+), covered AS (
+    SELECT cb.case_id, cb.person_id, b.program,
            cb.base_fen AS old_base, cb.add_on_fen AS old_add_on, cb.care_subsidy_fen AS old_care,
-           CASE b.program
-               WHEN 'dibao' THEN GREATEST(
-                   (CASE b.area WHEN 'urban' THEN CAST(:dibao_urban_fen AS bigint) ELSE CAST(:dibao_rural_fen AS bigint) END) - b.per_capita_income_fen, 0)
-               ELSE CAST(:tekun_basic_fen AS bigint)
-           END AS base_fen,
+           ROW_NUMBER() OVER (PARTITION BY cb.case_id ORDER BY cb.person_id) AS share_rank,
+           COUNT(*) OVER (PARTITION BY cb.case_id) AS covered,
+           (2 * GREATEST(12 * b.line * b.income_members - b.counted_income_twelfths, 0)
+              * COUNT(*) OVER (PARTITION BY cb.case_id) + 12 * b.income_members)
+             / (24 * b.income_members) AS household_base,
            CASE WHEN b.program = 'dibao' THEN
                  (CASE WHEN 'disabled' = ANY(cb.add_on_kinds) THEN CAST(:add_on_disabled_fen AS bigint) ELSE 0 END)
                + (CASE WHEN 'severe' = ANY(cb.add_on_kinds) THEN CAST(:add_on_severe_fen AS bigint) ELSE 0 END)
@@ -118,6 +127,20 @@ WITH batch AS (
            END AS care_subsidy_fen
     FROM case_beneficiaries cb JOIN batch b ON b.id = cb.case_id
     WHERE cb.active
+), shares AS (
+    SELECT x.*,
+           x.household_base / x.covered
+             + CASE WHEN x.share_rank <= x.household_base % x.covered THEN 1 ELSE 0 END AS base_share,
+           GREATEST(CAST(:minimum_payment_fen AS bigint)
+                    - x.household_base - SUM(x.add_on_fen) OVER (PARTITION BY x.case_id), 0) AS top_up
+    FROM covered x
+), computed AS (
+    SELECT case_id, person_id, old_base, old_add_on, old_care, add_on_fen, care_subsidy_fen,
+           CASE program
+               WHEN 'dibao' THEN base_share + CASE WHEN share_rank = 1 THEN top_up ELSE 0 END
+               ELSE CAST(:tekun_basic_fen AS bigint)
+           END AS base_fen
+    FROM shares
 ), updated AS (
     UPDATE case_beneficiaries cb
     SET base_fen = x.base_fen, add_on_fen = x.add_on_fen, care_subsidy_fen = x.care_subsidy_fen
@@ -180,12 +203,14 @@ async def recalculate_batch(
 
 # Near-line households (漏保 risk): per-capita income at or above the old standard but below the new
 # one, and no active dibao case. The flag asks a caseworker to re-assess; it decides nothing.
+# Compared exactly, in integers (income against line × members); the stored per-capita income is
+# floored, for display only.
 FLAG_NEWLY_QUALIFYING = text(
     """
 WITH sizes AS (
     SELECT household_id, COUNT(*) AS members FROM household_members GROUP BY household_id
 ), candidates AS (
-    SELECT h.id, h.monthly_income_fen / s.members AS per_capita,
+    SELECT h.id, h.monthly_income_fen AS income, s.members,
            CASE h.area WHEN 'urban' THEN CAST(:new_urban AS bigint) ELSE CAST(:new_rural AS bigint) END AS new_line,
            CASE h.area WHEN 'urban' THEN CAST(:old_urban AS bigint) ELSE CAST(:old_rural AS bigint) END AS old_line
     FROM households h JOIN sizes s ON s.household_id = h.id
@@ -194,8 +219,8 @@ WITH sizes AS (
     )
 ), flagged AS (
     INSERT INTO review_flags (household_id, standard_id, reason, per_capita_income_fen)
-    SELECT id, CAST(:standard_id AS uuid), 'newly_qualifies', per_capita
-    FROM candidates WHERE per_capita < new_line AND per_capita >= old_line
+    SELECT id, CAST(:standard_id AS uuid), 'newly_qualifies', income / members
+    FROM candidates WHERE income < new_line * members AND income >= old_line * members
     ON CONFLICT DO NOTHING
     RETURNING 1
 )

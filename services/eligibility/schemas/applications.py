@@ -110,6 +110,11 @@ class DeadlineOut(BaseModel):
     due_on: date
     met_on: date | None
     overdue: bool
+    provisional: bool = Field(
+        description="counted Monday to Friday into a year whose holidays nobody has entered yet: `due_on` "
+        "moves to the real answer once the year is loaded (PUT /v1/calendar/{year})"
+    )
+    provisional_reason: str | None = Field(description="why it is provisional, when it is")
 
 
 class ApplicationOut(BaseModel):
@@ -135,6 +140,7 @@ class ApplicationSummary(BaseModel):
     district_code: str
     state: str
     decision_due: date | None
+    decision_due_provisional: bool = Field(description="see DeadlineOut.provisional")
     created_at: datetime
 
 

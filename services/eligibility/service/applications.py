@@ -10,6 +10,7 @@ from services.eligibility.domain.workflow import Application as Procedure
 from services.eligibility.domain.workflow import Step, StepDetails, StepKind, WorkflowError, WorkflowErrorCode
 from services.eligibility.models import Application, ApplicationStep, StaffRelative
 from services.eligibility.repository import applications as applications_queries
+from services.eligibility.repository import calendar as calendar_queries
 from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.applications import (
@@ -27,12 +28,13 @@ from services.eligibility.schemas.applications import (
 from services.eligibility.service.cases import open_case, temporary_grant
 from services.eligibility.service.households import ID_NUMBER
 from services.eligibility.service.standards import in_force
-from shared import workdays
 from shared.auth import Principal, Role
+from shared.clock import business_date
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound, SafetyNetError
 from shared.pii import PersonalData
 from shared.resident_id import validate_resident_id
+from shared.workdays import WorkingDayCalendar
 
 DECISIONS = frozenset({StepKind.APPROVED, StepKind.REJECTED, StepKind.PAPERWORK_COMPLETED})
 _INPUT_ERRORS = frozenset(
@@ -67,7 +69,7 @@ def _refusal(error: WorkflowError) -> SafetyNetError:
 
 
 async def _rules(uow: UnitOfWork, row: Application) -> workflow.WorkflowRules:
-    _, standards = await in_force(uow.session, row.created_at.date(), row.district_code)
+    _, standards = await in_force(uow.session, business_date(row.created_at), row.district_code)
     return workflow.WorkflowRules(
         uses_democratic_appraisal=row.uses_democratic_appraisal,
         help_first=workflow.HelpFirst(
@@ -83,7 +85,12 @@ def _step(row: ApplicationStep) -> Step:
 
 
 async def _procedure(
-    uow: UnitOfWork, row: Application, steps: list[ApplicationStep], *, today: date
+    uow: UnitOfWork,
+    row: Application,
+    steps: list[ApplicationStep],
+    *,
+    today: date,
+    calendar: WorkingDayCalendar,
 ) -> Procedure:
     blank = Procedure(
         program=row.program,  # type: ignore[arg-type]
@@ -91,7 +98,7 @@ async def _procedure(
         relative_flagged=row.relative_flagged,
         emergency=row.emergency,
     )
-    return workflow.replay(blank, [_step(step) for step in steps], today=today, calendar=workdays)
+    return workflow.replay(blank, [_step(step) for step in steps], today=today, calendar=calendar)
 
 
 async def receive_application(
@@ -137,7 +144,9 @@ async def receive_application(
         )
         uow.session.add(row)
         await uow.session.flush()
-        await _record(uow, row, [], Step(StepKind.APPLIED, caller.subject, body.applied_on), today=today)
+        calendar = await calendar_queries.working_days(uow.session)
+        applied = Step(StepKind.APPLIED, caller.subject, body.applied_on)
+        await _record(uow, row, [], applied, today=today, calendar=calendar)
         await uow.commit()
     return await read_application(uow, caller, row.id, today=today)
 
@@ -168,7 +177,10 @@ async def record_step(
             district_level=body.details.district_level,
             amount_fen=body.details.amount_fen,
         )
-        await _record(uow, row, steps, Step(kind, caller.subject, body.on, details), today=today)
+        calendar = await calendar_queries.working_days(uow.session)
+        await _record(
+            uow, row, steps, Step(kind, caller.subject, body.on, details), today=today, calendar=calendar
+        )
         if kind is StepKind.APPROVED and row.program != "temporary":
             await open_case(uow, row, decided_on=body.on, approved_by=caller.subject)
         elif kind in {StepKind.APPROVED, StepKind.HELP_FIRST_PAID}:
@@ -183,12 +195,18 @@ async def record_step(
 
 
 async def _record(
-    uow: UnitOfWork, row: Application, steps: list[ApplicationStep], step: Step, *, today: date
+    uow: UnitOfWork,
+    row: Application,
+    steps: list[ApplicationStep],
+    step: Step,
+    *,
+    today: date,
+    calendar: WorkingDayCalendar,
 ) -> Procedure:
     """Check the step against the procedure, append it, and keep the row's summary (and its constraints) current."""
-    procedure = await _procedure(uow, row, steps, today=today)
+    procedure = await _procedure(uow, row, steps, today=today, calendar=calendar)
     try:
-        procedure = workflow.apply_step(procedure, step, today=today, calendar=workdays)
+        procedure = workflow.apply_step(procedure, step, today=today, calendar=calendar)
     except WorkflowError as refused:
         raise _refusal(refused) from None
     uow.session.add(
@@ -216,10 +234,28 @@ async def _record(
     if step.kind in DECISIONS:
         row.decided_by = step.actor
         row.decision = "rejected" if step.kind is StepKind.REJECTED else "approved"
-    decision = next((d for d in workflow.deadlines(procedure, workdays) if d.kind == "decision"), None)
-    row.decision_due = decision.due_on if decision else None
+    keep_decision_due(row, procedure, calendar)
     await uow.session.flush()
     return procedure
+
+
+def keep_decision_due(row: Application, procedure: Procedure, calendar: WorkingDayCalendar) -> None:
+    """Copy the decision deadline onto the row, where lists and the overdue report read it."""
+    decision = next((d for d in workflow.deadlines(procedure, calendar) if d.kind == "decision"), None)
+    row.decision_due = decision.due_on if decision else None
+    row.decision_due_provisional = decision is not None and decision.provisional
+
+
+async def recount_decision_due(
+    uow: UnitOfWork, rows: list[Application], *, today: date, calendar: WorkingDayCalendar
+) -> None:
+    """Count the stored decision deadlines of `rows` again on `calendar` (after a calendar year was loaded)."""
+    steps = await applications_queries.steps_of_many(uow.session, [row.id for row in rows])
+    for row in rows:
+        keep_decision_due(
+            row, await _procedure(uow, row, steps[row.id], today=today, calendar=calendar), calendar
+        )
+    await uow.session.flush()
 
 
 async def read_application(
@@ -230,7 +266,8 @@ async def read_application(
         if row is None:
             raise NotFound(f"no application {application_id} in your districts")
         steps = await applications_queries.steps_of(uow.session, application_id)
-        procedure = await _procedure(uow, row, steps, today=today)
+        calendar = await calendar_queries.working_days(uow.session)
+        procedure = await _procedure(uow, row, steps, today=today, calendar=calendar)
         case_id = await cases_queries.case_of_application(uow.session, application_id)
     return ApplicationOut(
         id=row.id,
@@ -255,13 +292,24 @@ async def read_application(
             )
             for s in steps
         ],
-        deadlines=[_deadline(d, today) for d in workflow.deadlines(procedure, workdays)],
+        deadlines=[_deadline(d, today) for d in workflow.deadlines(procedure, calendar)],
     )
 
 
 def _deadline(deadline: workflow.Deadline, today: date) -> DeadlineOut:
+    reason = None
+    if deadline.provisional:
+        reason = (
+            f"counted Monday to Friday: no holiday calendar has been loaded for {deadline.due_on.year}; "
+            "the date moves to the real answer when the year is loaded"
+        )
     return DeadlineOut(
-        kind=deadline.kind, due_on=deadline.due_on, met_on=deadline.met_on, overdue=deadline.is_overdue(today)
+        kind=deadline.kind,
+        due_on=deadline.due_on,
+        met_on=deadline.met_on,
+        overdue=deadline.is_overdue(today),
+        provisional=deadline.provisional,
+        provisional_reason=reason,
     )
 
 
@@ -302,10 +350,11 @@ async def overdue_applications(
     async with uow:
         rows = await applications_queries.open_applications(uow.session, caller.district_scope, district_code)
         steps = await applications_queries.steps_of_many(uow.session, [row.id for row in rows])
+        calendar = await calendar_queries.working_days(uow.session)
         report = []
         for row in rows:
-            procedure = await _procedure(uow, row, steps[row.id], today=today)
-            late = workflow.overdue(procedure, today, workdays)
+            procedure = await _procedure(uow, row, steps[row.id], today=today, calendar=calendar)
+            late = workflow.overdue(procedure, today, calendar)
             if late:
                 report.append(
                     OverdueOut(

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from services.eligibility.assessment import to_assets, to_expenses, to_member
 from services.eligibility.domain.dibao import Household as DibaoHousehold
 from services.eligibility.domain.dibao import assess_dibao
-from services.eligibility.domain.means import Assessment, Consumption
+from services.eligibility.domain.means import Assessment, Breakdown, Consumption
 from services.eligibility.domain.people import Member, Relation, age_on
 from services.eligibility.domain.standards import Area, Standards
 from services.eligibility.domain.tekun import TekunApplicant, assess_tekun
@@ -89,8 +89,26 @@ def assess_household(
         assets=to_assets(facts.assets),
         consumption=Consumption(**facts.consumption.model_dump()),
         rigid_expenses_12m=to_expenses(facts.rigid_expenses_12m_fen),
+        share_order=share_order(members),
     )
     return assess_dibao(dibao_household, standards=standards, as_of=as_of)
+
+
+def share_order(members: list[tuple[HouseholdMember, Person]]) -> tuple[int, ...]:
+    """Member indexes by person id: who gets the fen left over when the base is split among the lines.
+
+    The recalculation (repository/standards.py) splits in person-id order too, so a case's lines are the
+    same whether approval, a review or a recalculation computed them.
+    """
+    return tuple(sorted(range(len(members)), key=lambda index: members[index][1].id))
+
+
+def record_income(case: Case, breakdown: Breakdown) -> None:
+    """Keep on the case the exact counted income its amount was computed from (a recalculation computes
+    with it), and the floored per-capita income, for display only."""
+    case.counted_income_twelfths = breakdown.income.twelfths_fen
+    case.income_members = breakdown.income.members
+    case.per_capita_income_fen = breakdown.per_capita_income_display_fen
 
 
 def review_every_six_months(members: list[tuple[HouseholdMember, Person]], as_of: date) -> bool:
@@ -149,13 +167,13 @@ async def open_case(uow: UnitOfWork, application: Application, *, decided_on: da
         area=household.area,
         status="active",
         start_month=benefit_start_month(decided_on),
-        per_capita_income_fen=result.breakdown.per_capita_income_fen,
         monthly_amount_fen=result.monthly_amount_fen,
         standard_id=standard.id,
         approved_by=approved_by,
         approved_on=decided_on,
         next_review_due=next_review_due(decided_on, review_every_six_months(members, decided_on)),
     )
+    record_income(case, result.breakdown)
     beneficiaries = [
         CaseBeneficiary(
             case_id=case.id,

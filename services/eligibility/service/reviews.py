@@ -11,7 +11,13 @@ from services.eligibility.models import Case, CaseBeneficiary
 from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.cases import CareAssessmentIn, CaseOut, ReviewIn
-from services.eligibility.service.cases import month, qualifying_household, read_case, review_every_six_months
+from services.eligibility.service.cases import (
+    month,
+    qualifying_household,
+    read_case,
+    record_income,
+    review_every_six_months,
+)
 from services.eligibility.service.households import record_version
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
@@ -124,7 +130,7 @@ async def reassess(uow: UnitOfWork, case: Case, *, on: date, reason: str) -> Non
     for person_id, row in current.items():
         if person_id not in covered and row.active:
             row.active, changed = False, True
-    case.per_capita_income_fen = result.breakdown.per_capita_income_fen
+    record_income(case, result.breakdown)
     case.monthly_amount_fen, case.standard_id = result.monthly_amount_fen, standard.id
     case.next_review_due = next_review_due(on, review_every_six_months(members, on))
     await uow.session.flush()

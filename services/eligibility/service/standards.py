@@ -19,7 +19,6 @@ from shared.db import Scope, UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.observability import correlation_id
 from shared.service import ServiceRuntime
-from shared.workdays import business_today
 
 SEED_PUBLISHER = "seed"
 DISTRICT_OVERRIDABLE = frozenset(
@@ -184,6 +183,7 @@ def _amount_parameters(standards: Standards) -> dict[str, int]:
         "care_subsidy_full_fen",
         "care_subsidy_half_fen",
         "care_subsidy_self_fen",
+        "minimum_payment_fen",
     )
     return {name: int(getattr(standards, name)) for name in names}
 
@@ -321,6 +321,6 @@ async def resume_recalculations(runtime: ServiceRuntime) -> None:
     """A process that stopped mid-recalculation left a cursor; pick the work up where it was."""
     for standard_id in await unfinished_recalculations(runtime.unit_of_work()):
         runtime.spawn(
-            run_recalculation(runtime.unit_of_work, standard_id, today=business_today()),
+            run_recalculation(runtime.unit_of_work, standard_id, today=runtime.clock.today()),
             name=f"recalculation-{standard_id}",
         )

@@ -25,7 +25,6 @@ from shared.auth import Principal
 from shared.contracts.insurance import ClaimAssessed, ClaimRejected, ClaimReported, ClaimSettled
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
-from shared.workdays import business_today
 
 # Eleven or more digits in a row look like a phone or resident ID number: not for an event's free text.
 _PERSONAL_NUMBER = re.compile(r"[0-9]{11,}")
@@ -55,12 +54,11 @@ def _unknown_documents(field: str, names: list[str], checklist: list[str]) -> li
     ]
 
 
-async def report_claim(
-    uow: UnitOfWork, caller: Principal, body: ClaimIn, *, today: date | None = None
-) -> ClaimOut:
-    """Record a reported claim (报案). Refused, changing nothing, when the person was not covered on the
-    incident date, the claim breaks a cover rule, or the same incident was already claimed."""
-    today = today or business_today()
+async def report_claim(uow: UnitOfWork, caller: Principal, body: ClaimIn, *, today: date) -> ClaimOut:
+    """Record a claim reported `today` (报案), checked against the term whose cover was active on the
+    incident date (a claim reported in January for a December incident is last year's). Refused, changing
+    nothing, when the person was not covered on the incident date, the claim breaks a cover rule, or the
+    same incident was already claimed."""
     if body.incident_date > today:
         raise InvalidInput(
             "the incident cannot be in the future",
@@ -189,10 +187,9 @@ async def _decided(
 
 
 async def assess(
-    uow: UnitOfWork, caller: Principal, claim_id: UUID, body: AssessmentIn, *, today: date | None = None
+    uow: UnitOfWork, caller: Principal, claim_id: UUID, body: AssessmentIn, *, today: date
 ) -> ClaimOut:
     """The insurer assesses a claim whose documents are complete: at most the claim and the cover's limit."""
-    today = today or business_today()
     async with uow:
         claim = await _claim(uow, caller, claim_id)
         cover = await repository.cover(uow.session, claim.policy_year, claim.cover_type)
@@ -216,9 +213,8 @@ async def assess(
 
 
 async def settle(
-    uow: UnitOfWork, caller: Principal, claim_id: UUID, body: SettlementIn, *, today: date | None = None
+    uow: UnitOfWork, caller: Principal, claim_id: UUID, body: SettlementIn, *, today: date
 ) -> ClaimOut:
-    today = today or business_today()
     async with uow:
         claim = await _claim(uow, caller, claim_id)
         if claim.assessed_fen is not None and body.paid_fen > claim.assessed_fen:
@@ -234,10 +230,9 @@ async def settle(
 
 
 async def reject(
-    uow: UnitOfWork, caller: Principal, claim_id: UUID, body: RejectionIn, *, today: date | None = None
+    uow: UnitOfWork, caller: Principal, claim_id: UUID, body: RejectionIn, *, today: date
 ) -> ClaimOut:
     """Rejected with a machine reason code and a short reason, which travels in ClaimRejected."""
-    today = today or business_today()
     if _PERSONAL_NUMBER.search(body.reason):
         raise InvalidInput(
             "the reason goes to the insurer feed: no ID or phone numbers",

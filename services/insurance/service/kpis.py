@@ -1,5 +1,9 @@
 """A term's KPIs, city-wide (within the caller's reach) and per district: the figures come from
-`domain.kpis`, fed with the roster grouped by cover dates and the term's claims."""
+`domain.kpis`, fed with the roster grouped by cover dates and the term's claims.
+
+Without `as_of` the figures run to today: cover to today kept within the term (31 December for last
+year's term, 1 January for next year's), claims to today, since a term's claims are still reported
+after its last day."""
 
 from __future__ import annotations
 
@@ -7,20 +11,26 @@ from dataclasses import asdict
 from datetime import date
 
 from services.insurance import repository
-from services.insurance.domain import ClaimFacts, ExposureGroup, Kpis, kpis, term_bounds
+from services.insurance.domain import ClaimFacts, ExposureGroup, Kpis, kpis, term_bounds, within_term
 from services.insurance.schemas import DistrictKpisOut, TermKpisOut
 from services.insurance.service.common import visibility
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import FieldIssue, InvalidInput, NotFound
-from shared.workdays import business_today
 
 
 async def term_kpis(
-    uow: UnitOfWork, caller: Principal, year: int, *, as_of: date | None, district_code: str | None
+    uow: UnitOfWork,
+    caller: Principal,
+    year: int,
+    *,
+    as_of: date | None,
+    district_code: str | None,
+    today: date,
 ) -> TermKpisOut:
     starts_on, ends_on = term_bounds(year)
-    day = as_of or min(business_today(), ends_on)
+    day = as_of or within_term(today, year)
+    reported_by = as_of or max(today, day)
     if not starts_on <= day <= ends_on:
         raise InvalidInput(
             "as_of must fall in the term", errors=[FieldIssue("as_of", "OUTSIDE_TERM", f"not in {year}")]
@@ -60,12 +70,14 @@ async def term_kpis(
             year=year,
             as_of=day,
             report_limits=limits,
+            reported_by=reported_by,
         )
 
     districts = sorted({g.district_code for g in groups} | {code for code, _ in facts.values()})
     return TermKpisOut(
         policy_year=year,
         as_of=day,
+        claims_reported_by=reported_by,
         **asdict(figures(None)),
         districts=[DistrictKpisOut(district_code=code, **asdict(figures(code))) for code in districts],
     )

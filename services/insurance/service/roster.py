@@ -23,6 +23,7 @@ from services.insurance.domain import (
     premium_fen,
     removal_reason,
     void_until,
+    within_term,
 )
 from services.insurance.models import BeneficiaryCase, PolicyTerm, RosterEntry
 from services.insurance.repository import CITY_WIDE_BUILD
@@ -43,7 +44,6 @@ from shared.contracts.eligibility import CaseAmountChanged, CaseApproved, CaseTe
 from shared.contracts.insurance import InsuredEnrolled, InsuredRemoved
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import FieldIssue, Forbidden, InvalidInput, NotFound
-from shared.workdays import business_today
 
 BUILD_BATCH = 5_000
 
@@ -423,9 +423,11 @@ async def reconcile(
     as_of: date | None,
     district_code: str | None,
     limit: int,
+    today: date,
 ) -> ReconciliationOut:
-    """Roster against active beneficiaries on `as_of` (default today, within the term)."""
-    day = as_of or min(business_today(), date(year, 12, 31))
+    """Roster against active beneficiaries on `as_of` (default today, kept within the term: last year's
+    term on 31 December, next year's on 1 January)."""
+    day = as_of or within_term(today, year)
     if day.year != year:
         raise InvalidInput(
             "as_of must fall in the term", errors=[FieldIssue("as_of", "OUTSIDE_TERM", f"not in {year}")]

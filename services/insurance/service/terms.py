@@ -11,18 +11,25 @@ from services.insurance.models import Cover, Insurer, PolicyTerm
 from services.insurance.schemas import CoverOut, InsurerIn, InsurerOut, TermIn, TermOut
 from shared import audit
 from shared.auth import Principal
+from shared.clock import Clock, SystemClock
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
-from shared.workdays import business_today
 
 DEMO_INSURER_ID = UUID("6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b")
 DEMO_INSURER_NAME = "Demo insurer partner (示范承保公司)"
 SEEDED_BY = "seed"
 
 
-async def seed_terms(uow: UnitOfWork, years: Iterable[int] | None = None) -> int:
-    """The demo insurer and a term for this year and next with the default premium and covers; idempotent."""
-    this_year = business_today().year
+async def seed_terms(
+    uow: UnitOfWork, years: Iterable[int] | None = None, *, clock: Clock | None = None
+) -> int:
+    """The demo insurer and a term for `years`, by default the clock's year and the next, with the default
+    premium and covers; idempotent.
+
+    The seeder runs before any service runtime exists (`safetynet.embedded.seed` calls it as `seed(uow)`),
+    so without a `clock` it reads the system's: the one place the insurance service does.
+    """
+    this_year = (clock or SystemClock()).today().year
     added = 0
     async with uow:
         added += await insert_if_absent(uow.session, Insurer(id=DEMO_INSURER_ID, name=DEMO_INSURER_NAME))

@@ -18,7 +18,7 @@ from services.payments.schemas import (
     SettleOverpaymentIn,
 )
 from services.payments.service import bank, recoveries
-from shared.service import OnceDep, PersonalDataDep, UnitOfWorkDep
+from shared.service import OnceDep, PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(tags=["bank"])
 
@@ -78,10 +78,17 @@ async def get_bank_file(
     },
 )
 async def post_bank_return(
-    bank_file_id: UUID, request: Request, uow: UnitOfWorkDep, caller: FinanceOfficer, once: OnceDep
+    bank_file_id: UUID,
+    request: Request,
+    uow: UnitOfWorkDep,
+    caller: FinanceOfficer,
+    once: OnceDep,
+    today: TodayDep,
 ) -> JSONResponse:
     content = await request.body()
-    return await once.run(caller, content, lambda: bank.import_returns(uow, caller, bank_file_id, content))
+    return await once.run(
+        caller, content, lambda: bank.import_returns(uow, caller, bank_file_id, content, today=today)
+    )
 
 
 @router.get("/payments", summary="Payments in your districts, by run, person and status (paged by id)")
@@ -126,11 +133,12 @@ async def post_reissue(
     pii: PersonalDataDep,
     caller: FinanceOfficer,
     once: OnceDep,
+    today: TodayDep,
 ) -> JSONResponse:
     return await once.run(
         caller,
         body,
-        lambda: bank.reissue(uow, pii, caller, payment_id, body),
+        lambda: bank.reissue(uow, pii, caller, payment_id, body, today=today),
         status_code=status.HTTP_201_CREATED,
     )
 

@@ -8,7 +8,7 @@ each beneficiary is paid once per benefit and month whatever the bank answers an
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -31,7 +31,6 @@ from shared.contracts.payments import PaymentDisbursed, PaymentFailed, PaymentRe
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.pii import PersonalData, mask_bank_account
-from shared.workdays import business_today
 
 
 async def send_to_bank(uow: UnitOfWork, caller: Principal, run_id: UUID) -> BankFileOut:
@@ -135,10 +134,11 @@ async def download(uow: UnitOfWork, pii: PersonalData, caller: Principal, bank_f
 
 
 async def import_returns(
-    uow: UnitOfWork, caller: Principal, bank_file_id: UUID, content: bytes
+    uow: UnitOfWork, caller: Principal, bank_file_id: UUID, content: bytes, *, today: date
 ) -> BankReturnOut:
-    """Apply the bank's return file: each line's payment becomes paid or failed, once. All or nothing;
-    the same file imported again answers as the first import did."""
+    """Apply the bank's return file, imported `today`: each line's payment becomes paid or failed, once;
+    a credit made for a month no longer due is an overpayment raised today. All or nothing; the same file
+    imported again answers as the first import did."""
     checksum = hashlib.sha256(content).hexdigest()
     async with uow:
         found = await repository.bank_file(uow.session, bank_file_id, caller.district_scope, for_update=True)
@@ -210,9 +210,7 @@ async def import_returns(
                     failed_on=row.settled_on,
                 )
             )
-        await raise_overpayments(
-            uow, raised_on=business_today(), posted_by=caller.subject, bank_file_id=bank_file_id
-        )
+        await raise_overpayments(uow, raised_on=today, posted_by=caller.subject, bank_file_id=bank_file_id)
         await uow.commit()
     return BankReturnOut.of(returned, replayed=False)
 
@@ -243,7 +241,7 @@ async def retry(uow: UnitOfWork, caller: Principal, payment_id: UUID) -> Payment
 
 
 async def reissue(
-    uow: UnitOfWork, pii: PersonalData, caller: Principal, payment_id: UUID, body: ReissueIn
+    uow: UnitOfWork, pii: PersonalData, caller: Principal, payment_id: UUID, body: ReissueIn, *, today: date
 ) -> PaymentOut:
     """A failed payment is replaced by a new one, paid to another payee: the old one is closed as
     reissued, so it can be neither retried nor reissued again."""
@@ -286,7 +284,7 @@ async def reissue(
             PaymentReissued(
                 **_payment_facts(replacement),
                 original_payment_id=payment.id,
-                reissued_on=business_today(),
+                reissued_on=today,
             )
         )
         await uow.commit()

@@ -10,6 +10,7 @@ from services.payments.repository import entitlements as repository
 from services.payments.schemas import AmountOut, EntitlementOut, OneOffOut
 from services.payments.service.recoveries import raise_overpayments
 from shared.auth import Principal
+from shared.clock import business_date
 from shared.contracts.eligibility import (
     CaseAmountChanged,
     CaseApproved,
@@ -20,7 +21,6 @@ from shared.contracts.eligibility import (
 )
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import NotFound
-from shared.workdays import business_date
 
 
 def first_day(month: str) -> date:

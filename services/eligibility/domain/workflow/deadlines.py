@@ -22,11 +22,16 @@ class DeadlineKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """A statutory period: its last day, and the day it was met (None while open)."""
+    """A statutory period: its last day, and the day it was met (None while open).
+
+    `provisional`: the period runs into a year whose holidays nobody has entered, so it was counted
+    Monday to Friday; it moves to the real answer once the year is loaded.
+    """
 
     kind: DeadlineKind
     due_on: date
     met_on: date | None
+    provisional: bool = False
 
     def is_overdue(self, today: date) -> bool:
         """Still open after its last day. A deadline met late is no longer overdue (see `met_late`)."""
@@ -40,36 +45,37 @@ class Deadline:
 def deadlines(app: Application, calendar: WorkingDays) -> tuple[Deadline, ...]:
     """Every deadline `app` has started, with the day each was met.
 
-    The calendar raises (`shared.workdays.CalendarNotKnown`) for years it has no data for.
+    A year the calendar does not know is counted Monday to Friday and its deadlines are provisional.
     """
     rules, history = app.rules, app.history
     decided = app.last(*DECISION_STEPS)
     decided_on = decided.on if decided else None
     found: list[Deadline] = []
+
+    def period(kind: DeadlineKind, start: date, working_days: int, met_on: date | None) -> None:
+        due = calendar.add_working_days(start, working_days)
+        found.append(Deadline(kind, due, met_on, calendar.is_provisional(start, due)))
+
     if accepted := app.last(_K.ACCEPTED):
         extended = app.last(_K.DEADLINE_EXTENDED) is not None
         days = rules.extended_decision_working_days if extended else rules.decision_working_days
-        found.append(
-            Deadline(DeadlineKind.DECISION, calendar.add_working_days(accepted.on, days), decided_on)
-        )
+        period(DeadlineKind.DECISION, accepted.on, days, decided_on)
     reviewed = app.last(_K.TOWNSHIP_REVIEWED, _K.OBJECTION_RAISED)
     # An objection after the latest review recalls the file; the district's period restarts on re-review.
     if reviewed and reviewed.kind is _K.TOWNSHIP_REVIEWED:
-        due = calendar.add_working_days(reviewed.on, rules.district_decision_working_days)
-        found.append(Deadline(DeadlineKind.DISTRICT_DECISION, due, decided_on))
+        period(DeadlineKind.DISTRICT_DECISION, reviewed.on, rules.district_decision_working_days, decided_on)
     for i, step in enumerate(history):
         if step.kind is _K.OBJECTION_RAISED:
             done = next((s.on for s in history[i:] if s.kind in _ENDS_REINVESTIGATION), None)
-            due = calendar.add_working_days(step.on, rules.reinvestigation_working_days)
-            found.append(Deadline(DeadlineKind.REINVESTIGATION, due, done))
+            period(DeadlineKind.REINVESTIGATION, step.on, rules.reinvestigation_working_days, done)
     if refused := app.last(_K.REFUSED, _K.REJECTED):
         notified = app.last(_K.REFUSAL_NOTIFIED)
-        due = calendar.add_working_days(refused.on, rules.refusal_notice_working_days)
-        found.append(Deadline(DeadlineKind.REFUSAL_NOTICE, due, notified.on if notified else None))
+        met = notified.on if notified else None
+        period(DeadlineKind.REFUSAL_NOTICE, refused.on, rules.refusal_notice_working_days, met)
     if (paid := app.last(_K.HELP_FIRST_PAID)) and rules.help_first:
         completed = app.last(_K.PAPERWORK_COMPLETED)
-        due = calendar.add_working_days(paid.on, rules.help_first.paperwork_working_days)
-        found.append(Deadline(DeadlineKind.HELP_FIRST_PAPERWORK, due, completed.on if completed else None))
+        met = completed.on if completed else None
+        period(DeadlineKind.HELP_FIRST_PAPERWORK, paid.on, rules.help_first.paperwork_working_days, met)
     return tuple(found)
 
 

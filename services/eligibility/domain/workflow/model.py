@@ -14,9 +14,13 @@ Program = Literal["dibao", "tekun", "temporary"]
 
 
 class WorkingDays(Protocol):
-    """The working-day calendar the deadlines need; the `shared.workdays` module is one."""
+    """The working-day calendar the deadlines need; `shared.workdays.WorkingDayCalendar` is one."""
 
     def add_working_days(self, start: date, n: int) -> date: ...
+
+    def is_provisional(self, start: date, end: date) -> bool:
+        """Whether a count from `start` to `end` assumed Mon–Fri for a year nobody has entered."""
+        ...
 
 
 class StepKind(StrEnum):
