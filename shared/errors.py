@@ -63,3 +63,15 @@ class PayloadTooLarge(SafetyNetError):
     status = 413
     title = "Payload too large"
     slug = "payload-too-large"
+
+
+class NotYet(Exception):
+    """An event arrived before one it depends on (an amount change before its case's approval).
+
+    Not the event's fault and not a client's: the inbox parks it in the service's own database and
+    tries it again later, with backoff, for a bounded time; only then is it dead-lettered, with `reason`.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

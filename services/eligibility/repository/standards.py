@@ -50,6 +50,26 @@ async def standard_in_force(session: AsyncSession, day: date) -> Standard | None
     )
 
 
+async def city_standards_in_force_between(session: AsyncSession, first: date, last: date) -> list[Standard]:
+    """The city-wide standards in force on some day from `first` to `last`, oldest first, in one statement:
+    the one in force on `first` (if any) and every one taking effect after it, up to `last`."""
+    in_force_on_first = (
+        select(func.max(Standard.effective_from))
+        .where(Standard.district_code.is_(None), Standard.effective_from <= first)
+        .scalar_subquery()
+    )
+    rows = await session.scalars(
+        select(Standard)
+        .where(
+            Standard.district_code.is_(None),
+            Standard.effective_from <= last,
+            Standard.effective_from >= func.coalesce(in_force_on_first, first),
+        )
+        .order_by(Standard.effective_from)
+    )
+    return list(rows)
+
+
 async def district_override_in_force(session: AsyncSession, day: date, district_code: str) -> Standard | None:
     return await session.scalar(
         select(Standard)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import cast
 from uuid import UUID, uuid4
@@ -120,14 +121,23 @@ def review_every_six_months(members: list[tuple[HouseholdMember, Person]], as_of
 
 
 async def qualifying_household(
-    uow: UnitOfWork, household_id: UUID, program: str, *, on: date, refusal: str
+    uow: UnitOfWork,
+    household_id: UUID,
+    program: str,
+    *,
+    on: date,
+    refusal: str,
+    city: Sequence[Standard] | None = None,
 ) -> tuple[Household, list[tuple[HouseholdMember, Person]], Standard, Assessment]:
     """The household, its members, the standard in force on `on` and the means test's result; refused
-    with the failed conditions (and `refusal`) when the household does not qualify."""
+    with the failed conditions (and `refusal`) when the household does not qualify.
+
+    `city`: the city-wide standards the caller already read for a period including `on` (see `in_force`).
+    """
     household = await households_queries.household(uow.session, household_id, None)
     assert household is not None
     members = await households_queries.members_of(uow.session, household.id)
-    standard, standards = await in_force(uow.session, on)
+    standard, standards = await in_force(uow.session, on, city=city)
     result = assess_household(program, household, members, standards, on)
     if not result.eligible:
         raise Conflict(
@@ -136,13 +146,23 @@ async def qualifying_household(
     return household, members, standard, result
 
 
-async def open_case(uow: UnitOfWork, application: Application, *, decided_on: date, approved_by: str) -> Case:
-    """The district approved: assess at the standard in force, open the case, announce CaseApproved."""
+async def open_case(
+    uow: UnitOfWork,
+    application: Application,
+    *,
+    decided_on: date,
+    approved_by: str,
+    city: Sequence[Standard] | None = None,
+) -> Case:
+    """The district approved: assess at the standard in force, open the case, announce CaseApproved.
+
+    `city`: the city-wide standards the caller already read for a period including `decided_on`."""
     household, members, standard, result = await qualifying_household(
         uow,
         application.household_id,
         application.program,
         on=decided_on,
+        city=city,
         refusal="the household does not qualify at the standard in force; reject the application with these reasons",
     )
     lines = result.breakdown.members

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -189,10 +189,22 @@ def _amount_parameters(standards: Standards) -> dict[str, int]:
 
 
 async def in_force(
-    session: AsyncSession, day: date, district_code: str | None = None
+    session: AsyncSession,
+    day: date,
+    district_code: str | None = None,
+    *,
+    city: Sequence[Standard] | None = None,
 ) -> tuple[Standard, Standards]:
-    """The standard in force on `day` (with the district's overrides, if any), inside an open unit of work."""
-    row = await standards_queries.standard_in_force(session, day)
+    """The standard in force on `day` (with the district's overrides, if any), inside an open unit of work.
+
+    `city`: the city-wide standards already read for a period that includes `day`
+    (`standards_queries.city_standards_in_force_between`); the city-wide one is chosen from them instead
+    of being read again.
+    """
+    if city is None:
+        row = await standards_queries.standard_in_force(session, day)
+    else:
+        row = max((s for s in city if s.effective_from <= day), key=lambda s: s.effective_from, default=None)
     if row is None:
         raise NoStandardInForce(f"no standard is in force on {day.isoformat()}")
     standards = standards_queries.standards_of(row)

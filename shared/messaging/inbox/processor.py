@@ -1,0 +1,277 @@
+"""The inbox processor: one transaction per batch; typed outcomes decide what happens to a failing event."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.contracts.base import ContractRegistry, Event
+from shared.db import UnitOfWork
+from shared.errors import InvalidInput, NotYet
+from shared.messaging.envelope import Envelope
+from shared.messaging.inbox import deferred
+from shared.messaging.inbox.deferred import DeferralPolicy
+from shared.messaging.inbox.letters import (
+    DEAD_LETTERED,
+    PROCESSED,
+    DeadLetter,
+    DeadLetterSink,
+    Handler,
+    Undecodable,
+    is_infrastructure_failure,
+)
+from shared.messaging.tables import inbox
+from shared.observability import correlation_id, get_logger
+
+log = get_logger(__name__)
+
+Record = dict[str, object]
+
+
+class _HandlerFailed(Exception):
+    """A handler raised during the optimistic pass; the batch is redone event by event."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def rule_broken(error: InvalidInput) -> str:
+    rules = "; ".join(f"{issue.field}: {issue.rule}" for issue in error.errors)
+    return f"rule broken: {error.detail}" + (f" ({rules})" if rules else "")
+
+
+class InboxProcessor:
+    """Dispatches a batch of events to handlers, skipping those already processed by this consumer.
+
+    One database transaction per batch. The batch first runs without savepoints (one round trip
+    less per event); if a handler fails, the batch is rolled back and redone with a savepoint per
+    event, and the failure's type decides: `NotYet` parks the event in `deferred_events` (retried
+    with backoff, dead-lettered once `deferral.give_up_after` has passed); `InvalidInput` and an
+    undecodable body are dead-lettered at once; anything else is retried up to `max_attempts`, then
+    dead-lettered. A database failure aborts the whole batch so the caller can redeliver it.
+    """
+
+    def __init__(
+        self,
+        *,
+        consumer: str,
+        source: str,
+        sessions: async_sessionmaker[AsyncSession],
+        handlers: Mapping[str, Handler],
+        contracts: ContractRegistry,
+        dead_letters: DeadLetterSink,
+        max_attempts: int = 3,
+        deferral: DeferralPolicy | None = None,
+        now: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.consumer = consumer
+        self._source = source
+        self._sessions = sessions
+        self._handlers = dict(handlers)
+        self._contracts = contracts
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self.deferral = deferral or DeferralPolicy()
+        self._now = now
+        unknown = [event_type for event_type in handlers if contracts.contract(event_type) is None]
+        if unknown:
+            raise ValueError(f"handlers for unregistered event types: {unknown}")
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(
+            {contract.topic for t in self._handlers if (contract := self._contracts.contract(t)) is not None}
+        )
+
+    async def process(self, items: Sequence[Envelope | Undecodable]) -> None:
+        try:
+            await self._process(items, isolate=False)
+        except _HandlerFailed:
+            # Rare: redo the batch with a savepoint per event, so only the failing one is retried.
+            await self._process(items, isolate=True)
+
+    async def retry_deferred(self) -> int:
+        """Try the parked events that are due (the Kafka loop calls this between polls); returns how many."""
+        letters: list[DeadLetter] = []
+        now = self._now()
+        async with self._sessions() as session, session.begin():
+            rows = await deferred.claim(
+                session, self.consumer, keys=None, now=now, limit=self.deferral.batch_size
+            )
+            await self._retry(session, rows, letters, now)
+            for letter in letters:
+                await self._dead_letters.send(letter)
+        return len(rows)
+
+    async def _process(self, items: Sequence[Envelope | Undecodable], *, isolate: bool) -> None:
+        letters: list[DeadLetter] = []
+        now = self._now()
+        async with self._sessions() as session, session.begin():
+            ids = [item.id for item in items]
+            done = set(
+                await session.scalars(
+                    select(inbox.c.event_id).where(
+                        inbox.c.consumer == self.consumer, inbox.c.event_id.in_(ids)
+                    )
+                )
+            )
+            done |= await deferred.parked_ids(session, self.consumer, ids)  # parked once, never twice
+            records: list[Record] = []
+            progressed: set[str] = set()
+            for item in items:
+                if item.id in done:
+                    continue
+                done.add(item.id)
+                record = await self._process_one(session, item, letters, now, isolate=isolate)
+                if record is not None:
+                    records.append(record)
+                    if record["status"] == PROCESSED and isinstance(item, Envelope):
+                        progressed.add(item.key)
+            if records:
+                await session.execute(insert(inbox).on_conflict_do_nothing(), records)
+            if progressed:  # what events of these keys were parked for may have just arrived
+                rows = await deferred.claim(
+                    session, self.consumer, keys=progressed, now=now, limit=self.deferral.batch_size
+                )
+                await self._retry(session, rows, letters, now)
+            for letter in letters:  # before the commit: a crash in between re-sends, never loses
+                await self._dead_letters.send(letter)
+
+    async def _process_one(
+        self,
+        session: AsyncSession,
+        item: Envelope | Undecodable,
+        letters: list[DeadLetter],
+        now: datetime,
+        *,
+        isolate: bool,
+    ) -> Record | None:
+        if isinstance(item, Undecodable):
+            letters.append(DeadLetter(self.consumer, item.reason, 1, undecodable=item))
+            return self._record(item, DEAD_LETTERED, item.reason)
+        if not isolate:
+            handler = self._handlers.get(item.type)
+            if handler is None:
+                return None  # Another consumer's event, or a newer type this one does not know: ignore.
+            event = self._decode(item)
+            if isinstance(event, str):
+                return self._dead(item, event, 1, letters)
+            token = correlation_id.set(item.correlation_id)
+            try:
+                await self._handle_in_batch(session, handler, event)
+            finally:
+                correlation_id.reset(token)
+            return self._record(item, PROCESSED, None)
+        return await self._dispatch(session, item, letters, now, parked=None)
+
+    async def _retry(
+        self, session: AsyncSession, rows: Sequence[Any], letters: list[DeadLetter], now: datetime
+    ) -> None:
+        records: list[Record] = []
+        for row in rows:
+            record = await self._dispatch(session, deferred.envelope_of(row), letters, now, parked=row)
+            if record is not None:
+                records.append(record)
+            if record is not None or self._handlers.get(row.type) is None:
+                await deferred.release(session, self.consumer, row.event_id)
+        if records:
+            await session.execute(insert(inbox).on_conflict_do_nothing(), records)
+
+    async def _dispatch(
+        self, session: AsyncSession, item: Envelope, letters: list[DeadLetter], now: datetime, *, parked: Any
+    ) -> Record | None:
+        """Run `item`'s handler in savepoints and settle it: the inbox record to write, or None when it is
+        ignored (no handler) or (still) parked."""
+        handler = self._handlers.get(item.type)
+        if handler is None:
+            return None
+        event = self._decode(item)
+        if isinstance(event, str):
+            return self._dead(item, event, 1, letters)
+        token = correlation_id.set(item.correlation_id)
+        try:
+            failure = await self._handle_with_retries(session, handler, event)
+        finally:
+            correlation_id.reset(token)
+        if failure is None:
+            return self._record(item, PROCESSED, None)
+        if isinstance(failure, InvalidInput):
+            return self._dead(item, rule_broken(failure), 1, letters)
+        if not isinstance(failure, NotYet):
+            reason = f"handler failed after {self._max_attempts} attempts: {failure!r}"
+            return self._dead(item, reason, self._max_attempts, letters)
+        if parked is None:
+            log.info("event parked", consumer=self.consumer, type=item.type, reason=failure.reason)
+            await deferred.park(session, self.consumer, item, failure.reason, now, self.deferral)
+            return None
+        if self.deferral.expired(parked.first_deferred_at, now):
+            reason = (
+                f"not yet after {self.deferral.give_up_after} ({parked.attempts + 1} attempts "
+                f"since {parked.first_deferred_at.isoformat()}): {failure.reason}"
+            )
+            return self._dead(item, reason, parked.attempts + 1, letters)
+        await deferred.postpone(session, self.consumer, parked, failure.reason, now, self.deferral)
+        return None
+
+    def _decode(self, item: Envelope) -> Event | str:
+        """The event, or why its body breaks its contract."""
+        try:
+            return self._contracts.decode(item.type, item.id, item.time, json.loads(item.data))
+        except (ValidationError, ValueError) as invalid:
+            return f"invalid {item.type}: {invalid}"
+
+    async def _handle_in_batch(self, session: AsyncSession, handler: Handler, event: Event) -> None:
+        try:
+            await handler(UnitOfWork.joined(session, source=self._source), event)
+        except Exception as exc:
+            if is_infrastructure_failure(exc):
+                raise
+            raise _HandlerFailed from exc
+
+    async def _handle_with_retries(
+        self, session: AsyncSession, handler: Handler, event: Event
+    ) -> Exception | None:
+        """None when the handler succeeded; otherwise its last failure. "Not yet" and a broken rule are
+        answers, not accidents: they are not retried here."""
+        failure: Exception | None = None
+        for attempt in range(self._max_attempts):
+            try:
+                async with session.begin_nested():
+                    await handler(UnitOfWork.joined(session, source=self._source), event)
+                return None
+            except Exception as exc:
+                if is_infrastructure_failure(exc):
+                    raise
+                if isinstance(exc, NotYet | InvalidInput):
+                    return exc
+                failure = exc
+                log.warning(
+                    "handler failed", consumer=self.consumer, type=event.event_type(), attempt=attempt + 1
+                )
+                await asyncio.sleep(0.05 * 2**attempt)
+        return failure
+
+    def _dead(self, item: Envelope, reason: str, attempts: int, letters: list[DeadLetter]) -> Record:
+        letters.append(DeadLetter(self.consumer, reason, attempts, envelope=item))
+        return self._record(item, DEAD_LETTERED, reason)
+
+    def _record(self, item: Envelope | Undecodable, status: str, error: str | None) -> Record:
+        return {
+            "consumer": self.consumer,
+            "event_id": item.id,
+            "type": item.type if isinstance(item, Envelope) else "undecodable",
+            "topic": item.topic,
+            "partition": item.partition,
+            "offset": item.offset,
+            "status": status,
+            "error": error,
+        }
