@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 from services.eligibility.domain import workflow
 from services.eligibility.domain.workflow import Application as Procedure
 from services.eligibility.domain.workflow import Step, StepDetails, StepKind, WorkflowError, WorkflowErrorCode
-from services.eligibility.models import Application, ApplicationStep, StaffRelative
+from services.eligibility.models import Application, ApplicationStep, StaffRelative, Standard
 from services.eligibility.repository import applications as applications_queries
 from services.eligibility.repository import calendar as calendar_queries
 from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
+from services.eligibility.repository import standards as standards_queries
 from services.eligibility.schemas.applications import (
     ApplicationIn,
     ApplicationOut,
@@ -68,8 +70,10 @@ def _refusal(error: WorkflowError) -> SafetyNetError:
     return Conflict(error.message, errors=[FieldIssue("kind", error.code.value, error.message)])
 
 
-async def _rules(uow: UnitOfWork, row: Application) -> workflow.WorkflowRules:
-    _, standards = await in_force(uow.session, business_date(row.created_at), row.district_code)
+async def _rules(
+    uow: UnitOfWork, row: Application, city: Sequence[Standard] | None = None
+) -> workflow.WorkflowRules:
+    _, standards = await in_force(uow.session, business_date(row.created_at), row.district_code, city=city)
     return workflow.WorkflowRules(
         uses_democratic_appraisal=row.uses_democratic_appraisal,
         help_first=workflow.HelpFirst(
@@ -91,10 +95,11 @@ async def _procedure(
     *,
     today: date,
     calendar: WorkingDayCalendar,
+    city: Sequence[Standard] | None = None,
 ) -> Procedure:
     blank = Procedure(
         program=row.program,  # type: ignore[arg-type]
-        rules=await _rules(uow, row),
+        rules=await _rules(uow, row, city),
         relative_flagged=row.relative_flagged,
         emergency=row.emergency,
     )
@@ -169,6 +174,7 @@ async def record_step(
         )
         if row is None:
             raise NotFound(f"no application {application_id} in your districts")
+        opens_case = kind is StepKind.APPROVED and row.program != "temporary"
         steps = await applications_queries.steps_of(uow.session, application_id)
         details = StepDetails(
             reasons=tuple(body.details.reasons),
@@ -178,11 +184,23 @@ async def record_step(
             amount_fen=body.details.amount_fen,
         )
         calendar = await calendar_queries.working_days(uow.session)
-        await _record(
-            uow, row, steps, Step(kind, caller.subject, body.on, details), today=today, calendar=calendar
+        # Read once the city-wide standards the workflow's rules (on the day of the application) and the
+        # case (on the day of the decision) are computed at.
+        days = (business_date(row.created_at), *((body.on,) if opens_case else ()))
+        city = await standards_queries.city_standards_in_force_between(uow.session, min(days), max(days))
+        procedure, added = await _record(
+            uow,
+            row,
+            steps,
+            Step(kind, caller.subject, body.on, details),
+            today=today,
+            calendar=calendar,
+            city=city,
         )
-        if kind is StepKind.APPROVED and row.program != "temporary":
-            await open_case(uow, row, decided_on=body.on, approved_by=caller.subject)
+        case_id: UUID | None = None
+        if opens_case:
+            case = await open_case(uow, row, decided_on=body.on, approved_by=caller.subject, city=city)
+            case_id = case.id
         elif kind in {StepKind.APPROVED, StepKind.HELP_FIRST_PAID}:
             await temporary_grant(
                 uow,
@@ -190,8 +208,11 @@ async def record_step(
                 granted_on=body.on,
                 help_first_fen=body.details.amount_fen if kind is StepKind.HELP_FIRST_PAID else None,
             )
+        if case_id is None:
+            case_id = await cases_queries.case_of_application(uow.session, application_id)
+        recorded = _application_out(row, [*steps, added], procedure, calendar, case_id, today=today)
         await uow.commit()
-    return await read_application(uow, caller, application_id, today=today)
+    return recorded
 
 
 async def _record(
@@ -202,29 +223,30 @@ async def _record(
     *,
     today: date,
     calendar: WorkingDayCalendar,
-) -> Procedure:
-    """Check the step against the procedure, append it, and keep the row's summary (and its constraints) current."""
-    procedure = await _procedure(uow, row, steps, today=today, calendar=calendar)
+    city: Sequence[Standard] | None = None,
+) -> tuple[Procedure, ApplicationStep]:
+    """Check the step against the procedure, append it, and keep the row's summary (and its constraints)
+    current; the procedure with the step applied, and the step's row."""
+    procedure = await _procedure(uow, row, steps, today=today, calendar=calendar, city=city)
     try:
         procedure = workflow.apply_step(procedure, step, today=today, calendar=calendar)
     except WorkflowError as refused:
         raise _refusal(refused) from None
-    uow.session.add(
-        ApplicationStep(
-            application_id=row.id,
-            seq=len(steps) + 1,
-            kind=step.kind.value,
-            actor=step.actor,
-            happened_on=step.on,
-            details={
-                "reasons": list(step.details.reasons),
-                "findings": list(step.details.findings),
-                "investigators": list(step.details.investigators),
-                "district_level": step.details.district_level,
-                "amount_fen": step.details.amount_fen,
-            },
-        )
+    added = ApplicationStep(
+        application_id=row.id,
+        seq=len(steps) + 1,
+        kind=step.kind.value,
+        actor=step.actor,
+        happened_on=step.on,
+        details={
+            "reasons": list(step.details.reasons),
+            "findings": list(step.details.findings),
+            "investigators": list(step.details.investigators),
+            "district_level": step.details.district_level,
+            "amount_fen": step.details.amount_fen,
+        },
     )
+    uow.session.add(added)
     row.state = procedure.status.value
     row.investigators = sorted(workflow.entered_or_investigated_by(procedure) - {row.entered_by})
     row.relative_filed = procedure.last(StepKind.RELATIVE_FILED) is not None
@@ -236,7 +258,7 @@ async def _record(
         row.decision = "rejected" if step.kind is StepKind.REJECTED else "approved"
     keep_decision_due(row, procedure, calendar)
     await uow.session.flush()
-    return procedure
+    return procedure, added
 
 
 def keep_decision_due(row: Application, procedure: Procedure, calendar: WorkingDayCalendar) -> None:
@@ -269,6 +291,19 @@ async def read_application(
         calendar = await calendar_queries.working_days(uow.session)
         procedure = await _procedure(uow, row, steps, today=today, calendar=calendar)
         case_id = await cases_queries.case_of_application(uow.session, application_id)
+    return _application_out(row, steps, procedure, calendar, case_id, today=today)
+
+
+def _application_out(
+    row: Application,
+    steps: list[ApplicationStep],
+    procedure: Procedure,
+    calendar: WorkingDayCalendar,
+    case_id: UUID | None,
+    *,
+    today: date,
+) -> ApplicationOut:
+    """The application as the API shows it, from its row, its steps and the procedure they replay to."""
     return ApplicationOut(
         id=row.id,
         household_id=row.household_id,
