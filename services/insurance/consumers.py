@@ -3,13 +3,13 @@ also safe to run again (a replay of the topic from the start leaves the roster a
 
 from __future__ import annotations
 
-from services.insurance.service import roster
+from services.insurance.service import beneficiaries
 from shared.contracts.eligibility import CaseAmountChanged, CaseApproved, CaseTerminated
 from shared.messaging.inbox import reactions
 
 HANDLERS = reactions(
-    (CaseApproved, roster.enrol_case),
-    (CaseAmountChanged, roster.follow_case_change),
-    (CaseTerminated, roster.end_cover),
+    (CaseApproved, beneficiaries.enrol_case),
+    (CaseAmountChanged, beneficiaries.follow_case_change),
+    (CaseTerminated, beneficiaries.end_cover),
 )
 """Which use case reacts to which event; the runtime subscribes to these events' topics."""

@@ -27,3 +27,6 @@ class InProcessBus:
         for topic, batch in by_topic.items():
             for processor in self._subscribers.get(topic, ()):
                 await processor.process(batch)
+        # No consumer loop here: parked events that are due are tried whenever events flow.
+        for processor in {id(p): p for ps in self._subscribers.values() for p in ps}.values():
+            await processor.retry_deferred()

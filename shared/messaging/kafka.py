@@ -144,10 +144,18 @@ def decode(record: Any) -> Envelope | Undecodable:
 class KafkaInboxConsumer:
     """Feeds a consumer group's records to an InboxProcessor; commits offsets only after the database."""
 
-    def __init__(self, *, processor: InboxProcessor, settings: KafkaSettings, group_id: str) -> None:
+    def __init__(
+        self,
+        *,
+        processor: InboxProcessor,
+        settings: KafkaSettings,
+        group_id: str,
+        sweep_every: float = 1.0,
+    ) -> None:
         self._processor = processor
         self._settings = settings
         self._group_id = group_id
+        self._sweep_every = sweep_every  # seconds between looks for parked events that are due
 
     async def run(self) -> None:
         """Consume until cancelled, reconnecting after broker or database outages."""
@@ -170,10 +178,17 @@ class KafkaInboxConsumer:
                 await asyncio.shield(consumer.stop())
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        loop = asyncio.get_running_loop()
+        swept = loop.time()
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=self._settings.batch_size)
             for partition, records in batches.items():
                 await self._process_partition(consumer, partition, records)
+            if loop.time() - swept >= self._sweep_every:
+                # Parked events live in the database, not at an offset: a failure here restarts the loop.
+                while await self._processor.retry_deferred() >= self._processor.deferral.batch_size:
+                    pass
+                swept = loop.time()
 
     async def _process_partition(
         self, consumer: AIOKafkaConsumer, partition: TopicPartition, records: list[Any]

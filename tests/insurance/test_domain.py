@@ -7,19 +7,9 @@ from datetime import date
 
 import pytest
 
-from services.insurance.domain import (
-    ClaimFacts,
-    CoverWindow,
-    Expenses,
-    ExposureGroup,
-    claim_issues,
-    covering_entry,
-    desired_entry,
-    kpis,
-    premium_fen,
-    removal_reason,
-    within_limit,
-)
+from services.insurance.domain.claims import Expenses, claim_issues, covering_entry
+from services.insurance.domain.kpis import ClaimFacts, ExposureGroup, kpis, within_limit
+from services.insurance.domain.roster import CoverWindow, desired_entry, premium_fen, removal_reason
 from shared.errors import InvalidInput
 
 

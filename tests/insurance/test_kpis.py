@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.insurance.schemas import (
+from services.insurance.schemas.claims import (
     AssessmentIn,
     ClaimIn,
     DocumentsIn,

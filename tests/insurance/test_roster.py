@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import delete, insert, select
 
 from services.insurance.models import RosterEntry
-from services.insurance.schemas import BuildIn
+from services.insurance.schemas.roster import BuildIn
 from services.insurance.service import roster
 from shared.auth import Principal, Role
 from shared.contracts.eligibility import (

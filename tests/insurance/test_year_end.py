@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import func, select
 
-from services.insurance.domain import DEFAULT_COVERS
+from services.insurance.domain.terms import DEFAULT_COVERS
 from services.insurance.models import Beneficiary, PolicyTerm
 from services.insurance.service.terms import DEMO_INSURER_ID, seed_terms
 from shared.clock import BUSINESS_ZONE, FixedClock, SystemClock

@@ -7,10 +7,12 @@ import re
 from datetime import date
 from uuid import UUID, uuid4
 
-from services.insurance import repository
-from services.insurance.domain import Channel, Expenses, can_move, claim_issues, covering_entry
+from services.insurance.domain.claims import Channel, Expenses, can_move, claim_issues, covering_entry
 from services.insurance.models import Claim
-from services.insurance.schemas import (
+from services.insurance.repository import claims as claim_queries
+from services.insurance.repository import roster as roster_queries
+from services.insurance.repository import terms as term_queries
+from services.insurance.schemas.claims import (
     AssessmentIn,
     ClaimIn,
     ClaimOut,
@@ -66,9 +68,9 @@ async def report_claim(uow: UnitOfWork, caller: Principal, body: ClaimIn, *, tod
         )
     channel = _channel(caller, body.channel)
     async with uow:
-        entries = await repository.entries_of_person(uow.session, body.person_id, visibility(caller))
+        entries = await roster_queries.entries_of_person(uow.session, body.person_id, visibility(caller))
         entry = covering_entry(body.incident_date, entries)
-        cover = await repository.cover(uow.session, entry.policy_year, body.cover_type)
+        cover = await term_queries.cover(uow.session, entry.policy_year, body.cover_type)
         if cover is None:
             raise InvalidInput(
                 f"the {entry.policy_year} policy has no {body.cover_type} cover",
@@ -101,7 +103,7 @@ async def report_claim(uow: UnitOfWork, caller: Principal, body: ClaimIn, *, tod
             status="documents_complete" if set(cover.documents) <= set(received) else "reported",
         )
         if not await insert_if_absent(uow.session, claim):
-            existing = await repository.claim_for_incident(
+            existing = await claim_queries.claim_for_incident(
                 uow.session, entry.id, body.cover_type, body.incident_date
             )
             if existing is not None:
@@ -134,7 +136,7 @@ async def report_claim(uow: UnitOfWork, caller: Principal, body: ClaimIn, *, tod
 
 
 async def _claim(uow: UnitOfWork, caller: Principal, claim_id: UUID) -> Claim:
-    claim = await repository.claim(uow.session, claim_id, visibility(caller), for_update=True)
+    claim = await claim_queries.claim(uow.session, claim_id, visibility(caller), for_update=True)
     if claim is None:
         raise NotFound(f"no claim {claim_id} you can see")
     return claim
@@ -155,7 +157,7 @@ async def receive_documents(
     """Tick documents off the checklist; the last one makes the claim `documents_complete`."""
     async with uow:
         claim = await _claim(uow, caller, claim_id)
-        cover = await repository.cover(uow.session, claim.policy_year, claim.cover_type)
+        cover = await term_queries.cover(uow.session, claim.policy_year, claim.cover_type)
         assert cover is not None  # the claim's foreign key
         if issues := _unknown_documents("received", body.received, cover.documents):
             raise InvalidInput("unknown documents", errors=issues)
@@ -192,7 +194,7 @@ async def assess(
     """The insurer assesses a claim whose documents are complete: at most the claim and the cover's limit."""
     async with uow:
         claim = await _claim(uow, caller, claim_id)
-        cover = await repository.cover(uow.session, claim.policy_year, claim.cover_type)
+        cover = await term_queries.cover(uow.session, claim.policy_year, claim.cover_type)
         assert cover is not None
         if body.assessed_fen > min(claim.claimed_fen, cover.limit_fen):
             raise InvalidInput(
@@ -254,7 +256,7 @@ async def reject(
 
 async def read_claim(uow: UnitOfWork, caller: Principal, claim_id: UUID) -> ClaimOut:
     async with uow:
-        claim = await repository.claim(uow.session, claim_id, visibility(caller))
+        claim = await claim_queries.claim(uow.session, claim_id, visibility(caller))
         if claim is None:
             raise NotFound(f"no claim {claim_id} you can see")
         return await _out(uow, claim)
@@ -271,7 +273,7 @@ async def list_claims(
     limit: int,
 ) -> list[ClaimOut]:
     async with uow:
-        rows = await repository.claims(
+        rows = await claim_queries.claims(
             uow.session,
             visibility(caller, district_code),
             year=year,
@@ -282,13 +284,13 @@ async def list_claims(
         )
         checklists = {
             (c.policy_year, c.cover_type): list(c.documents)
-            for c in await repository.covers(uow.session, sorted({claim.policy_year for claim in rows}))
+            for c in await term_queries.covers(uow.session, sorted({claim.policy_year for claim in rows}))
         }
     return [_shape(claim, checklists.get((claim.policy_year, claim.cover_type), [])) for claim in rows]
 
 
 async def _out(uow: UnitOfWork, claim: Claim) -> ClaimOut:
-    cover = await repository.cover(uow.session, claim.policy_year, claim.cover_type)
+    cover = await term_queries.cover(uow.session, claim.policy_year, claim.cover_type)
     return _shape(claim, list(cover.documents) if cover is not None else [])
 
 

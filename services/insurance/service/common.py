@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.insurance.repository import Visibility
+from services.insurance.repository.visibility import Visibility
 from shared.auth import Principal
 from shared.errors import Forbidden
 

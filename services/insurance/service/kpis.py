@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from services.insurance import repository
-from services.insurance.domain import ClaimFacts, ExposureGroup, Kpis, kpis, term_bounds, within_term
-from services.insurance.schemas import DistrictKpisOut, TermKpisOut
+from services.insurance.domain.kpis import ClaimFacts, ExposureGroup, Kpis, kpis
+from services.insurance.domain.terms import term_bounds, within_term
+from services.insurance.repository import claims as claim_queries
+from services.insurance.repository import roster as roster_queries
+from services.insurance.repository import terms as term_queries
+from services.insurance.schemas.kpis import DistrictKpisOut, TermKpisOut
 from services.insurance.service.common import visibility
 from shared.auth import Principal
 from shared.db import UnitOfWork
@@ -37,17 +40,17 @@ async def term_kpis(
         )
     seen = visibility(caller, district_code)
     async with uow:
-        term = await repository.term(uow.session, year)
+        term = await term_queries.term(uow.session, year)
         if term is None or (seen.insurer_id is not None and term.insurer_id != seen.insurer_id):
             raise NotFound(f"no {year} policy term you can see")
         groups = [
             ExposureGroup(r.district_code, r.cover_from, r.cover_until, int(r.entries), int(r.premium_fen))
-            for r in await repository.exposure_groups(uow.session, seen, year)
+            for r in await roster_queries.exposure_groups(uow.session, seen, year)
         ]
-        claims = await repository.claims(
+        claims = await claim_queries.claims(
             uow.session, seen, year=year, status=None, person_id=None, district_code=None
         )
-        limits = {c.cover_type: c.report_limit_hours for c in await repository.covers(uow.session, [year])}
+        limits = {c.cover_type: c.report_limit_hours for c in await term_queries.covers(uow.session, [year])}
     facts = {
         claim.id: (
             claim.district_code,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID, uuid4
 
-from services.insurance import repository
-from services.insurance.domain import ANNUAL_PREMIUM_FEN, DEFAULT_COVERS, term_bounds
+from services.insurance.domain.terms import ANNUAL_PREMIUM_FEN, DEFAULT_COVERS, term_bounds
 from services.insurance.models import Cover, Insurer, PolicyTerm
-from services.insurance.schemas import CoverOut, InsurerIn, InsurerOut, TermIn, TermOut
+from services.insurance.repository import terms as term_queries
+from services.insurance.schemas.terms import CoverOut, InsurerIn, InsurerOut, TermIn, TermOut
 from shared import audit
 from shared.auth import Principal
 from shared.clock import Clock, SystemClock
@@ -90,7 +90,7 @@ async def create_term(uow: UnitOfWork, caller: Principal, body: TermIn) -> TermO
     if len(set(cover_types)) != len(cover_types):
         issues.append(FieldIssue("covers", "unique", "each cover type appears once"))
     async with uow:
-        if await repository.insurer(uow.session, body.insurer_id) is None:
+        if await term_queries.insurer(uow.session, body.insurer_id) is None:
             issues.append(FieldIssue("insurer_id", "UNKNOWN_INSURER", "register the insurer first"))
         if issues:
             raise InvalidInput("the term is not valid", errors=issues)
@@ -128,18 +128,18 @@ async def create_term(uow: UnitOfWork, caller: Principal, body: TermIn) -> TermO
 
 async def list_terms(uow: UnitOfWork, caller: Principal) -> list[TermOut]:
     async with uow:
-        terms = await repository.terms(uow.session, caller.insurer)
-        covers = await repository.covers(uow.session, [t.year for t in terms])
+        terms = await term_queries.terms(uow.session, caller.insurer)
+        covers = await term_queries.covers(uow.session, [t.year for t in terms])
     return [_term_out(t, [c for c in covers if c.policy_year == t.year]) for t in terms]
 
 
 async def read_term(uow: UnitOfWork, caller: Principal, year: int) -> TermOut:
     async with uow:
-        term = await repository.term(uow.session, year)
+        term = await term_queries.term(uow.session, year)
         insurer_id = caller.insurer
         if term is None or (insurer_id is not None and term.insurer_id != insurer_id):
             raise NotFound(f"no {year} policy term you can see")
-        covers = await repository.covers(uow.session, [year])
+        covers = await term_queries.covers(uow.session, [year])
     return _term_out(term, covers)
 
 

@@ -20,7 +20,7 @@ from shared.contracts.eligibility import (
     TemporaryAidGranted,
 )
 from shared.db import UnitOfWork, insert_if_absent
-from shared.errors import NotFound
+from shared.errors import NotYet
 
 
 def first_day(month: str) -> date:
@@ -91,7 +91,7 @@ async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None
     """New amounts from a month; people no longer covered stop then, people newly covered start then."""
     current = await repository.entitlements_of_case(uow.session, event.case_id, for_update=True)
     if not current:
-        raise NotFound(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
+        raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
     from_month = first_day(event.from_month)
     case = current[0]
     for line in event.beneficiaries:
@@ -117,6 +117,10 @@ async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None
 
 
 async def suspend_entitlements(uow: UnitOfWork, event: CaseSuspended) -> None:
+    """Only an active (so approved) case is suspended: without its entitlements, CaseApproved is yet to come.
+    (CaseTerminated is not deferred: a case may end before it was ever approved.)"""
+    if not await repository.entitlements_of_case(uow.session, event.case_id):
+        raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
     await repository.suspend_entitlements(uow.session, event.case_id, first_day(event.from_month))
     await uow.commit()
 

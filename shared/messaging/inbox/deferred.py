@@ -29,8 +29,9 @@ class DeferralPolicy:
     def next_attempt(self, first_deferred_at: datetime, attempts: int, now: datetime) -> datetime:
         """`attempts` runs so far: wait first_retry · 2^(attempts-1), at most longest_wait, and no later than
         the moment the bound passes (so the last try and the dead letter come on time)."""
-        wait = min(self.first_retry * 2 ** max(attempts - 1, 0), self.longest_wait)
-        return min(now + wait, first_deferred_at + self.give_up_after)
+        wait: timedelta = min(self.first_retry * 2 ** max(attempts - 1, 0), self.longest_wait)
+        deadline: datetime = first_deferred_at + self.give_up_after
+        return min(now + wait, deadline)
 
     def expired(self, first_deferred_at: datetime, now: datetime) -> bool:
         return now >= first_deferred_at + self.give_up_after

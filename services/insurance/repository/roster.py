@@ -1,150 +1,27 @@
-"""All queries of the insurance service."""
+"""Queries of the roster: entries per person and term, the set-based January build, reconciliation
+against the read model, and the roster grouped for the KPIs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, select, text, true, update
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.insurance.models import (
-    Beneficiary,
-    BeneficiaryCase,
-    Claim,
-    Cover,
-    Insurer,
-    PolicyTerm,
-    RosterBuild,
-    RosterEntry,
-)
-from shared.db import Scope, in_scope
+from services.insurance.models import RosterBuild, RosterEntry
+from services.insurance.repository.visibility import Visibility
 
 CITY_WIDE_BUILD = "*"
 """`roster_builds.district_code` of a build that covered every district."""
 
 
-@dataclass(frozen=True, slots=True)
-class Visibility:
-    """What a caller may see: their districts (None: all) and, for an insurer, only its own terms."""
-
-    districts: Scope
-    insurer_id: UUID | None = None
-
-    def where(
-        self, district: SQLColumnExpression[str], insurer: SQLColumnExpression[UUID]
-    ) -> ColumnElement[bool]:
-        own = true() if self.insurer_id is None else insurer == self.insurer_id
-        return and_(in_scope(district, self.districts), own)
-
-
-# --- terms ----------------------------------------------------------------------------------------
-
-
-async def insurer(session: AsyncSession, insurer_id: UUID) -> Insurer | None:
-    return await session.get(Insurer, insurer_id)
-
-
-async def term(session: AsyncSession, year: int) -> PolicyTerm | None:
-    return await session.get(PolicyTerm, year)
-
-
-async def terms(session: AsyncSession, insurer_id: UUID | None = None) -> list[PolicyTerm]:
-    query = select(PolicyTerm).order_by(PolicyTerm.year)
-    if insurer_id is not None:
-        query = query.where(PolicyTerm.insurer_id == insurer_id)
-    return list(await session.scalars(query))
-
-
-async def covers(session: AsyncSession, years: Sequence[int]) -> list[Cover]:
-    return list(
-        await session.scalars(
-            select(Cover).where(Cover.policy_year.in_(years)).order_by(Cover.policy_year, Cover.cover_type)
-        )
-    )
-
-
-async def cover(session: AsyncSession, year: int, cover_type: str) -> Cover | None:
-    return await session.get(Cover, (year, cover_type))
-
-
 async def builds(session: AsyncSession) -> set[tuple[int, str]]:
     rows = await session.execute(select(RosterBuild.policy_year, RosterBuild.district_code))
     return {(year, district) for year, district in rows}
-
-
-# --- the beneficiaries read model -----------------------------------------------------------------
-
-
-async def case(session: AsyncSession, case_id: UUID, *, for_update: bool = False) -> BeneficiaryCase | None:
-    query = select(BeneficiaryCase).where(BeneficiaryCase.case_id == case_id)
-    return await session.scalar(query.with_for_update() if for_update else query)
-
-
-async def add_beneficiaries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Cover windows of a case; a window already there (a redelivered approval) stays as it is."""
-    if rows:
-        await session.execute(insert(Beneficiary).on_conflict_do_nothing(), list(rows))
-
-
-async def beneficiaries_of_case(session: AsyncSession, case_id: UUID) -> list[Beneficiary]:
-    return list(await session.scalars(select(Beneficiary).where(Beneficiary.case_id == case_id)))
-
-
-async def end_windows(
-    session: AsyncSession, case_id: UUID, person_ids: Sequence[UUID], cover_end: date, reason: str
-) -> list[UUID]:
-    """End the open windows of these people in the case; returns whose window ended."""
-    result = await session.execute(
-        update(Beneficiary)
-        .where(
-            Beneficiary.case_id == case_id,
-            Beneficiary.person_id.in_(person_ids),
-            Beneficiary.cover_end.is_(None),
-        )
-        .values(cover_end=cover_end, end_reason=reason)
-        .returning(Beneficiary.person_id)
-    )
-    return list(result.scalars())
-
-
-async def reopen_windows(session: AsyncSession, case_id: UUID, person_ids: Sequence[UUID]) -> list[UUID]:
-    result = await session.execute(
-        update(Beneficiary)
-        .where(
-            Beneficiary.case_id == case_id,
-            Beneficiary.person_id.in_(person_ids),
-            Beneficiary.cover_end.is_not(None),
-        )
-        .values(cover_end=None, end_reason=None)
-        .returning(Beneficiary.person_id)
-    )
-    return list(result.scalars())
-
-
-async def windows_of(session: AsyncSession, person_ids: Sequence[UUID]) -> list[Any]:
-    """Every cover window of these people, with the district of its case."""
-    return list(
-        await session.execute(
-            select(
-                Beneficiary.person_id,
-                Beneficiary.cover_start,
-                Beneficiary.cover_end,
-                Beneficiary.categories,
-                Beneficiary.end_reason,
-                BeneficiaryCase.district_code,
-            )
-            .join(BeneficiaryCase, BeneficiaryCase.case_id == Beneficiary.case_id)
-            .where(Beneficiary.person_id.in_(person_ids))
-        )
-    )
-
-
-# --- the roster -----------------------------------------------------------------------------------
 
 
 async def entries_of(session: AsyncSession, person_ids: Sequence[UUID]) -> list[RosterEntry]:
@@ -224,15 +101,8 @@ async def roster_changes(
     )
 
 
-async def persons_batch(session: AsyncSession, *, after: UUID | None, limit: int) -> list[UUID]:
-    query = select(Beneficiary.person_id).distinct().order_by(Beneficiary.person_id).limit(limit)
-    if after is not None:
-        query = query.where(Beneficiary.person_id > after)
-    return list(await session.scalars(query))
-
-
 # The January roster of a term (or what a late build still finds): everyone whose cover windows overlap
-# the term gets one entry, by the same rule as domain.desired_entry. Only people without an entry are
+# the term gets one entry, by the same rule as domain.roster.desired_entry. Only people without an entry are
 # added (ON CONFLICT DO NOTHING), so a repeated or resumed build adds nothing twice.
 BUILD_BATCH = text(
     """
@@ -339,46 +209,3 @@ async def exposure_groups(session: AsyncSession, seen: Visibility, year: int) ->
             .group_by(RosterEntry.district_code, RosterEntry.cover_from, RosterEntry.cover_until)
         )
     )
-
-
-# --- claims ---------------------------------------------------------------------------------------
-
-
-async def claim(
-    session: AsyncSession, claim_id: UUID, seen: Visibility, *, for_update: bool = False
-) -> Claim | None:
-    query = select(Claim).where(Claim.id == claim_id, seen.where(Claim.district_code, Claim.insurer_id))
-    return await session.scalar(query.with_for_update() if for_update else query)
-
-
-async def claim_for_incident(
-    session: AsyncSession, entry_id: UUID, cover_type: str, incident: date
-) -> Claim | None:
-    return await session.scalar(
-        select(Claim).where(
-            Claim.roster_entry_id == entry_id, Claim.cover_type == cover_type, Claim.incident_date == incident
-        )
-    )
-
-
-async def claims(
-    session: AsyncSession,
-    seen: Visibility,
-    *,
-    year: int | None,
-    status: str | None,
-    person_id: UUID | None,
-    district_code: str | None,
-    limit: int | None = None,
-) -> list[Claim]:
-    query = select(Claim).where(seen.where(Claim.district_code, Claim.insurer_id))
-    if year is not None:
-        query = query.where(Claim.policy_year == year)
-    if status is not None:
-        query = query.where(Claim.status == status)
-    if person_id is not None:
-        query = query.where(Claim.person_id == person_id)
-    if district_code is not None:
-        query = query.where(Claim.district_code == district_code)
-    query = query.order_by(Claim.reported_on, Claim.id)
-    return list(await session.scalars(query if limit is None else query.limit(limit)))

@@ -1,0 +1,119 @@
+"""Routes for a term's roster: the January build, pages, a month's changes (JSON or CSV), reconciliation."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from services.insurance.api.params import District, Month, Year
+from services.insurance.api.roles import Builder, Overseer, Reader
+from services.insurance.schemas.roster import (
+    BuildIn,
+    BuildOut,
+    ReconciliationOut,
+    RosterChangesOut,
+    RosterEntryOut,
+    RosterPage,
+)
+from services.insurance.service import roster as roster_service
+from shared.service import TodayDep, UnitOfWorkDep, runtime_of
+
+router = APIRouter()
+
+
+@router.post(
+    "/terms/{year}/roster",
+    summary="Build the term's January roster from the active beneficiaries",
+    description="Everyone the beneficiaries read model covers during the term and who has no entry yet is "
+    "enrolled (cover from 1 January, or the 1st of their confirmation month), set-based, in batches, each "
+    "entry announced by `InsuredEnrolled`. Approvals processed afterwards join the term directly. Repeating "
+    "it adds nobody twice. Reviewers build their districts, admins every district. Audited.",
+)
+async def post_roster(year: Year, body: BuildIn, request: Request, caller: Builder) -> BuildOut:
+    return await roster_service.build_roster(runtime_of(request).unit_of_work, caller, year, body)
+
+
+@router.get(
+    "/terms/{year}/roster",
+    summary="The term's roster: one entry per insured person (ids and dates, no identity)",
+    description="Paged by entry id: pass `next_after` as `after`. Names and ID numbers come only from "
+    "eligibility's identity endpoint.",
+)
+async def get_roster(
+    year: Year,
+    uow: UnitOfWorkDep,
+    caller: Reader,
+    district_code: District = None,
+    person_id: Annotated[UUID | None, Query()] = None,
+    after: Annotated[UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=5_000)] = 500,
+) -> RosterPage:
+    return await roster_service.list_roster(
+        uow, caller, year, district_code=district_code, person_id=person_id, after=after, limit=limit
+    )
+
+
+_CSV_COLUMNS = list(RosterEntryOut.model_fields)
+
+
+def _csv(changes: RosterChangesOut) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["change", *_CSV_COLUMNS])
+    for change, entries in (("added", changes.added), ("removed", changes.removed)):
+        for entry in entries:
+            row = entry.model_dump(mode="json")
+            writer.writerow([change, *(";".join(v) if isinstance(v, list) else v for v in row.values())])
+    name = f"roster-{changes.policy_year}-{changes.month}-{changes.district_code or 'all'}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/terms/{year}/roster/changes/{month}",
+    response_model=RosterChangesOut,
+    summary="A month's additions and removals per district (January: the January roster)",
+    description="Additions: entries whose cover starts that month (批增). Removals: entries off the roster "
+    "from that month (cover ended the month before). `format=csv` downloads the same as a file.",
+)
+async def get_roster_changes(
+    year: Year,
+    month: Month,
+    uow: UnitOfWorkDep,
+    caller: Reader,
+    district_code: District = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> RosterChangesOut | Response:
+    changes = await roster_service.roster_changes(uow, caller, year, month, district_code=district_code)
+    return _csv(changes) if format == "csv" else changes
+
+
+@router.get(
+    "/terms/{year}/reconciliation",
+    summary="Roster reconciliation: differences between the roster and the active beneficiaries on a day",
+    description="`not_insured`: covered by an active case but not on the roster; `not_a_beneficiary`: on the "
+    "roster without an active case; `district_differs`: on another district's roster (oversight R14).",
+)
+async def get_reconciliation(
+    year: Year,
+    uow: UnitOfWorkDep,
+    caller: Overseer,
+    today: TodayDep,
+    as_of: Annotated[
+        date | None, Query(description="default: today, or the term's last day (first, for a term to come)")
+    ] = None,
+    district_code: District = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
+) -> ReconciliationOut:
+    return await roster_service.reconcile(
+        uow, caller, year, as_of=as_of, district_code=district_code, limit=limit, today=today
+    )

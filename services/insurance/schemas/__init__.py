@@ -1,0 +1,1 @@
+"""HTTP shapes of the insurance API, one module per resource."""

@@ -1,0 +1,105 @@
+"""Reactions to `eligibility.case.v1`: the beneficiaries read model of who eligibility covers and from when.
+
+Each reaction records the case's cover windows, then brings the people it touched up to date on the
+roster (`enrolment.sync_persons`). A redelivered or replayed event finds nothing to change and emits nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from services.insurance.domain.months import first_day, first_of_month
+from services.insurance.domain.roster import removal_reason
+from services.insurance.models import BeneficiaryCase
+from services.insurance.repository import beneficiaries as beneficiary_queries
+from services.insurance.service.enrolment import sync_persons
+from shared.contracts.base import Event
+from shared.contracts.eligibility import CaseAmountChanged, CaseApproved, CaseTerminated
+from shared.db import UnitOfWork, insert_if_absent
+from shared.errors import NotFound
+
+
+async def _current_case(uow: UnitOfWork, case_id: UUID, event: Event) -> BeneficiaryCase | None:
+    """The case to apply `event` to, or None when a later event of the case is already applied (a replay)."""
+    case = await beneficiary_queries.case(uow.session, case_id, for_update=True)
+    if case is None:
+        raise NotFound(f"case {case_id} is unknown here: its CaseApproved has not arrived")
+    if case.last_event_at > event.occurred_at:
+        return None
+    case.last_event_at = event.occurred_at
+    return case
+
+
+async def enrol_case(uow: UnitOfWork, event: CaseApproved) -> None:
+    """Approved: each beneficiary is covered from the 1st of the month of the decision, once per term."""
+    await insert_if_absent(
+        uow.session,
+        BeneficiaryCase(
+            case_id=event.case_id,
+            household_id=event.household_id,
+            program=event.program,
+            district_code=event.district_code,
+            last_event_at=event.occurred_at,
+        ),
+    )
+    if await _current_case(uow, event.case_id, event) is not None:
+        cover_start = first_of_month(event.decided_on)
+        await beneficiary_queries.add_beneficiaries(
+            uow.session,
+            [
+                {
+                    "case_id": event.case_id,
+                    "person_id": b.person_id,
+                    "categories": list(b.insurance_categories),
+                    "cover_start": cover_start,
+                }
+                for b in event.beneficiaries
+            ],
+        )
+        await sync_persons(uow, [b.person_id for b in event.beneficiaries])
+    await uow.commit()
+
+
+async def end_cover(uow: UnitOfWork, event: CaseTerminated) -> None:
+    """Terminated (or died): cover ends on the last day before the first month no longer paid."""
+    if await _current_case(uow, event.case_id, event) is not None:
+        cover_end = first_day(event.effective_month) - timedelta(days=1)
+        await beneficiary_queries.end_windows(
+            uow.session, event.case_id, list(event.person_ids), cover_end, removal_reason(event.reason)
+        )
+        await sync_persons(uow, list(event.person_ids))
+    await uow.commit()
+
+
+async def follow_case_change(uow: UnitOfWork, event: CaseAmountChanged) -> None:
+    """A reassessment may add members (covered from the decision's month) or drop some (from `from_month`)."""
+    case = await _current_case(uow, event.case_id, event)
+    if case is not None:
+        current = {
+            b.person_id: b
+            for b in await beneficiary_queries.beneficiaries_of_case(uow.session, event.case_id)
+        }
+        listed = [b.person_id for b in event.beneficiaries]
+        newcomers = [p for p in listed if p not in current]
+        await beneficiary_queries.add_beneficiaries(
+            uow.session,
+            [
+                {
+                    "case_id": event.case_id,
+                    "person_id": p,
+                    "categories": [case.program],
+                    "cover_start": first_of_month(event.decided_on),
+                }
+                for p in newcomers
+            ],
+        )
+        back = await beneficiary_queries.reopen_windows(
+            uow.session, event.case_id, [p for p in listed if p in current]
+        )
+        gone = [p for p, b in current.items() if p not in listed and b.cover_end is None]
+        await beneficiary_queries.end_windows(
+            uow.session, event.case_id, gone, first_day(event.from_month) - timedelta(days=1), "case_ended"
+        )
+        await sync_persons(uow, [*newcomers, *back, *gone])
+    await uow.commit()
