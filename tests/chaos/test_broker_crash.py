@@ -20,7 +20,7 @@ from shared.messaging.kafka import KafkaPublisher
 from shared.messaging.tables import outbox
 from shared.settings import KafkaSettings
 from tests.kit import effect_counts, item_recorded, prepare_database, relay_for, wait_for
-from tests.shared.test_messaging import write_items
+from tests.kit.messaging import write_items
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

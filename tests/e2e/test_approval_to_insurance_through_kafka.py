@@ -25,11 +25,10 @@ from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPu
 from shared.messaging.tables import inbox, outbox
 from shared.settings import KafkaSettings
 from tests.e2e.test_insurer_subscriber import parsed, records_on, subscribe
-from tests.eligibility.test_api_applications import DISTRICT
-from tests.eligibility.test_api_households import HEAD_ID
 from tests.insurance.conftest import Pair, serve_pair
-from tests.insurance.test_api import ACCIDENT, approve_household_with_an_orphan, roster_of
 from tests.kit import topic_records, wait_for
+from tests.kit.eligibility import DISTRICT, HEAD_ID
+from tests.kit.insurance import ACCIDENT, approve_household_with_an_orphan, roster_of
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

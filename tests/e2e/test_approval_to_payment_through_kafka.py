@@ -12,12 +12,10 @@ import pytest
 
 from shared.contracts.payments import PAYMENT_TOPIC
 from shared.local.kafka import KafkaBroker
-from tests.eligibility.test_api_applications import DISTRICT
 from tests.kit import topic_records
+from tests.kit.eligibility import DISTRICT
+from tests.kit.payments import Finance, account, approve_another, delivered, returns
 from tests.payments.conftest import prepared, serve_pair
-from tests.payments.test_bank import Finance, account, returns
-from tests.payments.test_entitlements import delivered
-from tests.payments.test_runs import approve_another
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

@@ -35,8 +35,9 @@ from shared.db import upgrade
 from shared.local.kafka import KafkaBroker
 from shared.messaging.kafka import KafkaPublisher
 from shared.settings import KafkaSettings
-from tests.eligibility.test_api_households import HEAD_ID
-from tests.eligibility.test_identity_for_insurers import (
+from tests.kit import prepare_database
+from tests.kit.eligibility import (
+    HEAD_ID,
     HEAD_NAME,
     Insurance,
     audit_rows,
@@ -44,7 +45,6 @@ from tests.eligibility.test_identity_for_insurers import (
     register_household,
     world_on,
 )
-from tests.kit import prepare_database
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "insurer_subscriber.py"

@@ -18,7 +18,7 @@ from services.eligibility.repository import standards as standards_queries
 from services.eligibility.service import standards
 from shared.db import UnitOfWork, session_factory
 from shared.local import postgres
-from tests.eligibility.test_recalculation import add_case
+from tests.kit.eligibility import add_case
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -11,62 +11,19 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.contracts.catalogue import registry
 from shared.contracts.eligibility import CaseApproved, CaseTerminated, TemporaryAidGranted
 from shared.messaging.tables import outbox
 from tests.eligibility.conftest import Api
-from tests.eligibility.test_api_households import HEAD_ID, household
-
-DISTRICT = "500103"
-INVESTIGATION: list[dict[str, Any]] = [
-    {"kind": "accepted", "on": "2026-10-12"},
-    {
-        "kind": "data_cross_checked",
-        "on": "2026-10-13",
-        "details": {"findings": ["tax: no income", "vehicles: none"]},
-    },
-    {"kind": "home_visited", "on": "2026-10-14", "details": {"investigators": ["inv-a", "inv-b"]}},
-    {"kind": "township_reviewed", "on": "2026-10-20"},
-    {"kind": "notice_posted", "on": "2026-10-21"},
-]
-APPROVE: dict[str, Any] = {"kind": "approved", "on": "2026-10-29"}
-
-
-async def events(engine: AsyncEngine, event_type: str) -> list[Any]:
-    async with engine.connect() as connection:
-        rows = (await connection.execute(select(outbox).where(outbox.c.type == event_type))).all()
-    return [
-        registry.decode(row.type, row.event_id, row.occurred_at, json.loads(json.dumps(row.payload)))
-        for row in rows
-    ]
-
-
-async def registered(api: Api, **changes: Any) -> str:
-    created = await api.client.post(
-        "/v1/households", json=household(**changes), headers=api.token("caseworker", DISTRICT)
-    )
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
-
-
-async def apply(api: Api, household_id: str, headers: dict[str, str], **extra: Any) -> str:
-    body = {"household_id": household_id, "program": "dibao", "applied_on": "2026-10-12", **extra}
-    response = await api.client.post("/v1/applications", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-async def steps(
-    api: Api, application_id: str, steps: list[dict[str, Any]], headers: dict[str, str]
-) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for step in steps:
-        response = await api.client.post(
-            f"/v1/applications/{application_id}/steps", json=step, headers=headers
-        )
-        assert response.status_code == 200, (step, response.text)
-        body = response.json()
-    return body
+from tests.kit.eligibility import (
+    APPROVE,
+    DISTRICT,
+    HEAD_ID,
+    INVESTIGATION,
+    apply,
+    events,
+    registered,
+    steps,
+)
 
 
 async def test_an_approved_dibao_application_opens_the_case_and_publishes_one_case_approved(

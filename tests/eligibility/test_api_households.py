@@ -2,49 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.eligibility.models import Person
-from shared.resident_id import check_character
 from tests.eligibility.conftest import Api
-
-
-def resident_id(region: str, birth: str, sequence: str) -> str:
-    body = region + birth + sequence
-    return body + check_character(body)
-
-
-HEAD_ID = resident_id("500103", "19500301", "123")
-GRANDCHILD_ID = resident_id("500103", "20140901", "456")
-
-
-def household(district: str = "500103", **changes: Any) -> dict[str, Any]:
-    return {
-        "district_code": district,
-        "area": "urban",
-        "members": [
-            {
-                "id_number": HEAD_ID,
-                "name": "张桂兰",
-                "birth_date": "1950-03-01",
-                "relation": "head",
-                "disability_grade": 2,
-                "disability_kind": "physical",
-            },
-            {
-                "id_number": GRANDCHILD_ID,
-                "name": "张小明",
-                "birth_date": "2014-09-01",
-                "relation": "grandchild",
-                "student": True,
-            },
-        ],
-        "monthly_income_fen": 60_000,
-        **changes,
-    }
+from tests.kit.eligibility import GRANDCHILD_ID, HEAD_ID, household
 
 
 async def test_registering_a_household_encrypts_and_masks_identity(

@@ -8,16 +8,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.eligibility import CareLevelAssessed, CaseAmountChanged
 from tests.eligibility.conftest import Api
-from tests.eligibility.test_api_applications import (
+from tests.kit.eligibility import (
     APPROVE,
     DISTRICT,
+    HEAD_ID,
     INVESTIGATION,
     apply,
     events,
+    household,
     registered,
     steps,
 )
-from tests.eligibility.test_api_households import HEAD_ID, household
 
 
 async def approved_case(api: Api, program: str = "dibao", **household_changes: Any) -> tuple[str, str]:

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from tests.eligibility.conftest import Api
-from tests.eligibility.test_api_households import household
+from tests.kit.eligibility import household
 
 DIBAO: dict[str, Any] = {
     "program": "dibao",

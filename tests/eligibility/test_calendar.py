@@ -21,8 +21,8 @@ from shared.contracts.eligibility import WorkingCalendarYearLoaded
 from shared.messaging.tables import outbox
 from shared.workdays import WorkingDayCalendar, package_years
 from tests.eligibility.conftest import Api, serve
-from tests.eligibility.test_api_applications import DISTRICT, events, registered
 from tests.kit import wait_for
+from tests.kit.eligibility import DISTRICT, events, registered
 
 PACKAGE = WorkingDayCalendar()
 LAST_KNOWN = date(max(package_years()), 12, 31)

@@ -13,8 +13,8 @@ from shared.contracts.eligibility import CASE_TOPIC
 from shared.local.kafka import KafkaBroker
 from shared.messaging.tables import outbox
 from tests.eligibility.conftest import serve
-from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, registered, steps
 from tests.kit import topic_records, wait_for
+from tests.kit.eligibility import APPROVE, DISTRICT, INVESTIGATION, apply, registered, steps
 
 pytestmark = pytest.mark.kafka
 

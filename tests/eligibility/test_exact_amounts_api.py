@@ -9,8 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.eligibility import CaseAmountChanged, CaseApproved
 from tests.eligibility.conftest import Api
-from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, events, steps
-from tests.eligibility.test_api_households import household, resident_id
+from tests.kit.eligibility import (
+    APPROVE,
+    DISTRICT,
+    INVESTIGATION,
+    apply,
+    events,
+    household,
+    resident_id,
+    steps,
+)
 
 THREE_ADULTS: list[dict[str, Any]] = [
     {"birth_date": "1980-01-01", "relation": "head"},

@@ -3,180 +3,53 @@ identity; every read is audited in its own transaction; everyone else learns not
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import socket
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-import httpx
 import pytest
-import uvicorn
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.eligibility.domain.insured import identity_readable_until, may_read_identity, sex_of
-from services.eligibility.main import DEFINITION, create
+from services.eligibility.main import DEFINITION
 from services.eligibility.models import InsuredPerson
-from services.eligibility.settings import EligibilitySettings
-from shared.audit import audit_log, verify_chain
-from shared.auth import ensure_dev_keypair, mint_token
-from shared.clock import SystemClock
-from shared.contracts.base import Event
+from shared.audit import verify_chain
+from shared.auth import ensure_dev_keypair
 from shared.contracts.insurance import InsuredEnrolled, InsuredRemoved
-from shared.db import UnitOfWork, session_factory
+from shared.db import session_factory
 from shared.local.kafka import KafkaBroker
-from shared.messaging.bus import InProcessBus
 from shared.messaging.kafka import KafkaPublisher
-from shared.messaging.outbox import Publisher
-from shared.messaging.tables import inbox, outbox
-from shared.pii import generate_pii_settings, mask_resident_id
-from shared.settings import AuthSettings, DatabaseSettings, KafkaSettings
-from tests.eligibility.conftest import Api, serve
-from tests.eligibility.test_api_households import GRANDCHILD_ID, HEAD_ID, household
-from tests.kit import prepare_database, relay_for, wait_for
+from shared.messaging.tables import inbox
+from shared.pii import mask_resident_id
+from shared.settings import KafkaSettings
+from tests.eligibility.conftest import serve
+from tests.kit import prepare_database, wait_for
+from tests.kit.eligibility import (
+    DISTRICT,
+    GRANDCHILD_ID,
+    HEAD_ID,
+    HEAD_NAME,
+    INSURER,
+    YEAR,
+    Insurance,
+    World,
+    audit_rows,
+    enrolled,
+    register_household,
+    world_on,
+)
 
-DISTRICT = "500103"
-HEAD_NAME = "张桂兰"
-INSURER = uuid4()
 OTHER_INSURER = uuid4()
-YEAR = SystemClock().today().year
-"""Policy years are calendar years; this year's entries are within their claim window today."""
-
-
-class Insurance:
-    """A stand-in for the insurance service: its events leave through a real outbox and relay."""
-
-    def __init__(self, engine: AsyncEngine, publisher: Publisher) -> None:
-        self.engine = engine
-        self.relay = relay_for(engine, publisher)
-
-    async def publish(self, *events: Event) -> None:
-        uow = UnitOfWork(session_factory(self.engine), source="/safetynet/insurance")
-        async with uow:
-            for event in events:
-                uow.emit(event)
-            await uow.commit()
-        await self.relay.drain()
-
-    async def redeliver(self, event: Event) -> None:
-        """What a relay that died between the broker's ack and marking the row sent does."""
-        async with self.engine.begin() as connection:
-            await connection.execute(
-                update(outbox).where(outbox.c.event_id == event.event_id).values(sent_at=None)
-            )
-        assert await self.relay.drain() == 1
-
-
-@dataclass
-class World:
-    api: Api
-    insurance: Insurance
-    private_key: Path
-
-    def insurer(self, insurer_id: object = INSURER, subject: str = "insurer-clerk-1") -> dict[str, str]:
-        token = mint_token(
-            self.private_key,
-            subject=subject,
-            roles=["insurer"],
-            districts=[],
-            insurer_id=str(insurer_id),
-            issuer="test",
-            audience="safetynet",
-        )
-        return {"Authorization": f"Bearer {token}"}
-
-
-@contextlib.asynccontextmanager
-async def serve_on_bus(
-    engine: AsyncEngine, keys: Path, bus: InProcessBus, *, over_tcp: bool = False
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The eligibility app on an in-process bus the test holds, as the embedded default runs it;
-    `over_tcp` serves it with uvicorn on a local port, for clients outside this process."""
-    _, public_key = ensure_dev_keypair(keys)
-    settings = EligibilitySettings.model_validate(
-        {
-            "environment": "development",
-            "bus": "in-process",
-            "database": DatabaseSettings(url=engine.url.render_as_string(hide_password=False)),
-            "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
-            "pii": generate_pii_settings(),
-        }
-    )
-    app = create(settings, bus=bus)
-    if not over_tcp:
-        # As behind a real server: an unexpected error reaches the client as a 500 problem, not an exception.
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://eligibility") as client,
-        ):
-            yield client
-        return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            assert not serving.done(), "uvicorn stopped before it served"
-            await asyncio.sleep(0.05)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            yield client
-    finally:
-        server.should_exit = True
-        await serving
-
-
-@contextlib.asynccontextmanager
-async def world_on(
-    engine: AsyncEngine, new_database: Any, keys: Path, *, over_tcp: bool = False
-) -> AsyncIterator[World]:
-    bus = InProcessBus()
-    insurance_db = await prepare_database(await new_database())
-    try:
-        async with serve_on_bus(engine, keys, bus, over_tcp=over_tcp) as client:
-            private_key, _ = ensure_dev_keypair(keys)
-            yield World(Api(client, private_key), Insurance(insurance_db, bus), private_key)
-    finally:
-        await insurance_db.dispose()
 
 
 @pytest.fixture
 async def world(eligibility_engine: AsyncEngine, new_database: Any, tmp_path: Path) -> AsyncIterator[World]:
     async with world_on(eligibility_engine, new_database, tmp_path / "keys") as world:
         yield world
-
-
-async def register_household(api: Api) -> dict[str, UUID]:
-    """The test household's two members: the head and the grandchild, by their person ids."""
-    created = await api.client.post(
-        "/v1/households", json=household(), headers=api.token("caseworker", DISTRICT, subject="cw-1")
-    )
-    assert created.status_code == 201, created.text
-    members = created.json()["members"]
-    return {m["relation"]: UUID(m["person_id"]) for m in members}
-
-
-def enrolled(
-    person_id: UUID, *, insurer: UUID = INSURER, year: int = YEAR, month: int = 1
-) -> InsuredEnrolled:
-    return InsuredEnrolled(
-        roster_entry_id=uuid4(),
-        person_id=person_id,
-        policy_year=year,
-        insurer_id=insurer,
-        district_code=DISTRICT,
-        categories=["dibao"],
-        cover_from=date(year, month, 1),
-        premium_fen=12_000,
-    )
 
 
 def removed(entry: InsuredEnrolled, *, until: date, reason: str = "death") -> InsuredRemoved:
@@ -193,11 +66,6 @@ def removed(entry: InsuredEnrolled, *, until: date, reason: str = "death") -> In
 
 def identity_url(person_id: object) -> str:
     return f"/v1/insured/{person_id}/identity"
-
-
-async def audit_rows(engine: AsyncEngine) -> Sequence[Any]:
-    async with engine.connect() as connection:
-        return (await connection.execute(select(audit_log).order_by(audit_log.c.seq))).mappings().all()
 
 
 async def test_the_rostered_insurer_reads_the_identity_and_each_read_is_audited(

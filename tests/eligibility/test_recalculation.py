@@ -10,7 +10,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.eligibility.domain.dibao import Household as DibaoHousehold
@@ -18,14 +18,14 @@ from services.eligibility.domain.dibao import assess_dibao
 from services.eligibility.domain.means import CountedIncome, RigidExpenses
 from services.eligibility.domain.people import Member
 from services.eligibility.domain.standards import SEED_STANDARDS
-from services.eligibility.models import Case, CaseBeneficiary, Household, Person, Standard
-from services.eligibility.repository import cases as cases_queries
+from services.eligibility.models import Case, CaseBeneficiary, Standard
 from services.eligibility.repository import standards as standards_queries
 from services.eligibility.service import standards as service
 from shared.contracts.catalogue import registry
 from shared.contracts.eligibility import CaseAmountChanged
 from shared.db import UnitOfWork
 from shared.messaging.tables import outbox
+from tests.kit.eligibility import add_case
 
 TODAY = date(2026, 11, 29)
 NEW_EFFECTIVE = date(2026, 7, 1)  # announced in November, in force since July
@@ -36,89 +36,6 @@ NEW = replace(
     dibao_rural_fen=66_000,
     tekun_basic_fen=104_000,
 )
-
-
-async def add_case(
-    uow: UnitOfWork,
-    standard_id: UUID,
-    *,
-    program: str,
-    area: str,
-    per_capita_income_fen: int,
-    start_month: date,
-    members: list[tuple[list[str], str | None, tuple[int, int, int]]],
-    status: str = "active",
-    income: CountedIncome | None = None,
-    person_ids: list[UUID] | None = None,
-) -> UUID:
-    """A case as approval stores it; `members` are (add-on kinds, care level, (base, add-on, care) fen).
-
-    `income` is the exact counted income (default: `per_capita_income_fen` for one person, which gives
-    `(standard − per_capita_income_fen) × covered`); `person_ids` default to ascending ids, so that the
-    members come in the order the leftover fen of a split base go in.
-    """
-    case_id = uuid4()
-    income = income or CountedIncome(12 * per_capita_income_fen, 1)
-    ids = person_ids or sorted(uuid4() for _ in members)
-    async with uow:
-        persons = [
-            Person(
-                id=person_id,
-                id_number_index=uuid4().bytes,
-                id_number_cipher=b"x",
-                name_cipher=b"x",
-                birth_date=date(1960, 1, 1),
-                created_by="test",
-            )
-            for person_id in ids
-        ]
-        uow.session.add_all(persons)
-        household_id = uuid4()
-        await uow.session.execute(
-            insert(Household).values(
-                id=household_id,
-                district_code="500101",
-                area=area,
-                monthly_income_fen=0,
-                facts={},
-                version=1,
-                updated_by="t",
-            )
-        )
-        case = Case(
-            id=case_id,
-            household_id=household_id,
-            program=program,
-            district_code="500101",
-            area=area,
-            status=status,
-            start_month=start_month,
-            per_capita_income_fen=per_capita_income_fen,
-            counted_income_twelfths=income.twelfths_fen,
-            income_members=income.members,
-            monthly_amount_fen=sum(sum(parts) for *_, parts in members),
-            standard_id=standard_id,
-            approved_by="reviewer-1",
-            approved_on=start_month,
-        )
-        beneficiaries = [
-            CaseBeneficiary(
-                case_id=case_id,
-                person_id=person.id,
-                program=program,
-                active=status == "active",
-                add_on_kinds=kinds,
-                care_level=care,
-                base_fen=parts[0],
-                add_on_fen=parts[1],
-                care_subsidy_fen=parts[2],
-                insurance_categories=[program],
-            )
-            for person, (kinds, care, parts) in zip(persons, members, strict=True)
-        ]
-        await cases_queries.add_case(uow.session, case, beneficiaries)
-        await uow.commit()
-    return case_id
 
 
 async def case_events(engine: AsyncEngine) -> dict[UUID, CaseAmountChanged]:

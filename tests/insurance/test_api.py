@@ -6,59 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import func, select, text
 
 from services.insurance.models import Claim
 from services.insurance.service.terms import DEMO_INSURER_ID
 from shared.messaging.tables import outbox
-from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, steps
-from tests.eligibility.test_api_households import GRANDCHILD_ID, HEAD_ID, household
 from tests.insurance.conftest import Pair
-from tests.kit import wait_for
-
-ACCIDENT = {
-    "total_fen": 300_000,
-    "basic_insurance_fen": 150_000,
-    "medical_assistance_fen": 50_000,
-    "out_of_list_fen": 40_000,
-}
-
-
-async def approve_household_with_an_orphan(pair: Pair) -> tuple[str, list[str]]:
-    """A dibao household whose grandchild is also an orphan: two insurance categories. Returns (case, persons)."""
-    api = pair.eligibility
-    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
-    body = household()
-    body["members"][1]["orphan"] = True
-    created = await api.client.post("/v1/households", json=body, headers=caseworker)
-    assert created.status_code == 201, created.text
-    application_id = await apply(api, created.json()["id"], caseworker)
-    await steps(api, application_id, INVESTIGATION, caseworker)
-    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
-    case = (await api.client.get(f"/v1/cases/{decided['case_id']}", headers=caseworker)).json()
-    return str(decided["case_id"]), [b["person_id"] for b in case["beneficiaries"]]
-
-
-async def roster_of(
-    pair: Pair, until: Callable[[list[Any]], bool], *, persons: list[str] | None = None, **params: str
-) -> list[Any]:
-    """The 2026 roster (of `persons` only, if given: a shared broker carries other tests' cases too) once the
-    eligibility relay has delivered (it publishes in the background)."""
-    reviewer = pair.token("reviewer", DISTRICT, subject="rv-1")
-    found: list[Any] = []
-
-    async def arrived() -> bool:
-        nonlocal found
-        response = await pair.insurance.get("/v1/terms/2026/roster", params=params, headers=reviewer)
-        assert response.status_code == 200, response.text
-        found = [e for e in response.json()["entries"] if persons is None or e["person_id"] in persons]
-        return until(found)
-
-    await wait_for(arrived, within=30)
-    return found
+from tests.kit.eligibility import (
+    DISTRICT,
+    GRANDCHILD_ID,
+    HEAD_ID,
+)
+from tests.kit.insurance import ACCIDENT, approve_household_with_an_orphan, roster_of
 
 
 async def counts(pair: Pair) -> tuple[int, int]:

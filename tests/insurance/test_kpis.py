@@ -19,7 +19,7 @@ from services.insurance.service import claims, kpis
 from services.insurance.service.terms import DEMO_INSURER_ID
 from shared.auth import Principal, Role
 from tests.insurance.conftest import Insurance
-from tests.insurance.test_roster import approved, terminated
+from tests.kit.insurance import approved, terminated
 
 CENTRAL, NORTH = "500103", "500101"
 LATER = date(2027, 2, 1)

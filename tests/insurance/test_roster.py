@@ -3,9 +3,8 @@ from the next month, rebuilt for a new term set-based, unchanged by a replay, re
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from uuid import UUID, uuid4
+from datetime import date
+from uuid import uuid4
 
 from sqlalchemy import delete, insert, select
 
@@ -14,82 +13,15 @@ from services.insurance.schemas.roster import BuildIn
 from services.insurance.service import roster
 from shared.auth import Principal, Role
 from shared.contracts.eligibility import (
-    ApprovedBeneficiary,
     CaseAmountChanged,
-    CaseApproved,
-    CaseTerminated,
     MonthlyAmount,
 )
 from shared.contracts.insurance import InsuredEnrolled, InsuredRemoved
 from tests.insurance.conftest import Insurance
+from tests.kit.eligibility import DISTRICT
+from tests.kit.insurance import approved, at, entries, terminated
 
-DISTRICT = "500103"
 ADMIN = Principal(subject="admin-1", roles=frozenset({Role.admin}), city_wide=True)
-_clock = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def at() -> datetime:
-    """Event times that increase, as eligibility's would for one case."""
-    global _clock
-    _clock += timedelta(minutes=1)
-    return _clock
-
-
-def approved(
-    people: dict[UUID, list[str]], *, decided_on: date, program: str = "dibao", district: str = DISTRICT
-) -> CaseApproved:
-    return CaseApproved(
-        case_id=uuid4(),
-        household_id=uuid4(),
-        program=program,
-        district_code=district,
-        start_month=(decided_on.replace(day=1) + timedelta(days=32)).strftime("%Y-%m"),
-        beneficiaries=[
-            ApprovedBeneficiary(
-                person_id=p,
-                base_fen=40_000,
-                add_on_fen=0,
-                care_subsidy_fen=0,
-                total_fen=40_000,
-                insurance_categories=c,
-            )
-            for p, c in people.items()
-        ],
-        monthly_amount_fen=40_000 * len(people),
-        decided_on=decided_on,
-        occurred_at=at(),
-    )
-
-
-def terminated(
-    case: CaseApproved, on: date, reason: str = "income", persons: list[UUID] | None = None
-) -> CaseTerminated:
-    return CaseTerminated(
-        case_id=case.case_id,
-        effective_month=(on.replace(day=1) + timedelta(days=32)).strftime("%Y-%m"),
-        reason=reason,
-        person_ids=persons or [b.person_id for b in case.beneficiaries],
-        decided_on=on,
-        occurred_at=at(),
-    )
-
-
-async def entries(insurance: Insurance) -> list[tuple[Any, ...]]:
-    async with insurance.engine.connect() as connection:
-        rows = await connection.execute(
-            select(
-                RosterEntry.id,
-                RosterEntry.person_id,
-                RosterEntry.policy_year,
-                RosterEntry.district_code,
-                RosterEntry.categories,
-                RosterEntry.cover_from,
-                RosterEntry.cover_until,
-                RosterEntry.removal_reason,
-                RosterEntry.premium_fen,
-            ).order_by(RosterEntry.person_id, RosterEntry.policy_year)
-        )
-        return [tuple(row) for row in rows]
 
 
 async def test_an_approval_with_two_categories_enrols_each_person_once_from_the_confirmation_month(

@@ -22,7 +22,7 @@ from shared.clock import BUSINESS_ZONE, FixedClock, SystemClock
 from shared.contracts.eligibility import ApprovedBeneficiary, CaseApproved, CaseTerminated
 from shared.messaging.tables import inbox
 from tests.insurance.conftest import NEW_YEARS, Served, bare_insurance, serve
-from tests.insurance.test_roster import entries
+from tests.kit.insurance import entries
 
 DISTRICT = "500103"
 _order = itertools.count()

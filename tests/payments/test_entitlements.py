@@ -3,43 +3,14 @@ replay of the eligibility topic changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import func, select, text, update
 
 from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment
 from shared.messaging.tables import outbox
-from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, registered, steps
-from tests.eligibility.test_api_households import household
 from tests.kit import wait_for
+from tests.kit.eligibility import DISTRICT, apply, household
+from tests.kit.payments import approve, delivered
 from tests.payments.conftest import Pair, prepared
-
-
-async def approve(pair: Pair) -> tuple[str, str]:
-    api = pair.eligibility
-    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
-    household_id = await registered(api)
-    application_id = await apply(api, household_id, caseworker)
-    await steps(api, application_id, INVESTIGATION, caseworker)
-    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
-    return household_id, str(decided["case_id"])
-
-
-async def delivered(
-    pair: Pair, path: str, params: dict[str, str], until: Callable[[list[Any]], bool]
-) -> list[Any]:
-    """What payments shows once the eligibility relay has delivered (it publishes in the background)."""
-    finance = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
-    found: list[Any] = []
-
-    async def arrived() -> bool:
-        nonlocal found
-        found = (await pair.payments.get(path, params=params, headers=finance)).json()
-        return until(found)
-
-    await wait_for(arrived, within=30)
-    return found
 
 
 async def test_an_approved_case_opens_one_entitlement_per_beneficiary(pair: Pair) -> None:

@@ -3,9 +3,9 @@ changed request under the same key is refused, a missing key is refused, keys be
 
 from __future__ import annotations
 
-from tests.eligibility.test_api_applications import DISTRICT
+from tests.kit.eligibility import DISTRICT
+from tests.kit.payments import approve, delivered
 from tests.payments.conftest import Pair, prepared
-from tests.payments.test_entitlements import approve, delivered
 
 NOVEMBER = {"district_code": DISTRICT, "month": "2026-11"}
 

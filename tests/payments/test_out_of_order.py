@@ -25,7 +25,7 @@ from shared.messaging.inbox import DeadLetter, DeferralPolicy, InboxProcessor
 from shared.messaging.kafka import KafkaInboxConsumer, producer_config
 from shared.messaging.tables import deferred_events, inbox
 from tests.kit import wait_for
-from tests.shared.test_messaging import kafka_settings
+from tests.kit.messaging import kafka_settings
 
 pytestmark = pytest.mark.kafka
 

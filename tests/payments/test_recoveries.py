@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import select, text
 
 from services.payments.models import Payment
-from tests.eligibility.test_api_applications import DISTRICT
+from tests.kit.eligibility import DISTRICT
+from tests.kit.payments import ALLOCATED, Finance, account, delivered, events, returns
 from tests.payments.conftest import Pair, prepared
-from tests.payments.test_bank import ALLOCATED, Finance, account, events, returns
-from tests.payments.test_entitlements import delivered
 
 
 async def paid_month(finance: Finance, month: str) -> None:

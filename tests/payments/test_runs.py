@@ -15,10 +15,9 @@ from services.payments.models import Payment
 from services.payments.service import runs
 from shared.auth import Principal, Role
 from shared.messaging.tables import outbox
-from tests.eligibility.test_api_applications import APPROVE, DISTRICT, INVESTIGATION, apply, steps
-from tests.eligibility.test_api_households import household, resident_id
+from tests.kit.eligibility import DISTRICT
+from tests.kit.payments import approve, approve_another, delivered
 from tests.payments.conftest import Pair, keyed, prepared
-from tests.payments.test_entitlements import approve, delivered
 
 PREPARER = Principal(
     subject="fin-1", roles=frozenset({Role.finance_officer}), districts=frozenset({DISTRICT})
@@ -96,25 +95,6 @@ def test_slices_cover_every_id_once() -> None:
     assert slices[0].after_id == UUID(int=0) and slices[-1].up_to_id == UUID(int=(1 << 128) - 1)
     assert all(a.up_to_id == b.after_id for a, b in itertools.pairwise(slices))
     assert all(s.after_id < s.up_to_id for s in slices)
-
-
-SEQUENCE = itertools.count(1)
-
-
-async def approve_another(pair: Pair) -> tuple[str, str]:
-    """Each approval needs a household of its own people: register with fresh resident IDs."""
-    api = pair.eligibility
-    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
-    n = next(SEQUENCE)
-    body = household()
-    body["members"][0]["id_number"] = resident_id("500103", "19500301", f"{n:03d}")
-    body["members"][1]["id_number"] = resident_id("500103", "20140901", f"{n + 500:03d}")
-    created = await api.client.post("/v1/households", json=body, headers=caseworker)
-    assert created.status_code == 201, created.text
-    application_id = await apply(api, created.json()["id"], caseworker)
-    await steps(api, application_id, INVESTIGATION, caseworker)
-    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
-    return created.json()["id"], str(decided["case_id"])
 
 
 async def test_the_preparer_cannot_release_the_run(pair: Pair) -> None:

@@ -24,8 +24,8 @@ from shared.contracts.eligibility import (
     CaseTerminated,
     MonthlyAmount,
 )
+from tests.kit.payments import account, returns
 from tests.payments.conftest import NEW_YEARS, Payments, keyed, prepared_by
-from tests.payments.test_bank import account, returns
 
 DISTRICT = "500103"
 AMOUNT = 57_000

@@ -31,7 +31,7 @@ from shared.messaging.kafka import (
 )
 from shared.messaging.tables import deferred_events, inbox
 from tests.kit import effect_counts, item_recorded, prepare_database, record_effect, registry_for, wait_for
-from tests.shared.test_messaging import kafka_settings, topic_records
+from tests.kit.messaging import kafka_settings, raw_records
 
 QUICK = DeferralPolicy(
     give_up_after=timedelta(seconds=2),
@@ -140,7 +140,7 @@ async def test_a_not_yet_event_is_parked_without_blocking_other_keys_and_applied
     assert await effect_counts(engine) == (3, 3)
     statuses = select(func.count()).select_from(inbox).where(inbox.c.status == "processed")
     assert await count(engine, statuses) == 3
-    assert await topic_records(kafka, dead_letter_topic(topic), 0) == []
+    assert await raw_records(kafka, dead_letter_topic(topic), 0) == []
     await engine.dispose()
 
 
@@ -160,7 +160,7 @@ async def test_an_event_still_not_ready_past_the_bound_is_dead_lettered_with_its
     await send(kafka, envelope(contract(item=13)), envelope(contract(item=1)))  # type: ignore[call-arg]
     try:
         async with consuming(kafka, inbox_processor, f"g-{topic}"):
-            dead = await topic_records(kafka, dead_letter_topic(topic), 1)
+            dead = await raw_records(kafka, dead_letter_topic(topic), 1)
     finally:
         await publisher.stop()
     assert len(dead) == 1
@@ -195,7 +195,7 @@ async def test_malformed_and_rule_breaking_events_are_dead_lettered_at_once(
     await send(kafka, malformed, envelope(contract(item=-1)), envelope(contract(item=2)))  # type: ignore[call-arg]
     try:
         async with consuming(kafka, inbox_processor, f"g-{topic}"):
-            dead = await topic_records(kafka, dead_letter_topic(topic), 2)
+            dead = await raw_records(kafka, dead_letter_topic(topic), 2)
     finally:
         await publisher.stop()
     letters = {record.value: dict(record.headers) for record in dead}

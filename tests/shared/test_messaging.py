@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.contracts.base import Event
 from shared.db import UnitOfWork, session_factory
@@ -38,6 +37,7 @@ from tests.kit import (
     relay_for,
     wait_for,
 )
+from tests.kit.messaging import kafka_settings, raw_records, write_items
 
 pytestmark = pytest.mark.kafka
 
@@ -52,44 +52,6 @@ class CrashBeforeMarkSent(OutboxRelay):
             self.crashed = True
             raise RuntimeError("relay killed between send and mark-sent")
         await super()._mark_sent(session, seqs)
-
-
-async def write_items(
-    sessions: async_sessionmaker[AsyncSession], contract: type[Event], numbers: Sequence[int]
-) -> None:
-    uow = UnitOfWork(sessions, source="/safetynet/test")
-    async with uow:
-        for number in numbers:
-            await uow.session.execute(text("INSERT INTO items (item) VALUES (:n)"), {"n": number})
-            uow.emit(contract(item=number))  # type: ignore[call-arg]
-        await uow.commit()
-
-
-async def topic_records(kafka: KafkaBroker, topic: str, expected: int) -> list[Any]:
-    """Every record on `topic` read from offset 0 by a throwaway reader (expects at least `expected`)."""
-    reader = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await reader.start()
-    records: list[Any] = []
-    try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30
-        while loop.time() < deadline:
-            batch = await reader.getmany(timeout_ms=500)
-            records += [record for part in batch.values() for record in part]
-            if len(records) >= expected and not batch:
-                break
-    finally:
-        await reader.stop()
-    return records
-
-
-def kafka_settings(kafka: KafkaBroker) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=kafka.bootstrap_servers, session_timeout_ms=6_000)
 
 
 def test_clients_override_the_unsafe_aiokafka_defaults() -> None:
@@ -142,7 +104,7 @@ async def test_relay_killed_between_send_and_mark_sent_resends_and_inbox_absorbs
     with pytest.raises(RuntimeError, match="between send and mark-sent"):
         await relay.relay_once()
     assert await relay.drain() == 50  # the rows were still pending, so all 50 went again
-    assert len(await topic_records(kafka, topic, 100)) == 100  # the broker holds both copies
+    assert len(await raw_records(kafka, topic, 100)) == 100  # the broker holds both copies
 
     processor = processor_for(
         consumer_db, contract, consumer="test-consumer", dead_letters=KafkaDeadLetters(publisher)
@@ -237,7 +199,7 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_keep
         await publisher.stop()
     assert await effect_counts(consumer_db) == (2, 2)
 
-    dead = await topic_records(kafka, dead_letter_topic(topic), 2)
+    dead = await raw_records(kafka, dead_letter_topic(topic), 2)
     reasons = {record.value: dict(record.headers)["dlq_reason"].decode() for record in dead}
     assert len(dead) == 2
     assert reasons[b"no envelope at all"] == "ce_specversion must be '1.0'"

@@ -1,0 +1,192 @@
+"""Helpers for tests that drive payments: approvals delivered to it, bank accounts and return files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from services.payments.domain.bank_files import verify_checksum
+from services.payments.models import Payment
+from shared.messaging.tables import outbox
+from tests.kit import wait_for
+from tests.kit.eligibility import (
+    APPROVE,
+    DISTRICT,
+    INVESTIGATION,
+    apply,
+    household,
+    registered,
+    resident_id,
+    steps,
+)
+from tests.payments.conftest import Pair, keyed, prepared
+
+
+async def approve(pair: Pair) -> tuple[str, str]:
+    api = pair.eligibility
+    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
+    household_id = await registered(api)
+    application_id = await apply(api, household_id, caseworker)
+    await steps(api, application_id, INVESTIGATION, caseworker)
+    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
+    return household_id, str(decided["case_id"])
+
+
+async def delivered(
+    pair: Pair, path: str, params: dict[str, str], until: Callable[[list[Any]], bool]
+) -> list[Any]:
+    """What payments shows once the eligibility relay has delivered (it publishes in the background)."""
+    finance = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
+    found: list[Any] = []
+
+    async def arrived() -> bool:
+        nonlocal found
+        found = (await pair.payments.get(path, params=params, headers=finance)).json()
+        return until(found)
+
+    await wait_for(arrived, within=30)
+    return found
+
+
+ALLOCATED = 500_000
+
+BANK = "102653000015"
+
+
+def account(n: int) -> dict[str, Any]:
+    return {
+        "holder_name": f"张{'三四五六七'[n % 5]}",
+        "account_number": f"62220219{n:011d}",
+        "bank_code": BANK,
+        "reason": "opened at enrolment",
+    }
+
+
+class Finance:
+    """The district's two finance officers and a caseworker, and what they do through the API."""
+
+    def __init__(self, pair: Pair) -> None:
+        self.pair = pair
+        self.preparer = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-1")
+        self.checker = pair.eligibility.token("finance_officer", DISTRICT, subject="fin-2")
+        self.caseworker = pair.eligibility.token("caseworker", DISTRICT, subject="cw-1")
+
+    async def post(self, path: str, **kwargs: Any) -> Any:
+        return await self.pair.payments.post(
+            path, headers=keyed(kwargs.pop("headers", self.preparer)), **kwargs
+        )
+
+    async def beneficiaries(self, cases: int) -> list[str]:
+        people: list[str] = []
+        for _ in range(cases):
+            people += (await self.beneficiaries_of_one_case())[0]
+        return people
+
+    async def beneficiaries_of_one_case(self) -> tuple[list[str], str]:
+        _, case_id = await approve_another(self.pair)
+        found = await delivered(
+            self.pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2
+        )
+        return [e["person_id"] for e in found], case_id
+
+    async def set_account(self, person_id: str, body: dict[str, Any]) -> Any:
+        return await self.pair.payments.put(
+            f"/v1/payee-accounts/person/{person_id}", json=body, headers=self.caseworker
+        )
+
+    async def released_run(self, month: str) -> dict[str, Any]:
+        run = await prepared(self.pair, month, self.preparer)
+        released = await self.post(f"/v1/runs/{run['id']}/release", headers=self.checker)
+        assert released.status_code == 200, released.text
+        return dict(released.json())
+
+    async def funded_case(self) -> tuple[list[str], str]:
+        """One approved case whose beneficiaries have accounts, and a fund allocated to pay them."""
+        people, case_id = await self.beneficiaries_of_one_case()
+        for n, person in enumerate(people):
+            assert (await self.set_account(person, account(n))).status_code == 200
+        allocated = await self.post(
+            f"/v1/ledger/{DISTRICT}/allocations",
+            json={"amount_fen": ALLOCATED, "reference": f"A-{case_id[:8]}", "memo": "funds"},
+        )
+        assert allocated.status_code == 201, allocated.text
+        return people, case_id
+
+    async def send(self, run_id: str) -> tuple[dict[str, Any], list[list[str]]]:
+        """The run's next bank file, and its payment lines as the bank reads them."""
+        written = await self.post(f"/v1/runs/{run_id}/bank-files")
+        assert written.status_code == 201, written.text
+        lines = [row for row in await self.download(written.json()["id"]) if row[0] == "D"]
+        return dict(written.json()), lines
+
+    async def download(self, bank_file_id: str) -> list[list[str]]:
+        got = await self.pair.payments.get(f"/v1/bank-files/{bank_file_id}", headers=self.preparer)
+        assert got.status_code == 200, got.text
+        assert got.headers["cache-control"] == "no-store"
+        assert verify_checksum(got.content)
+        return list(csv.reader(io.StringIO(got.content.decode())))
+
+    async def books(self) -> dict[str, int]:
+        """The fund's balances, checked against the payments themselves: the ledger balances to the fen."""
+        got = (await self.pair.payments.get(f"/v1/ledger/{DISTRICT}/balances", headers=self.preparer)).json()
+        assert got["balanced"] is True
+        balances: dict[str, int] = got["balances"]
+        async with self.pair.payments_db.connect() as connection:
+            by_status = dict(
+                (
+                    await connection.execute(
+                        select(Payment.status, func.sum(Payment.amount_fen)).group_by(Payment.status)
+                    )
+                ).all()
+            )
+            recovered = await connection.scalar(
+                text("SELECT COALESCE(sum(amount_fen), 0) FROM overpayments WHERE status = 'recovered'")
+            )
+            receivable = await connection.scalar(
+                text("SELECT COALESCE(sum(amount_fen), 0) FROM overpayments WHERE status = 'to_recover'")
+            )
+        paid, sent = int(by_status.get("paid", 0)), int(by_status.get("sent", 0))
+        assert balances["bank_clearing"] == sent
+        assert balances["benefits_paid"] == paid - recovered - receivable
+        assert balances["recoveries_receivable"] == receivable
+        assert balances["fund_cash"] == ALLOCATED - paid - sent + recovered
+        assert balances["budget_allocated"] == -ALLOCATED
+        return balances
+
+
+def returns(bank_file_id: str, lines: list[tuple[str, str, str]], *, day: str = "2026-11-08") -> bytes:
+    rows = [f"H,SAFETYNET-PAYMENT-RETURNS,1,{bank_file_id}"]
+    rows += [f"R,{instruction},{status},{reason},{day}" for instruction, status, reason in lines]
+    rows.append(f"T,{len(lines)}")
+    return ("\r\n".join(rows) + "\r\n").encode()
+
+
+async def events(pair: Pair, kind: str) -> list[dict[str, Any]]:
+    async with pair.payments_db.connect() as connection:
+        return list(
+            (await connection.execute(select(outbox.c.payload).where(outbox.c.type == kind))).scalars()
+        )
+
+
+SEQUENCE = itertools.count(1)
+
+
+async def approve_another(pair: Pair) -> tuple[str, str]:
+    """Each approval needs a household of its own people: register with fresh resident IDs."""
+    api = pair.eligibility
+    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
+    n = next(SEQUENCE)
+    body = household()
+    body["members"][0]["id_number"] = resident_id("500103", "19500301", f"{n:03d}")
+    body["members"][1]["id_number"] = resident_id("500103", "20140901", f"{n + 500:03d}")
+    created = await api.client.post("/v1/households", json=body, headers=caseworker)
+    assert created.status_code == 201, created.text
+    application_id = await apply(api, created.json()["id"], caseworker)
+    await steps(api, application_id, INVESTIGATION, caseworker)
+    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
+    return created.json()["id"], str(decided["case_id"])
