@@ -17,7 +17,7 @@ from services.eligibility.schemas.applications import (
     RelativeOut,
     StepIn,
 )
-from services.eligibility.service import applications
+from services.eligibility.service import applications, relatives
 from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(tags=["applications"])
@@ -92,9 +92,9 @@ async def get_applications(
 async def post_relative(
     body: RelativeIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Reviewer, today: TodayDep
 ) -> RelativeOut:
-    return await applications.file_relative(uow, pii, caller, body, today=today)
+    return await relatives.file_relative(uow, pii, caller, body, today=today)
 
 
 @router.get("/relatives", summary="The relatives register of your districts")
 async def get_relatives(uow: UnitOfWorkDep, caller: Reviewer) -> list[RelativeOut]:
-    return await applications.list_relatives(uow, caller)
+    return await relatives.list_relatives(uow, caller)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import UUID, uuid4
 
 from services.eligibility.domain import workflow
 from services.eligibility.domain.workflow import Application as Procedure
 from services.eligibility.domain.workflow import Step, StepDetails, StepKind, WorkflowError, WorkflowErrorCode
-from services.eligibility.models import Application, ApplicationStep, StaffRelative, Standard
+from services.eligibility.models import Application, ApplicationStep, Standard
 from services.eligibility.repository import applications as applications_queries
 from services.eligibility.repository import calendar as calendar_queries
 from services.eligibility.repository import cases as cases_queries
@@ -22,20 +22,16 @@ from services.eligibility.schemas.applications import (
     ApplicationSummary,
     DeadlineOut,
     OverdueOut,
-    RelativeIn,
-    RelativeOut,
     StepIn,
     StepOut,
 )
 from services.eligibility.service.cases import open_case, temporary_grant
-from services.eligibility.service.households import ID_NUMBER
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal, Role
 from shared.clock import business_date
-from shared.db import UnitOfWork, insert_if_absent
+from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound, SafetyNetError
 from shared.pii import PersonalData
-from shared.resident_id import validate_resident_id
 from shared.workdays import WorkingDayCalendar
 
 DECISIONS = frozenset({StepKind.APPROVED, StepKind.REJECTED, StepKind.PAPERWORK_COMPLETED})
@@ -400,30 +396,3 @@ async def overdue_applications(
                     )
                 )
     return report
-
-
-async def file_relative(
-    uow: UnitOfWork, pii: PersonalData, caller: Principal, body: RelativeIn, *, today: date
-) -> RelativeOut:
-    caller.require_district(body.district_code)
-    number = validate_resident_id(body.id_number, today=today)
-    relative = StaffRelative(
-        id=uuid4(),
-        person_index=pii.index.digest(number, context=ID_NUMBER),
-        staff_id=body.staff_id,
-        relation=body.relation,
-        district_code=body.district_code,
-        filed_by=caller.subject,
-        filed_at=datetime.now(UTC),
-    )
-    async with uow:
-        if not await insert_if_absent(uow.session, relative):
-            raise Conflict("this relative of this staff member is already filed")
-        await uow.commit()
-    return RelativeOut.model_validate(relative, from_attributes=True)
-
-
-async def list_relatives(uow: UnitOfWork, caller: Principal) -> list[RelativeOut]:
-    async with uow:
-        rows = await applications_queries.relatives_page(uow.session, caller.district_scope)
-    return [RelativeOut.model_validate(row, from_attributes=True) for row in rows]
