@@ -19,10 +19,12 @@ from services.insurance.domain.terms import DEFAULT_COVERS
 from services.insurance.models import Beneficiary, PolicyTerm
 from services.insurance.service.terms import DEMO_INSURER_ID, seed_terms
 from shared.clock import BUSINESS_ZONE, FixedClock, SystemClock
-from shared.contracts.eligibility import ApprovedBeneficiary, CaseApproved, CaseTerminated
+from shared.contracts.eligibility import CaseApproved, CaseTerminated
 from shared.messaging.tables import inbox
 from tests.insurance.conftest import NEW_YEARS, Served, bare_insurance, serve
+from tests.kit.insurance import approved as kit_approved
 from tests.kit.insurance import entries
+from tests.kit.insurance import terminated as kit_terminated
 
 DISTRICT = "500103"
 _order = itertools.count()
@@ -34,39 +36,11 @@ def moment(day: date) -> datetime:
 
 
 def approved(people: dict[UUID, list[str]], *, decided_on: date, program: str = "dibao") -> CaseApproved:
-    return CaseApproved(
-        case_id=uuid4(),
-        household_id=uuid4(),
-        program=program,
-        district_code=DISTRICT,
-        start_month=(decided_on.replace(day=1) + timedelta(days=32)).strftime("%Y-%m"),
-        beneficiaries=[
-            ApprovedBeneficiary(
-                person_id=person,
-                base_fen=40_000,
-                add_on_fen=0,
-                care_subsidy_fen=0,
-                total_fen=40_000,
-                insurance_categories=categories,
-            )
-            for person, categories in people.items()
-        ],
-        monthly_amount_fen=40_000 * len(people),
-        decided_on=decided_on,
-        occurred_at=moment(decided_on),
-    )
+    return kit_approved(people, decided_on=decided_on, program=program, occurred_at=moment(decided_on))
 
 
 def terminated(case: CaseApproved, on: date) -> CaseTerminated:
-    """Ended on `on`: paid, and covered, to the end of that month."""
-    return CaseTerminated(
-        case_id=case.case_id,
-        effective_month=(on.replace(day=1) + timedelta(days=32)).strftime("%Y-%m"),
-        reason="income",
-        person_ids=[b.person_id for b in case.beneficiaries],
-        decided_on=on,
-        occurred_at=moment(on),
-    )
+    return kit_terminated(case, on, occurred_at=moment(on))
 
 
 async def get(app: Served, path: str, headers: dict[str, str], **params: str) -> Any:

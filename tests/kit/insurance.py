@@ -30,8 +30,14 @@ def at() -> datetime:
 
 
 def approved(
-    people: dict[UUID, list[str]], *, decided_on: date, program: str = "dibao", district: str = DISTRICT
+    people: dict[UUID, list[str]],
+    *,
+    decided_on: date,
+    program: str = "dibao",
+    district: str = DISTRICT,
+    occurred_at: datetime | None = None,
 ) -> CaseApproved:
+    """A case approved on `decided_on` at ¥400 a person; its event a minute after the last one by default."""
     return CaseApproved(
         case_id=uuid4(),
         household_id=uuid4(),
@@ -51,20 +57,26 @@ def approved(
         ],
         monthly_amount_fen=40_000 * len(people),
         decided_on=decided_on,
-        occurred_at=at(),
+        occurred_at=occurred_at or at(),
     )
 
 
 def terminated(
-    case: CaseApproved, on: date, reason: str = "income", persons: list[UUID] | None = None
+    case: CaseApproved,
+    on: date,
+    reason: str = "income",
+    persons: list[UUID] | None = None,
+    *,
+    occurred_at: datetime | None = None,
 ) -> CaseTerminated:
+    """Ended on `on`: paid, and covered, to the end of that month."""
     return CaseTerminated(
         case_id=case.case_id,
         effective_month=(on.replace(day=1) + timedelta(days=32)).strftime("%Y-%m"),
         reason=reason,
         person_ids=persons or [b.person_id for b in case.beneficiaries],
         decided_on=on,
-        occurred_at=at(),
+        occurred_at=occurred_at or at(),
     )
 
 
