@@ -27,7 +27,7 @@ from bench.servers import (
     run_against_server,
 )
 from services.payments.main import DEFINITION
-from services.payments.schemas import RunOut
+from services.payments.schemas.runs import RunOut
 from services.payments.service import runs
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork

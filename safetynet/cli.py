@@ -24,6 +24,7 @@ from services.eligibility.service import calendar, standards
 from services.payments.service import runs
 from shared.auth import Principal, Role, mint_token
 from shared.clock import SystemClock
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork, create_engine, session_factory, upgrade
 from shared.errors import InvalidInput
 from shared.local import kafka as local_kafka
@@ -213,7 +214,7 @@ def prepare_run(
 ) -> None:
     """Prepare (or resume preparing) a district's monthly payment run, with a progress bar."""
     try:
-        first_day = date.fromisoformat(f"{month}-01")
+        first_day = YearMonth.parse(month).first_day
         officer = Principal(
             subject=prepared_by, roles=frozenset({Role.finance_officer}), districts=frozenset({district})
         )

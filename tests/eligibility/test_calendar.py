@@ -14,10 +14,10 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.eligibility.domain.calendar import read_notice_file
-from services.eligibility.domain.workflow import add_months
 from shared.audit import audit_log
 from shared.clock import BUSINESS_ZONE, FixedClock, SystemClock
 from shared.contracts.eligibility import WorkingCalendarYearLoaded
+from shared.contracts.types import YearMonth
 from shared.messaging.tables import outbox
 from shared.workdays import WorkingDayCalendar, package_years
 from tests.eligibility.conftest import Api, serve
@@ -110,7 +110,7 @@ async def test_the_statutory_flow_runs_on_the_real_calendar(
     assert decision(decided)["met_on"] == approve["on"]
     [approved] = await events(eligibility_engine, "CaseApproved")
     decided_on = date.fromisoformat(approve["on"])
-    assert approved.start_month == add_months(decided_on.replace(day=1), 1).strftime("%Y-%m")
+    assert approved.start_month == YearMonth.of(decided_on).next().label
 
 
 async def test_loading_a_year_makes_provisional_deadlines_real_and_is_audited_and_announced(

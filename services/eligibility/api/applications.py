@@ -18,11 +18,12 @@ from services.eligibility.schemas.applications import (
     StepIn,
 )
 from services.eligibility.service import applications, relatives
+from shared.params import DistrictFilter
 from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(tags=["applications"])
 
-District = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="one of your districts")]
+District = Annotated[DistrictFilter, Query(description="one of your districts")]
 
 
 @router.post(

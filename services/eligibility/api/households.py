@@ -16,6 +16,7 @@ from services.eligibility.schemas.households import (
     HouseholdVersionOut,
 )
 from services.eligibility.service import households
+from shared.params import DistrictFilter
 from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/households", tags=["households"])
@@ -32,7 +33,7 @@ async def post_household(
 async def get_households(
     uow: UnitOfWorkDep,
     caller: Caseworker,
-    district_code: Annotated[str | None, Query(pattern=r"^[0-9]{6}$")] = None,
+    district_code: DistrictFilter = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> HouseholdPage:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
 from services.eligibility import assessment
 from services.eligibility.api.roles import Admin, Assessor, Overseer, Staff
@@ -21,6 +21,7 @@ from services.eligibility.schemas.standards import (
     StandardOut,
 )
 from services.eligibility.service import standards as service
+from shared.params import DistrictInPath
 from shared.service import UnitOfWorkDep, runtime_of
 
 router = APIRouter(tags=["standards and assessments"])
@@ -97,7 +98,7 @@ async def post_standard(
     summary="Publish a district's own temporary-assistance table (months by class, cap, help-first limit)",
 )
 async def post_district_standard(
-    district_code: Annotated[str, Path(pattern=r"^[0-9]{6}$")],
+    district_code: DistrictInPath,
     body: StandardIn,
     uow: UnitOfWorkDep,
     caller: Admin,
@@ -115,7 +116,7 @@ async def post_district_standard(
 
 @router.get("/standards/districts/{district_code}", summary="The parameters in force in a district on a day")
 async def get_district_standard(
-    district_code: Annotated[str, Path(pattern=r"^[0-9]{6}$")],
+    district_code: DistrictInPath,
     uow: UnitOfWorkDep,
     caller: Staff,
     on: Annotated[date, Query(description="the day")],

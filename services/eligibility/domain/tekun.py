@@ -18,6 +18,7 @@ from services.eligibility.domain.means import (
 )
 from services.eligibility.domain.people import Member, age_on, anniversary, care_level, care_subsidy_fen
 from services.eligibility.domain.standards import Area, Standards
+from shared.contracts.types import YearMonth
 from shared.errors import InvalidInput
 
 
@@ -132,6 +133,4 @@ def minor_support_stops(person: Member, *, standards: Standards) -> date | None:
     if person.student or disability_without_work_capacity(person, standards):
         return None
     adult_on = anniversary(person.birth_date, standards.adult_age)
-    if adult_on.month == 12:
-        return date(adult_on.year + 1, 1, 1)
-    return date(adult_on.year, adult_on.month + 1, 1)
+    return YearMonth.of(adult_on).next().first_day

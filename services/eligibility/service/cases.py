@@ -50,12 +50,9 @@ from shared.contracts.eligibility import (
     CaseTerminated,
     TemporaryAidGranted,
 )
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, NotFound
-
-
-def month(day: date) -> str:
-    return day.strftime("%Y-%m")
 
 
 def _member(member: HouseholdMember, person: Person) -> Member:
@@ -217,7 +214,7 @@ async def open_case(
             program=application.program,
             district_code=case.district_code,
             township_code=application.township_code,
-            start_month=month(case.start_month),
+            start_month=YearMonth.of(case.start_month).label,
             beneficiaries=[
                 ApprovedBeneficiary(
                     person_id=b.person_id,
@@ -354,7 +351,7 @@ async def terminate_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body
         uow.emit(
             CaseTerminated(
                 case_id=case_id,
-                effective_month=month(case.ended_from),
+                effective_month=YearMonth.of(case.ended_from).label,
                 reason=body.reason,
                 person_ids=persons,
                 decided_on=body.on,
@@ -375,7 +372,7 @@ async def suspend_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: 
         uow.emit(
             CaseSuspended(
                 case_id=case_id,
-                from_month=month(suspension_effective_month(body.on)),
+                from_month=YearMonth.of(suspension_effective_month(body.on)).label,
                 reason_code=body.reason_code,
                 decided_on=body.on,
             )

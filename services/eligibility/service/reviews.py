@@ -12,7 +12,6 @@ from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.cases import CareAssessmentIn, CaseOut, ReviewIn
 from services.eligibility.service.cases import (
-    month,
     qualifying_household,
     read_case,
     record_income,
@@ -22,6 +21,7 @@ from services.eligibility.service.households import record_version
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
 from shared.contracts.eligibility import CareLevelAssessed, CaseAmountChanged, MonthlyAmount
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork
 from shared.errors import Conflict, NotFound
 
@@ -138,7 +138,7 @@ async def reassess(uow: UnitOfWork, case: Case, *, on: date, reason: str) -> Non
         uow.emit(
             CaseAmountChanged(
                 case_id=case.id,
-                from_month=month(benefit_start_month(on)),
+                from_month=YearMonth.of(benefit_start_month(on)).label,
                 beneficiaries=[
                     MonthlyAmount(
                         person_id=person_id,

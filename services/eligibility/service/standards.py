@@ -15,6 +15,7 @@ from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInFo
 from services.eligibility.models import Recalculation, Standard
 from services.eligibility.repository import standards as standards_queries
 from services.eligibility.schemas.standards import DistrictStandardOut, ReviewFlagOut
+from shared.contracts.types import YearMonth
 from shared.db import Scope, UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.observability import correlation_id
@@ -33,10 +34,6 @@ DISTRICT_OVERRIDABLE = frozenset(
 )
 """What a district may set for itself: the temporary-assistance table (the plan aims at one city standard)."""
 RECALCULATION_BATCH = 5_000
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
 
 
 async def publish_standard(
@@ -118,8 +115,8 @@ async def run_recalculation(
                     **_amount_parameters(standards),
                     "standard_id": standard_id,
                     "effective_from": standards.effective_from,
-                    "from_month": first_of_month(standards.effective_from),
-                    "decided_month": first_of_month(today),
+                    "from_month": YearMonth.of(standards.effective_from).first_day,
+                    "decided_month": YearMonth.of(today).first_day,
                     "decided_on": today,
                     "cursor": recalculation.cursor,
                     "batch_size": batch_size,

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
-from services.insurance.domain.months import first_of_month, month_label, next_month
 from services.insurance.domain.terms import term_bounds
+from shared.contracts.types import YearMonth
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,15 +112,17 @@ def kpis(
     ]
     days = sum(g.entries * covered_days(g.cover_from, g.cover_until, year=year, as_of=as_of) for g in live)
     exposure = person_years(days, year)
-    months = [date(year, m, 1) for m in range(1, as_of.month + 1)] if as_of.year == year else []
+    months = [YearMonth(year, m) for m in range(1, as_of.month + 1)] if as_of.year == year else []
     monthly = tuple(
         MonthChanges(
-            month_label(month),
-            sum(g.entries for g in live if first_of_month(g.cover_from) == month),
+            month.label,
+            sum(g.entries for g in live if YearMonth.of(g.cover_from) == month),
             sum(
                 g.entries
                 for g in live
-                if g.cover_until is not None and g.cover_until < as_of and next_month(g.cover_until) == month
+                if g.cover_until is not None
+                and g.cover_until < as_of
+                and YearMonth.of(g.cover_until).next() == month
             ),
         )
         for month in months

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
-from services.insurance.domain.months import first_day, first_of_month
 from services.insurance.domain.roster import removal_reason
 from services.insurance.models import BeneficiaryCase
 from services.insurance.repository import beneficiaries as beneficiary_queries
 from services.insurance.service.enrolment import sync_persons
 from shared.contracts.base import Event
 from shared.contracts.eligibility import CaseAmountChanged, CaseApproved, CaseTerminated
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import NotFound
 
@@ -44,7 +44,7 @@ async def enrol_case(uow: UnitOfWork, event: CaseApproved) -> None:
         ),
     )
     if await _current_case(uow, event.case_id, event) is not None:
-        cover_start = first_of_month(event.decided_on)
+        cover_start = YearMonth.of(event.decided_on).first_day
         await beneficiary_queries.add_beneficiaries(
             uow.session,
             [
@@ -64,7 +64,7 @@ async def enrol_case(uow: UnitOfWork, event: CaseApproved) -> None:
 async def end_cover(uow: UnitOfWork, event: CaseTerminated) -> None:
     """Terminated (or died): cover ends on the last day before the first month no longer paid."""
     if await _current_case(uow, event.case_id, event) is not None:
-        cover_end = first_day(event.effective_month) - timedelta(days=1)
+        cover_end = YearMonth.parse(event.effective_month).first_day - timedelta(days=1)
         await beneficiary_queries.end_windows(
             uow.session, event.case_id, list(event.person_ids), cover_end, removal_reason(event.reason)
         )
@@ -89,7 +89,7 @@ async def follow_case_change(uow: UnitOfWork, event: CaseAmountChanged) -> None:
                     "case_id": event.case_id,
                     "person_id": p,
                     "categories": [case.program],
-                    "cover_start": first_of_month(event.decided_on),
+                    "cover_start": YearMonth.of(event.decided_on).first_day,
                 }
                 for p in newcomers
             ],
@@ -99,7 +99,11 @@ async def follow_case_change(uow: UnitOfWork, event: CaseAmountChanged) -> None:
         )
         gone = [p for p, b in current.items() if p not in listed and b.cover_end is None]
         await beneficiary_queries.end_windows(
-            uow.session, event.case_id, gone, first_day(event.from_month) - timedelta(days=1), "case_ended"
+            uow.session,
+            event.case_id,
+            gone,
+            YearMonth.parse(event.from_month).first_day - timedelta(days=1),
+            "case_ended",
         )
         await sync_persons(uow, [*newcomers, *back, *gone])
     await uow.commit()

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
-from services.insurance.domain.months import first_day, next_month
 from services.insurance.domain.terms import within_term
 from services.insurance.models import RosterEntry
 from services.insurance.repository import beneficiaries as beneficiary_queries
@@ -27,6 +26,7 @@ from services.insurance.service.common import visibility
 from services.insurance.service.enrolment import enrolled, removed
 from shared import audit
 from shared.auth import Principal
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork
 from shared.errors import FieldIssue, Forbidden, InvalidInput, NotFound
 
@@ -150,15 +150,20 @@ async def roster_changes(
     uow: UnitOfWork, caller: Principal, year: int, month: str, *, district_code: str | None
 ) -> RosterChangesOut:
     """A month's additions and removals: January's additions are the January roster."""
-    first = first_day(month)
-    if first.year != year:
+    if not month.startswith(f"{year}-"):
         raise InvalidInput(
             "the month must fall in the term", errors=[FieldIssue("month", "OUTSIDE_TERM", f"not in {year}")]
         )
+    first = YearMonth.parse(month)  # the route's pattern and the term's year make it a valid month
     seen = visibility(caller, district_code)
     async with uow:
         added, gone = await roster_queries.roster_changes(
-            uow.session, seen, year=year, month=first, next_month=next_month(first), district_code=None
+            uow.session,
+            seen,
+            year=year,
+            month=first.first_day,
+            next_month=first.next().first_day,
+            district_code=None,
         )
     return RosterChangesOut(
         policy_year=year,

@@ -9,14 +9,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
-from services.payments.schemas import (
-    BankFileOut,
-    BankReturnOut,
-    OverpaymentOut,
-    PaymentOut,
-    ReissueIn,
-    SettleOverpaymentIn,
-)
+from services.payments.schemas.bank import BankFileOut, BankReturnOut, PaymentOut, ReissueIn
+from services.payments.schemas.recoveries import OverpaymentOut, SettleOverpaymentIn
 from services.payments.service import bank, recoveries
 from shared.service import OnceDep, PersonalDataDep, TodayDep, UnitOfWorkDep
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from services.payments.api.roles import Finance
-from services.payments.schemas import EntitlementOut, OneOffOut
+from services.payments.schemas.entitlements import EntitlementOut, OneOffOut
 from services.payments.service import entitlements
 from shared.service import UnitOfWorkDep
 

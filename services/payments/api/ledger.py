@@ -9,13 +9,14 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse
 
 from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
-from services.payments.schemas import AllocationIn, BalancesOut, TransactionOut
+from services.payments.schemas.ledger import AllocationIn, BalancesOut, TransactionOut
 from services.payments.service import ledger
+from shared.params import DistrictInPath
 from shared.service import OnceDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/ledger/{district_code}", tags=["ledger"])
 
-District = Annotated[str, Path(pattern=r"^[0-9]{6}$", description="the district fund")]
+District = Annotated[DistrictInPath, Path(description="the district fund")]
 
 
 @router.post(

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from services.payments.api.roles import PayeeKeeper, PayeeReader
-from services.payments.schemas import PayeeAccountIn, PayeeAccountsOut
+from services.payments.schemas.payees import PayeeAccountIn, PayeeAccountsOut
 from services.payments.service import payees
 from shared.service import PersonalDataDep, UnitOfWorkDep
 

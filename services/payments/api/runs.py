@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
 from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
-from services.payments.schemas import RunIn, RunOut
+from services.payments.schemas.runs import RunIn, RunOut
 from services.payments.service import runs
+from shared.contracts.types import YearMonth
+from shared.errors import FieldIssue, InvalidInput
 from shared.service import OnceDep, UnitOfWorkDep, runtime_of
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -26,13 +27,17 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 )
 async def post_run(body: RunIn, request: Request, caller: FinanceOfficer, once: OnceDep) -> JSONResponse:
     runtime = runtime_of(request)
+    try:
+        month = YearMonth.parse(body.month)
+    except ValueError as bad:
+        raise InvalidInput(str(bad), errors=[FieldIssue("month", "OUT_OF_RANGE", str(bad))]) from None
 
     async def start() -> RunOut:
         started = await runs.start_run(
             runtime.unit_of_work(),
             caller,
             district_code=body.district_code,
-            month=date.fromisoformat(f"{body.month}-01"),
+            month=month.first_day,
         )
         if started.status == "preparing":
             runtime.spawn(

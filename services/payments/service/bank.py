@@ -22,12 +22,13 @@ from services.payments.models import BankFile, BankReturn, Payment
 from services.payments.repository import bank as repository
 from services.payments.repository import entitlements, ledger, runs
 from services.payments.repository import payees as payee_accounts
-from services.payments.schemas import BankFileOut, BankReturnOut, PaymentOut, ReissueIn
+from services.payments.schemas.bank import BankFileOut, BankReturnOut, PaymentOut, ReissueIn
 from services.payments.service import payees
 from services.payments.service.recoveries import raise_overpayments
 from shared.audit import record
 from shared.auth import Principal
 from shared.contracts.payments import PaymentDisbursed, PaymentFailed, PaymentReissued
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.pii import PersonalData, mask_bank_account
@@ -367,6 +368,6 @@ def _payment_facts(row: Any) -> dict[str, Any]:
         "household_id": row.household_id,
         "person_id": row.person_id,
         "benefit": row.benefit,
-        "month": row.month.strftime("%Y-%m"),
+        "month": YearMonth.of(row.month).label,
         "amount_fen": row.amount_fen,
     }

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from services.payments.models import Entitlement, EntitlementAmount, OneOffPayment
 from services.payments.repository import entitlements as repository
-from services.payments.schemas import AmountOut, EntitlementOut, OneOffOut
+from services.payments.schemas.entitlements import AmountOut, EntitlementOut, OneOffOut
 from services.payments.service.recoveries import raise_overpayments
 from shared.auth import Principal
 from shared.clock import business_date
@@ -19,12 +19,9 @@ from shared.contracts.eligibility import (
     MonthlyAmount,
     TemporaryAidGranted,
 )
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import NotYet
-
-
-def first_day(month: str) -> date:
-    return date.fromisoformat(f"{month}-01")
 
 
 async def _entitle(
@@ -79,7 +76,7 @@ async def open_entitlements(uow: UnitOfWork, event: CaseApproved) -> None:
             household_id=event.household_id,
             benefit=event.program,
             district_code=event.district_code,
-            from_month=first_day(event.start_month),
+            from_month=YearMonth.parse(event.start_month).first_day,
             reason="approved",
             event_id=event.event_id,
             back_pay=[],
@@ -92,7 +89,7 @@ async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None
     current = await repository.entitlements_of_case(uow.session, event.case_id, for_update=True)
     if not current:
         raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
-    from_month = first_day(event.from_month)
+    from_month = YearMonth.parse(event.from_month).first_day
     case = current[0]
     for line in event.beneficiaries:
         await _entitle(
@@ -105,7 +102,7 @@ async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None
             from_month=from_month,
             reason=event.reason,
             event_id=event.event_id,
-            back_pay=[first_day(month) for month in event.back_pay_months],
+            back_pay=[YearMonth.parse(month).first_day for month in event.back_pay_months],
         )
     covered = {line.person_id for line in event.beneficiaries}
     gone = [e.person_id for e in current if e.person_id not in covered]
@@ -121,7 +118,9 @@ async def suspend_entitlements(uow: UnitOfWork, event: CaseSuspended) -> None:
     (CaseTerminated is not deferred: a case may end before it was ever approved.)"""
     if not await repository.entitlements_of_case(uow.session, event.case_id):
         raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
-    await repository.suspend_entitlements(uow.session, event.case_id, first_day(event.from_month))
+    await repository.suspend_entitlements(
+        uow.session, event.case_id, YearMonth.parse(event.from_month).first_day
+    )
     await uow.commit()
 
 
@@ -132,7 +131,7 @@ async def end_entitlements(uow: UnitOfWork, event: CaseTerminated) -> None:
         uow,
         event.case_id,
         list(event.person_ids),
-        first_day(event.effective_month),
+        YearMonth.parse(event.effective_month).first_day,
         reason,
         raised_on=event.decided_on,
     )

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from services.payments.models import LEDGER_ACCOUNTS
 from services.payments.repository import ledger as repository
-from services.payments.schemas import AllocationIn, BalancesOut, EntryOut, TransactionOut
+from services.payments.schemas.ledger import AllocationIn, BalancesOut, EntryOut, TransactionOut
 from shared.audit import record
 from shared.auth import Principal
 from shared.db import UnitOfWork

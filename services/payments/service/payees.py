@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from services.payments.models import PayeeAccount
 from services.payments.repository import payees as repository
-from services.payments.schemas import PayeeAccountIn, PayeeAccountOut, PayeeAccountsOut
+from services.payments.schemas.payees import PayeeAccountIn, PayeeAccountOut, PayeeAccountsOut
 from shared.audit import record
 from shared.auth import Principal
 from shared.db import UnitOfWork

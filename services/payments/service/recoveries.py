@@ -8,10 +8,11 @@ from uuid import UUID
 
 from services.payments.repository import ledger
 from services.payments.repository import recoveries as repository
-from services.payments.schemas import OverpaymentOut, SettleOverpaymentIn
+from services.payments.schemas.recoveries import OverpaymentOut, SettleOverpaymentIn
 from shared.audit import record
 from shared.auth import Principal
 from shared.contracts.payments import OverpaymentRaised
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork
 from shared.errors import Conflict, NotFound
 
@@ -45,7 +46,7 @@ async def raise_overpayments(
                 payment_id=row.payment_id,
                 case_id=row.case_id,
                 person_id=row.person_id,
-                month=row.month.strftime("%Y-%m"),
+                month=YearMonth.of(row.month).label,
                 amount_fen=row.amount_fen,
                 reason=row.reason,
                 raised_on=raised_on,

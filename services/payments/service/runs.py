@@ -9,9 +9,10 @@ from uuid import UUID, uuid4
 
 from services.payments.models import PaymentRun, PaymentRunSlice
 from services.payments.repository import runs as repository
-from services.payments.schemas import RunOut
+from services.payments.schemas.runs import RunOut
 from shared.auth import Principal
 from shared.contracts.payments import PaymentRunReleased
+from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, Forbidden, NotFound
 from shared.service import ServiceRuntime
@@ -170,7 +171,7 @@ async def release_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOu
             PaymentRunReleased(
                 run_id=run_id,
                 district_code=payment_run.district_code,
-                month=payment_run.month.strftime("%Y-%m"),
+                month=YearMonth.of(payment_run.month).label,
                 payment_count=count,
                 total_fen=total,
                 prepared_by=payment_run.prepared_by,
@@ -192,7 +193,7 @@ async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
     return RunOut(
         id=payment_run.id,
         district_code=payment_run.district_code,
-        month=payment_run.month.strftime("%Y-%m"),
+        month=YearMonth.of(payment_run.month).label,
         status=payment_run.status,
         prepared_by=payment_run.prepared_by,
         released_by=payment_run.released_by,

@@ -12,7 +12,6 @@ from X" ends on the n-th working day after X (`shared.workdays.add_working_days`
 """
 
 from .case_life import (
-    add_months,
     benefit_start_month,
     next_review_due,
     suspension_effective_month,
@@ -48,7 +47,6 @@ __all__ = [
     "WorkflowErrorCode",
     "WorkflowRules",
     "WorkingDays",
-    "add_months",
     "apply_step",
     "benefit_start_month",
     "deadlines",

@@ -1,0 +1,1 @@
+"""HTTP shapes of the payments API, one module per resource."""

@@ -1,0 +1,16 @@
+"""Path and query parameters every service's routes declare alike.
+
+A route that describes the parameter nests the alias: `Annotated[DistrictFilter, Query(description=...)]`
+(FastAPI keeps the last `Query`/`Path`; the type, and with it the pattern, comes from here)."""
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from shared.contracts.types import DistrictCode
+
+DistrictInPath = Annotated[DistrictCode, Path()]
+"""A district (区/县) named in the path: `/…/{district_code}`."""
+
+DistrictFilter = Annotated[DistrictCode | None, Query()]
+"""An optional district to narrow a list or a report to: `?district_code=`."""
