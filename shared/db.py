@@ -84,22 +84,21 @@ class UnitOfWork:
     owner of the transaction commits it together with the inbox record.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, source: str) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
+        *,
+        source: str,
+        joined: AsyncSession | None = None,
+    ) -> None:
+        """A unit of its own transaction from `sessions`, or one `joined` to an open session's."""
+        if (sessions is None) == (joined is None):
+            raise ValueError("a unit of work takes either `sessions` or a `joined` session")
         self._sessions = sessions
-        self._joined: AsyncSession | None = None
+        self._joined = joined
+        self._session: AsyncSession | None = joined
         self.source = source
-        self._session: AsyncSession | None = None
         self._events: list[Event] = []
-
-    @classmethod
-    def joined(cls, session: AsyncSession, *, source: str) -> UnitOfWork:
-        uow = cls.__new__(cls)
-        uow._sessions = None  # type: ignore[assignment]
-        uow._joined = session
-        uow._session = session
-        uow.source = source
-        uow._events = []
-        return uow
 
     @property
     def session(self) -> AsyncSession:
@@ -109,6 +108,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         if self._joined is None:
+            assert self._sessions is not None
             self._session = self._sessions()
             await self._session.begin()
         return self

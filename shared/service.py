@@ -186,6 +186,29 @@ ClockDep = Annotated[Clock, Depends(clock)]
 TodayDep = Annotated[date, Depends(today)]
 
 
+class Jobs:
+    """Background work a request starts: owned by the service's runtime (cancelled on shutdown, failures
+    logged), with the runtime's units of work and clock. Work that must survive a restart keeps its
+    progress in the database and is resumed by the service's `on_start`."""
+
+    def __init__(self, request: Request) -> None:
+        self._runtime = runtime_of(request)
+
+    @property
+    def units_of_work(self) -> Callable[[], UnitOfWork]:
+        return self._runtime.unit_of_work
+
+    @property
+    def clock(self) -> Clock:
+        return self._runtime.clock
+
+    def start(self, work: Coroutine[Any, Any, object], *, name: str) -> None:
+        self._runtime.spawn(work, name=name)
+
+
+JobsDep = Annotated[Jobs, Depends()]
+
+
 class CalendarWatch:
     """How far the working-day calendar reaches: a metric to alert on, and the warning `/health` shows."""
 

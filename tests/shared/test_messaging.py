@@ -69,7 +69,7 @@ async def test_rolled_back_business_transaction_leaves_no_event(new_database: An
     sessions = session_factory(engine)
     with pytest.raises(RuntimeError):
         async with sessions() as session, session.begin():
-            uow = UnitOfWork.joined(session, source="/t")  # as an inbox consumer's handler runs
+            uow = UnitOfWork(joined=session, source="/t")  # as an inbox consumer's handler runs
             await session.execute(text("INSERT INTO items (item) VALUES (1)"))
             uow.emit(contract(item=1))  # type: ignore[call-arg]
             await uow.commit()  # the outbox row is written inside the outer transaction …

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 
 from services.eligibility.api.roles import Admin, Staff
 from services.eligibility.domain.calendar import FIRST_YEAR, LAST_YEAR, NoticeDay
@@ -16,7 +16,7 @@ from services.eligibility.schemas.calendar import (
     RecomputationOut,
 )
 from services.eligibility.service import calendar as service
-from shared.service import ClockDep, TodayDep, UnitOfWorkDep, runtime_of
+from shared.service import JobsDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(tags=["working-day calendar"])
 
@@ -44,10 +44,9 @@ async def get_calendar(uow: UnitOfWorkDep, _caller: Staff, today: TodayDep) -> C
 async def put_calendar_year(
     year: Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)],
     body: CalendarYearIn,
-    request: Request,
     uow: UnitOfWorkDep,
     caller: Admin,
-    clock: ClockDep,
+    jobs: JobsDep,
 ) -> CalendarLoadOut:
     entry = service.YearToLoad(
         year=year,
@@ -55,10 +54,9 @@ async def put_calendar_year(
         notice=body.notice,
         source="api",
     )
-    loaded = await service.load_year(uow, entry, loaded_by=caller.subject, clock=clock)
-    runtime = runtime_of(request)
-    runtime.spawn(
-        service.recount_deadlines(runtime.unit_of_work, loaded.recomputation.id, clock=clock),
+    loaded = await service.load_year(uow, entry, loaded_by=caller.subject, clock=jobs.clock)
+    jobs.start(
+        service.recount_deadlines(jobs.units_of_work, loaded.recomputation.id, clock=jobs.clock),
         name=f"deadline-recount-{loaded.recomputation.id}",
     )
     return loaded

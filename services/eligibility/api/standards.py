@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, status
 
 from services.eligibility import assessment
 from services.eligibility.api.roles import Admin, Assessor, Overseer, Staff
@@ -22,7 +22,7 @@ from services.eligibility.schemas.standards import (
 )
 from services.eligibility.service import standards as service
 from shared.params import DistrictInPath
-from shared.service import UnitOfWorkDep, runtime_of
+from shared.service import JobsDep, UnitOfWorkDep
 
 router = APIRouter(tags=["standards and assessments"])
 
@@ -73,7 +73,7 @@ async def get_standard_in_force(
     "recalculation runs in the background; follow it at GET /v1/standards/{id}/recalculation.",
 )
 async def post_standard(
-    body: StandardIn, request: Request, uow: UnitOfWorkDep, caller: Admin
+    body: StandardIn, uow: UnitOfWorkDep, caller: Admin, jobs: JobsDep
 ) -> RecalculationOut:
     recalculation = await service.publish_changed_standard(
         uow,
@@ -82,11 +82,8 @@ async def post_standard(
         published_by=caller.subject,
         note=body.note,
     )
-    runtime = runtime_of(request)
-    runtime.spawn(
-        service.run_recalculation(
-            runtime.unit_of_work, recalculation.standard_id, today=runtime.clock.today()
-        ),
+    jobs.start(
+        service.run_recalculation(jobs.units_of_work, recalculation.standard_id, today=jobs.clock.today()),
         name=f"recalculation-{recalculation.standard_id}",
     )
     return _recalculation(recalculation)

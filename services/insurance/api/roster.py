@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from services.insurance.api.params import District, Month, Year
@@ -22,7 +22,7 @@ from services.insurance.schemas.roster import (
     RosterPage,
 )
 from services.insurance.service import roster as roster_service
-from shared.service import TodayDep, UnitOfWorkDep, runtime_of
+from shared.service import JobsDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter()
 
@@ -35,8 +35,8 @@ router = APIRouter()
     "entry announced by `InsuredEnrolled`. Approvals processed afterwards join the term directly. Repeating "
     "it adds nobody twice. Reviewers build their districts, admins every district. Audited.",
 )
-async def post_roster(year: Year, body: BuildIn, request: Request, caller: Builder) -> BuildOut:
-    return await roster_service.build_roster(runtime_of(request).unit_of_work, caller, year, body)
+async def post_roster(year: Year, body: BuildIn, caller: Builder, jobs: JobsDep) -> BuildOut:
+    return await roster_service.build_roster(jobs.units_of_work, caller, year, body)
 
 
 @router.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 
 from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
@@ -12,7 +12,7 @@ from services.payments.schemas.runs import RunIn, RunOut
 from services.payments.service import runs
 from shared.contracts.types import YearMonth
 from shared.errors import FieldIssue, InvalidInput
-from shared.service import OnceDep, UnitOfWorkDep, runtime_of
+from shared.service import JobsDep, OnceDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -25,8 +25,7 @@ router = APIRouter(prefix="/runs", tags=["runs"])
     description="The run is prepared in the background in resumable batches; follow `GET /runs/{id}` "
     "(`entitlements_scanned` of `entitlements_due`) until its status is `prepared`. " + MONEY_MOVES,
 )
-async def post_run(body: RunIn, request: Request, caller: FinanceOfficer, once: OnceDep) -> JSONResponse:
-    runtime = runtime_of(request)
+async def post_run(body: RunIn, caller: FinanceOfficer, once: OnceDep, jobs: JobsDep) -> JSONResponse:
     try:
         month = YearMonth.parse(body.month)
     except ValueError as bad:
@@ -34,15 +33,13 @@ async def post_run(body: RunIn, request: Request, caller: FinanceOfficer, once: 
 
     async def start() -> RunOut:
         started = await runs.start_run(
-            runtime.unit_of_work(),
+            jobs.units_of_work(),
             caller,
             district_code=body.district_code,
             month=month.first_day,
         )
         if started.status == "preparing":
-            runtime.spawn(
-                runs.prepare_run(runtime.unit_of_work, started.id), name=f"prepare run {started.id}"
-            )
+            jobs.start(runs.prepare_run(jobs.units_of_work, started.id), name=f"prepare run {started.id}")
         return started
 
     return await once.run(caller, body, start, status_code=status.HTTP_202_ACCEPTED)

@@ -231,7 +231,7 @@ class InboxProcessor:
 
     async def _handle_in_batch(self, session: AsyncSession, handler: Handler, event: Event) -> None:
         try:
-            await handler(UnitOfWork.joined(session, source=self._source), event)
+            await handler(UnitOfWork(joined=session, source=self._source), event)
         except Exception as exc:
             if is_infrastructure_failure(exc):
                 raise
@@ -246,7 +246,7 @@ class InboxProcessor:
         for attempt in range(self._max_attempts):
             try:
                 async with session.begin_nested():
-                    await handler(UnitOfWork.joined(session, source=self._source), event)
+                    await handler(UnitOfWork(joined=session, source=self._source), event)
                 return None
             except Exception as exc:
                 if is_infrastructure_failure(exc):
