@@ -79,9 +79,11 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 class UnitOfWork:
     """One business transaction: its changes and the events it emits commit together or not at all.
 
+    Every use case has this one shape, for a route and for an event alike:
     `async with uow: ...; await uow.commit()` — leaving the block without committing rolls back.
-    A unit joined to an outer transaction (an inbox consumer's) only flushes on commit; the
-    owner of the transaction commits it together with the inbox record.
+    A unit `joined` to an outer transaction (an inbox consumer's) only flushes on commit; the
+    owner of the transaction commits it together with the inbox record. So an event's use case
+    can be called from a route, a command or a test with a unit of its own.
     """
 
     def __init__(

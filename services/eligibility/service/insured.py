@@ -27,28 +27,30 @@ ENTRY = {"roster_entry_id", "person_id", "insurer_id", "policy_year", "district_
 
 
 async def record_enrolment(uow: UnitOfWork, event: InsuredEnrolled) -> None:
-    await insured_queries.record_enrolment(
-        uow.session,
-        {
-            **event.model_dump(include=ENTRY),
-            "cover_from": event.cover_from,
-            "enrolled_event_id": event.event_id,
-        },
-    )
-    await uow.commit()
+    async with uow:
+        await insured_queries.record_enrolment(
+            uow.session,
+            {
+                **event.model_dump(include=ENTRY),
+                "cover_from": event.cover_from,
+                "enrolled_event_id": event.event_id,
+            },
+        )
+        await uow.commit()
 
 
 async def record_removal(uow: UnitOfWork, event: InsuredRemoved) -> None:
-    await insured_queries.record_removal(
-        uow.session,
-        {
-            **event.model_dump(include=ENTRY),
-            "cover_until": event.cover_until,
-            "removal_reason": event.reason,
-            "removed_event_id": event.event_id,
-        },
-    )
-    await uow.commit()
+    async with uow:
+        await insured_queries.record_removal(
+            uow.session,
+            {
+                **event.model_dump(include=ENTRY),
+                "cover_until": event.cover_until,
+                "removal_reason": event.reason,
+                "removed_event_id": event.event_id,
+            },
+        )
+        await uow.commit()
 
 
 async def read_identity(

@@ -33,77 +33,80 @@ async def _current_case(uow: UnitOfWork, case_id: UUID, event: Event) -> Benefic
 
 async def enrol_case(uow: UnitOfWork, event: CaseApproved) -> None:
     """Approved: each beneficiary is covered from the 1st of the month of the decision, once per term."""
-    await insert_if_absent(
-        uow.session,
-        BeneficiaryCase(
-            case_id=event.case_id,
-            household_id=event.household_id,
-            program=event.program,
-            district_code=event.district_code,
-            last_event_at=event.occurred_at,
-        ),
-    )
-    if await _current_case(uow, event.case_id, event) is not None:
-        cover_start = YearMonth.of(event.decided_on).first_day
-        await beneficiary_queries.add_beneficiaries(
+    async with uow:
+        await insert_if_absent(
             uow.session,
-            [
-                {
-                    "case_id": event.case_id,
-                    "person_id": b.person_id,
-                    "categories": list(b.insurance_categories),
-                    "cover_start": cover_start,
-                }
-                for b in event.beneficiaries
-            ],
+            BeneficiaryCase(
+                case_id=event.case_id,
+                household_id=event.household_id,
+                program=event.program,
+                district_code=event.district_code,
+                last_event_at=event.occurred_at,
+            ),
         )
-        await sync_persons(uow, [b.person_id for b in event.beneficiaries])
-    await uow.commit()
+        if await _current_case(uow, event.case_id, event) is not None:
+            cover_start = YearMonth.of(event.decided_on).first_day
+            await beneficiary_queries.add_beneficiaries(
+                uow.session,
+                [
+                    {
+                        "case_id": event.case_id,
+                        "person_id": b.person_id,
+                        "categories": list(b.insurance_categories),
+                        "cover_start": cover_start,
+                    }
+                    for b in event.beneficiaries
+                ],
+            )
+            await sync_persons(uow, [b.person_id for b in event.beneficiaries])
+        await uow.commit()
 
 
 async def end_cover(uow: UnitOfWork, event: CaseTerminated) -> None:
     """Terminated (or died): cover ends on the last day before the first month no longer paid."""
-    if await _current_case(uow, event.case_id, event) is not None:
-        cover_end = YearMonth.parse(event.effective_month).first_day - timedelta(days=1)
-        await beneficiary_queries.end_windows(
-            uow.session, event.case_id, list(event.person_ids), cover_end, removal_reason(event.reason)
-        )
-        await sync_persons(uow, list(event.person_ids))
-    await uow.commit()
+    async with uow:
+        if await _current_case(uow, event.case_id, event) is not None:
+            cover_end = YearMonth.parse(event.effective_month).first_day - timedelta(days=1)
+            await beneficiary_queries.end_windows(
+                uow.session, event.case_id, list(event.person_ids), cover_end, removal_reason(event.reason)
+            )
+            await sync_persons(uow, list(event.person_ids))
+        await uow.commit()
 
 
 async def follow_case_change(uow: UnitOfWork, event: CaseAmountChanged) -> None:
     """A reassessment may add members (covered from the decision's month) or drop some (from `from_month`)."""
-    case = await _current_case(uow, event.case_id, event)
-    if case is not None:
-        current = {
-            b.person_id: b
-            for b in await beneficiary_queries.beneficiaries_of_case(uow.session, event.case_id)
-        }
-        listed = [b.person_id for b in event.beneficiaries]
-        newcomers = [p for p in listed if p not in current]
-        await beneficiary_queries.add_beneficiaries(
-            uow.session,
-            [
-                {
-                    "case_id": event.case_id,
-                    "person_id": p,
-                    "categories": [case.program],
-                    "cover_start": YearMonth.of(event.decided_on).first_day,
-                }
-                for p in newcomers
-            ],
-        )
-        back = await beneficiary_queries.reopen_windows(
-            uow.session, event.case_id, [p for p in listed if p in current]
-        )
-        gone = [p for p, b in current.items() if p not in listed and b.cover_end is None]
-        await beneficiary_queries.end_windows(
-            uow.session,
-            event.case_id,
-            gone,
-            YearMonth.parse(event.from_month).first_day - timedelta(days=1),
-            "case_ended",
-        )
-        await sync_persons(uow, [*newcomers, *back, *gone])
-    await uow.commit()
+    async with uow:
+        case = await _current_case(uow, event.case_id, event)
+        if case is not None:
+            current = {
+                b.person_id: b
+                for b in await beneficiary_queries.beneficiaries_of_case(uow.session, event.case_id)
+            }
+            listed = [b.person_id for b in event.beneficiaries]
+            newcomers = [p for p in listed if p not in current]
+            await beneficiary_queries.add_beneficiaries(
+                uow.session,
+                [
+                    {
+                        "case_id": event.case_id,
+                        "person_id": p,
+                        "categories": [case.program],
+                        "cover_start": YearMonth.of(event.decided_on).first_day,
+                    }
+                    for p in newcomers
+                ],
+            )
+            back = await beneficiary_queries.reopen_windows(
+                uow.session, event.case_id, [p for p in listed if p in current]
+            )
+            gone = [p for p, b in current.items() if p not in listed and b.cover_end is None]
+            await beneficiary_queries.end_windows(
+                uow.session,
+                event.case_id,
+                gone,
+                YearMonth.parse(event.from_month).first_day - timedelta(days=1),
+                "case_ended",
+            )
+            await sync_persons(uow, [*newcomers, *back, *gone])
+        await uow.commit()

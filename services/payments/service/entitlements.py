@@ -68,74 +68,83 @@ async def _entitle(
 
 async def open_entitlements(uow: UnitOfWork, event: CaseApproved) -> None:
     """A case was approved: each beneficiary is due their amount from the start month."""
-    for line in event.beneficiaries:
-        await _entitle(
-            uow,
-            line,
-            case_id=event.case_id,
-            household_id=event.household_id,
-            benefit=event.program,
-            district_code=event.district_code,
-            from_month=YearMonth.parse(event.start_month).first_day,
-            reason="approved",
-            event_id=event.event_id,
-            back_pay=[],
-        )
-    await uow.commit()
+    async with uow:
+        for line in event.beneficiaries:
+            await _entitle(
+                uow,
+                line,
+                case_id=event.case_id,
+                household_id=event.household_id,
+                benefit=event.program,
+                district_code=event.district_code,
+                from_month=YearMonth.parse(event.start_month).first_day,
+                reason="approved",
+                event_id=event.event_id,
+                back_pay=[],
+            )
+        await uow.commit()
 
 
 async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None:
     """New amounts from a month; people no longer covered stop then, people newly covered start then."""
-    current = await repository.entitlements_of_case(uow.session, event.case_id, for_update=True)
-    if not current:
-        raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
-    from_month = YearMonth.parse(event.from_month).first_day
-    case = current[0]
-    for line in event.beneficiaries:
-        await _entitle(
-            uow,
-            line,
-            case_id=event.case_id,
-            household_id=case.household_id,
-            benefit=case.benefit,
-            district_code=case.district_code,
-            from_month=from_month,
-            reason=event.reason,
-            event_id=event.event_id,
-            back_pay=[YearMonth.parse(month).first_day for month in event.back_pay_months],
-        )
-    covered = {line.person_id for line in event.beneficiaries}
-    gone = [e.person_id for e in current if e.person_id not in covered]
-    if gone:
-        await _end_support(
-            uow, event.case_id, gone, from_month, "termination", raised_on=business_date(event.occurred_at)
-        )
-    await uow.commit()
+    async with uow:
+        current = await repository.entitlements_of_case(uow.session, event.case_id, for_update=True)
+        if not current:
+            raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
+        from_month = YearMonth.parse(event.from_month).first_day
+        case = current[0]
+        for line in event.beneficiaries:
+            await _entitle(
+                uow,
+                line,
+                case_id=event.case_id,
+                household_id=case.household_id,
+                benefit=case.benefit,
+                district_code=case.district_code,
+                from_month=from_month,
+                reason=event.reason,
+                event_id=event.event_id,
+                back_pay=[YearMonth.parse(month).first_day for month in event.back_pay_months],
+            )
+        covered = {line.person_id for line in event.beneficiaries}
+        gone = [e.person_id for e in current if e.person_id not in covered]
+        if gone:
+            await _end_support(
+                uow,
+                event.case_id,
+                gone,
+                from_month,
+                "termination",
+                raised_on=business_date(event.occurred_at),
+            )
+        await uow.commit()
 
 
 async def suspend_entitlements(uow: UnitOfWork, event: CaseSuspended) -> None:
     """Only an active (so approved) case is suspended: without its entitlements, CaseApproved is yet to come.
     (CaseTerminated is not deferred: a case may end before it was ever approved.)"""
-    if not await repository.entitlements_of_case(uow.session, event.case_id):
-        raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
-    await repository.suspend_entitlements(
-        uow.session, event.case_id, YearMonth.parse(event.from_month).first_day
-    )
-    await uow.commit()
+    async with uow:
+        if not await repository.entitlements_of_case(uow.session, event.case_id):
+            raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
+        await repository.suspend_entitlements(
+            uow.session, event.case_id, YearMonth.parse(event.from_month).first_day
+        )
+        await uow.commit()
 
 
 async def end_entitlements(uow: UnitOfWork, event: CaseTerminated) -> None:
     """Nothing is due from the effective month: unsent payments for it are cancelled, paid ones recovered."""
-    reason = event.reason if event.reason in ("death", "fraud") else "termination"
-    await _end_support(
-        uow,
-        event.case_id,
-        list(event.person_ids),
-        YearMonth.parse(event.effective_month).first_day,
-        reason,
-        raised_on=event.decided_on,
-    )
-    await uow.commit()
+    async with uow:
+        reason = event.reason if event.reason in ("death", "fraud") else "termination"
+        await _end_support(
+            uow,
+            event.case_id,
+            list(event.person_ids),
+            YearMonth.parse(event.effective_month).first_day,
+            reason,
+            raised_on=event.decided_on,
+        )
+        await uow.commit()
 
 
 async def _end_support(
@@ -147,19 +156,20 @@ async def _end_support(
 
 
 async def schedule_one_off(uow: UnitOfWork, event: TemporaryAidGranted) -> None:
-    await insert_if_absent(
-        uow.session,
-        OneOffPayment(
-            grant_id=event.grant_id,
-            application_id=event.case_id,
-            household_id=event.household_id,
-            district_code=event.district_code,
-            amount_fen=event.amount_fen,
-            help_first=event.help_first,
-            granted_on=event.granted_on,
-        ),
-    )
-    await uow.commit()
+    async with uow:
+        await insert_if_absent(
+            uow.session,
+            OneOffPayment(
+                grant_id=event.grant_id,
+                application_id=event.case_id,
+                household_id=event.household_id,
+                district_code=event.district_code,
+                amount_fen=event.amount_fen,
+                help_first=event.help_first,
+                granted_on=event.granted_on,
+            ),
+        )
+        await uow.commit()
 
 
 async def list_entitlements(
