@@ -8,7 +8,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from services.eligibility import assessment
 from services.eligibility.api.roles import Admin, Assessor, Overseer, Staff
 from services.eligibility.domain.standards import DEFAULTED_FIELDS, DEFAULTED_SEED_DATES
 from services.eligibility.models import Recalculation, Standard
@@ -20,6 +19,7 @@ from services.eligibility.schemas.standards import (
     StandardIn,
     StandardOut,
 )
+from services.eligibility.service import assessments
 from services.eligibility.service import standards as service
 from shared.params import DistrictInPath
 from shared.service import JobsDep, UnitOfWorkDep
@@ -39,7 +39,7 @@ async def post_assessment(
 ) -> AssessmentResponse:
     caller.require_district(body.district_code)
     _, standards = await service.standards_in_force(uow, body.as_of, body.district_code)
-    return assessment.assess(body, standards)
+    return assessments.assess(body, standards)
 
 
 UNCONFIRMED = (

@@ -147,9 +147,10 @@ async def receive_application(
         await uow.session.flush()
         calendar = await calendar_queries.working_days(uow.session)
         applied = Step(StepKind.APPLIED, caller.subject, body.applied_on)
-        await _record(uow, row, [], applied, today=today, calendar=calendar)
+        procedure, added = await _record(uow, row, [], applied, today=today, calendar=calendar)
+        received = _application_out(row, [added], procedure, calendar, None, today=today)
         await uow.commit()
-    return await read_application(uow, caller, row.id, today=today)
+    return received
 
 
 async def record_step(

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import cast
 from uuid import UUID, uuid4
 
-from services.eligibility.assessment import to_assets, to_expenses, to_member
 from services.eligibility.domain.dibao import Household as DibaoHousehold
 from services.eligibility.domain.dibao import assess_dibao
 from services.eligibility.domain.means import Assessment, Breakdown, Consumption
@@ -41,6 +40,7 @@ from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.assessments import MemberProfile, TemporaryIn
 from services.eligibility.schemas.cases import BeneficiaryOut, CaseOut, SuspensionIn, TerminationIn
 from services.eligibility.schemas.households import StoredFacts
+from services.eligibility.service.assessments import to_assets, to_expenses, to_member
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
 from shared.contracts.eligibility import (
