@@ -8,7 +8,7 @@ import functools
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 from uuid import UUID
 
 import typer
@@ -276,7 +276,7 @@ def calendar_load(
     asyncio.run(_load_calendar(_settings("eligibility", workspace), entry, loaded_by))
 
 
-def _refuse(refused: InvalidInput) -> typer.Exit:
+def _refuse(refused: InvalidInput) -> NoReturn:
     console.print(f"[red]{refused.detail}[/red]")
     for issue in refused.errors:
         console.print(f"  {issue.field}: {issue.rule}: {issue.message}")

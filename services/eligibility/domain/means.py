@@ -188,10 +188,6 @@ class Breakdown:
     def rigid_expense_deduction_display_fen(self) -> int:
         return self.rigid_expenses.monthly_deduction_display_fen
 
-    # The API's names for the two display figures (`BreakdownOut`); display only, like the above.
-    per_capita_income_fen = per_capita_income_display_fen
-    rigid_expense_deduction_fen = rigid_expense_deduction_display_fen
-
 
 @dataclass(frozen=True)
 class Assessment:

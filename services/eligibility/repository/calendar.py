@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, func, select
@@ -23,9 +25,14 @@ async def working_days(session: AsyncSession) -> WorkingDayCalendar:
     rows = await session.execute(
         select(CalendarYearRow.year, CalendarYearRow.holidays, CalendarYearRow.shifted_working_days)
     )
+    return calendar_of(rows)
+
+
+def calendar_of(rows: Iterable[Any]) -> WorkingDayCalendar:
+    """A calendar from loaded `calendar_years` rows (whole rows, or their year and two date lists)."""
     return WorkingDayCalendar(
-        CalendarYear(year, frozenset(holidays), frozenset(worked), source="loaded")
-        for year, holidays, worked in rows
+        CalendarYear(row.year, frozenset(row.holidays), frozenset(row.shifted_working_days), source="loaded")
+        for row in rows
     )
 
 

@@ -95,12 +95,12 @@ def _monthly(result: Assessment, standards: Standards) -> AssessmentResponse:
         monthly_amount_fen=result.monthly_amount_fen,
         breakdown=BreakdownOut(
             standard_fen=breakdown.standard_fen,
-            per_capita_income_fen=breakdown.per_capita_income_fen,
+            per_capita_income_fen=breakdown.per_capita_income_display_fen,
             base_fen=breakdown.base_fen,
             add_ons_fen=breakdown.add_ons_fen,
             care_subsidy_fen=breakdown.care_subsidy_fen,
             covered_members=breakdown.covered_members,
-            rigid_expense_deduction_fen=breakdown.rigid_expense_deduction_fen,
+            rigid_expense_deduction_fen=breakdown.rigid_expense_deduction_display_fen,
             members=[
                 MemberLineOut(
                     member_index=line.member_index,

@@ -98,8 +98,8 @@ def _counts(row: CalendarYearRow) -> dict[str, int]:
 
 async def overview(uow: UnitOfWork, *, today: date) -> CalendarOut:
     async with uow:
-        calendar = await calendar_queries.working_days(uow.session)
         loaded = {row.year: row for row in await calendar_queries.loaded_years(uow.session)}
+    calendar = calendar_queries.calendar_of(loaded.values())
     years = [
         _loaded(loaded[year])
         if year in loaded
