@@ -17,6 +17,7 @@ from shared.contracts.base import Event
 from shared.contracts.catalogue import TOPICS, registry
 from shared.contracts.eligibility import CALENDAR_TOPIC, CASE_TOPIC
 from shared.contracts.examples import EXAMPLES
+from shared.contracts.facilities import PLACEMENT_TOPIC
 from shared.contracts.insurance import CLAIM_TOPIC, ENROLLMENT_TOPIC
 from shared.contracts.payments import PAYMENT_TOPIC
 
@@ -41,6 +42,11 @@ _TOPIC_DOCS: dict[str, tuple[str, str]] = {  # topic: (CloudEvents source, descr
         "Monthly payment runs, bank credits, failures, reissues and overpayments. Run-level events are "
         "keyed by run id, payment events by payment id (a reissue by the new payment's id), overpayments "
         "by overpayment id.",
+    ),
+    PLACEMENT_TOPIC: (
+        "/safetynet/facilities",
+        "Care-home placements of 特困 persons — requests, admissions, transfers, discharges — keyed by "
+        "person id, and facility status changes keyed by facility id. Ids and facts only.",
     ),
     ENROLLMENT_TOPIC: (
         "/safetynet/insurance",

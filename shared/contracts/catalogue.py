@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from shared.contracts import eligibility, insurance, payments
+from shared.contracts import eligibility, facilities, insurance, payments
 from shared.contracts.base import registry
 
 TOPICS: tuple[str, ...] = (
     eligibility.CASE_TOPIC,
     eligibility.CALENDAR_TOPIC,
     payments.PAYMENT_TOPIC,
+    facilities.PLACEMENT_TOPIC,
     insurance.ENROLLMENT_TOPIC,
     insurance.CLAIM_TOPIC,
 )

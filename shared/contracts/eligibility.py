@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.base import Event, registry
 from shared.contracts.types import (
+    CareLevel,
     DistrictCode,
     Fen,
     InsuranceCategories,
@@ -19,6 +20,7 @@ from shared.contracts.types import (
     PersonIds,
     Program,
     StaffId,
+    SupportMode,
     TerminationReason,
     TownshipCode,
 )
@@ -172,13 +174,26 @@ class CareLevelAssessed(CaseEvent):
 
     type: Literal["CareLevelAssessed"] = "CareLevelAssessed"
     person_id: UUID = Field(description="The person assessed")
-    care_level: Literal["self_caring", "half_care", "full_care"] = Field(
+    care_level: CareLevel = Field(
         description="self_caring (生活自理), half_care (半失能) or full_care (失能)"
     )
     adl_failed: int = Field(
         ge=0, le=6, description="How many of the six daily activities the person cannot do"
     )
     assessed_on: date = Field(description="Date of the assessment")
+
+
+class SupportModeChosen(CaseEvent):
+    """A 特困 person chose, or changed, how they are supported; centralised support asks for a care-home place."""
+
+    type: Literal["SupportModeChosen"] = "SupportModeChosen"
+    person_id: UUID = Field(description="The person whose choice it is")
+    district_code: DistrictCode = Field(description="District of the case")
+    support_mode: SupportMode = Field(
+        description="centralised: in a care facility (集中供养); dispersed: at home with a named carer (分散供养)"
+    )
+    care_level: CareLevel = Field(description="The person's care level when they chose")
+    chosen_on: date = Field(description="The day the person chose")
 
 
 class WorkingCalendarYearLoaded(Event):
@@ -206,5 +221,6 @@ registry.register(
     CaseTerminated,
     TemporaryAidGranted,
     CareLevelAssessed,
+    SupportModeChosen,
     WorkingCalendarYearLoaded,
 )

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from shared.contracts import eligibility as el
+from shared.contracts import facilities as fac
 from shared.contracts import insurance as ins
 from shared.contracts import payments as pay
 from shared.contracts.base import Event
@@ -50,6 +51,8 @@ _ENROLLMENT = {
     "insurer_id": sample_id("insurer"),
     "district_code": DISTRICT,
 }
+
+_PLACE = {"person_id": sample_id("person/3"), "case_id": sample_id("case/tekun")}
 
 _SAMPLES: list[Event] = [
     el.CaseApproved(
@@ -117,6 +120,51 @@ _SAMPLES: list[Event] = [
         care_level="half_care",
         adl_failed=2,
         assessed_on=date(2025, 8, 12),
+    ),
+    el.SupportModeChosen(
+        case_id=sample_id("case/tekun"),
+        person_id=sample_id("person/3"),
+        district_code=DISTRICT,
+        support_mode="centralised",
+        care_level="half_care",
+        chosen_on=date(2025, 8, 15),
+    ),
+    fac.PlacementRequested(
+        **_PLACE,
+        request_id=sample_id("placement-request"),
+        district_code=DISTRICT,
+        care_level="half_care",
+        requested_on=date(2025, 8, 15),
+    ),
+    fac.ResidentAdmitted(
+        **_PLACE,
+        placement_id=sample_id("placement"),
+        request_id=sample_id("placement-request"),
+        facility_id=sample_id("facility"),
+        district_code=DISTRICT,
+        admitted_on=date(2025, 9, 3),
+    ),
+    fac.ResidentTransferred(
+        **_PLACE,
+        placement_id=sample_id("placement"),
+        from_facility_id=sample_id("facility"),
+        to_facility_id=sample_id("facility/2"),
+        district_code=DISTRICT,
+        transferred_on=date(2025, 11, 20),
+    ),
+    fac.ResidentDischarged(
+        **_PLACE,
+        placement_id=sample_id("placement"),
+        facility_id=sample_id("facility/2"),
+        district_code=DISTRICT,
+        reason="returned_home",
+        discharged_on=date(2026, 3, 2),
+    ),
+    fac.FacilityStatusChanged(
+        facility_id=sample_id("facility"),
+        district_code=DISTRICT,
+        status="closing",
+        changed_on=date(2025, 11, 1),
     ),
     pay.PaymentRunReleased(
         run_id=sample_id("run"),

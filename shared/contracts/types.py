@@ -97,6 +97,12 @@ PolicyYear = Annotated[int, Field(ge=2018, le=2100)]
 Program = Literal["dibao", "tekun"]
 """Dibao (最低生活保障, minimum living guarantee) or tekun (特困人员救助供养, extreme-poverty support)."""
 
+CareLevel = Literal["self_caring", "half_care", "full_care"]
+"""A 特困 person's self-care ability: self_caring (生活自理), half_care (半失能) or full_care (失能)."""
+
+SupportMode = Literal["centralised", "dispersed"]
+"""How a 特困 person is supported: in a care facility (集中供养) or at home with a named carer (分散供养)."""
+
 InsuranceCategory = Literal["dibao", "tekun", "orphan", "unsupported_child", "veteran_family"]
 """Why a person is insured free by 民政惠民济困保: one person may qualify through several categories."""
 

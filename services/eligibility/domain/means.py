@@ -9,8 +9,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
 from services.eligibility.domain.money import round_half_up
-from services.eligibility.domain.people import CareLevel, Member, anniversary
+from services.eligibility.domain.people import Member, anniversary
 from services.eligibility.domain.standards import Standards
+from shared.contracts.types import CareLevel
 from shared.errors import InvalidInput
 
 if TYPE_CHECKING:

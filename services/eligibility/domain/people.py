@@ -7,11 +7,10 @@ from datetime import date
 from typing import Literal
 
 from services.eligibility.domain.standards import DisabilityKind, Standards
+from shared.contracts.types import CareLevel
 from shared.errors import InvalidInput
 
 Relation = Literal["head", "spouse", "child", "parent", "sibling", "grandparent", "grandchild", "other"]
-CareLevel = Literal["self_caring", "half_care", "full_care"]
-"""Self-care ability from the six daily activities: 生活自理, 半失能 (half care) or 失能 (full care)."""
 
 ADL_ACTIVITIES = 6
 """Eating, dressing, getting in/out of bed, toileting, indoor walking, bathing."""
