@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,7 +23,7 @@ from shared.contracts.catalogue import registry as contracts
 from shared.db import UnitOfWork, create_engine, ping, session_factory
 from shared.idempotency import IdempotencyKey, fingerprint, idempotent
 from shared.messaging.bus import InProcessBus
-from shared.messaging.inbox import DeadLetterSink, Handler, InboxProcessor, LoggedDeadLetters
+from shared.messaging.inbox import DeadLetterSink, DeferralPolicy, Handler, InboxProcessor, LoggedDeadLetters
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.messaging.status import MessagingStatus, messaging_status
@@ -104,6 +104,11 @@ class ServiceRuntime:
                 contracts=contracts,
                 dead_letters=dead_letters,
                 max_attempts=settings.kafka.max_attempts,
+                deferral=DeferralPolicy(
+                    give_up_after=timedelta(minutes=settings.deferral.give_up_after_minutes),
+                    first_retry=timedelta(seconds=settings.deferral.first_retry_seconds),
+                    longest_wait=timedelta(seconds=settings.deferral.longest_wait_seconds),
+                ),
             )
             if definition.handlers
             else None

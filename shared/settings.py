@@ -62,6 +62,23 @@ class AuthSettings(BaseModel):
         return self
 
 
+class DeferralSettings(BaseModel):
+    """How long an event whose prerequisite has not arrived yet (a handler's `NotYet`) is kept and retried,
+    with exponential backoff, before it is dead-lettered with its reason."""
+
+    give_up_after_minutes: int = Field(
+        default=1_440, ge=1, le=10_080, description="bound on waiting (≤ 7 days)"
+    )
+    first_retry_seconds: int = Field(default=5, ge=1, le=3_600, description="wait before the first retry")
+    longest_wait_seconds: int = Field(default=3_600, ge=1, le=86_400, description="cap on the backoff")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeferralSettings:
+        if self.longest_wait_seconds < self.first_retry_seconds:
+            raise ValueError("deferral.longest_wait_seconds must be at least first_retry_seconds")
+        return self
+
+
 class OutboxSettings(BaseModel):
     """How the relay drains a service's outbox."""
 
@@ -81,6 +98,7 @@ class ServiceSettings(BaseSettings):
     bus: Literal["kafka", "in-process"] = "kafka"
     kafka: KafkaSettings = KafkaSettings()
     outbox: OutboxSettings = OutboxSettings()
+    deferral: DeferralSettings = DeferralSettings()
     max_body_bytes: int = Field(default=1_048_576, ge=1_024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -21,13 +21,13 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
 async def test_an_approval_becomes_a_payment_through_kafka(
-    new_database: Any, kafka: KafkaBroker, tmp_path: Path
+    migrated_database: Any, kafka: KafkaBroker, tmp_path: Path
 ) -> None:
     bus = {
         "bus": "kafka",
         "kafka": {"bootstrap_servers": kafka.bootstrap_servers, "session_timeout_ms": 6_000},
     }
-    async with serve_pair(new_database, tmp_path / "keys", **bus) as pair:
+    async with serve_pair(migrated_database, tmp_path / "keys", **bus) as pair:
         _, case_id = await approve_another(pair)
         entitlements = await delivered(
             pair, "/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) == 2

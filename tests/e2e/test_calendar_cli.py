@@ -11,25 +11,22 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from safetynet.embedded import Workspace, prepare
-from shared.local import postgres
 from shared.workdays import package_years
+from tests.e2e.conftest import REPO, Embedded, safetynet
 
-REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "tests" / "eligibility" / "data" / "calendar_2027.yaml"
 pytestmark = pytest.mark.slow
 
 
 def run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    command = [str(REPO / ".venv" / "bin" / "safetynet"), "calendar", *arguments]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return safetynet("calendar", *arguments)
 
 
-async def test_the_cli_refuses_a_bad_file_whole_and_loads_a_good_one(tmp_path: Path) -> None:
-    workspace = tmp_path / "workspace"
-    settings = (await asyncio.to_thread(prepare, Workspace(workspace)))["eligibility"]
-    engine = create_async_engine(settings.database.url)
-    where = ("--workspace", str(workspace))
+async def test_the_cli_refuses_a_bad_file_whole_and_loads_a_good_one(
+    embedded: Embedded, tmp_path: Path
+) -> None:
+    engine = create_async_engine(embedded.settings["eligibility"].database.url)
+    where = embedded.option
     try:
         bad = tmp_path / "2027.csv"
         bad.write_text("date,kind,name,remark\n2027-01-01,holiday,元旦,\n", encoding="utf-8")
@@ -70,4 +67,3 @@ async def test_the_cli_refuses_a_bad_file_whole_and_loads_a_good_one(tmp_path: P
         assert audited == 1
     finally:
         await engine.dispose()
-        postgres.stop(workspace / "postgres", mode="immediate")

@@ -31,7 +31,6 @@ from shared.contracts.insurance import (
     InsuredEnrolled,
     InsuredRemoved,
 )
-from shared.db import upgrade
 from shared.local.kafka import KafkaBroker
 from shared.messaging.kafka import KafkaPublisher
 from shared.settings import KafkaSettings
@@ -228,10 +227,9 @@ def load_example() -> ModuleType:
 
 @pytest.mark.slow
 async def test_the_example_fetches_an_enrolled_persons_identity_over_http_and_prints_none_of_it(
-    new_database: Any, tmp_path: Path
+    new_database: Any, migrated_database: Any, tmp_path: Path
 ) -> None:
-    url = await new_database()
-    await asyncio.to_thread(upgrade, ELIGIBILITY.migrations, url)
+    url = await migrated_database(ELIGIBILITY.migrations)
     engine = create_async_engine(url)
     example = load_example()
     try:

@@ -18,8 +18,8 @@ import pytest
 from shared.clock import SystemClock
 from shared.local import postgres
 from shared.workdays import WorkingDayCalendar, calendar_warning
+from tests.e2e.conftest import REPO, safetynet
 
-REPO = Path(__file__).resolve().parents[2]
 SERVICES = ("eligibility", "payments", "facilities", "insurance", "oversight")
 
 pytestmark = pytest.mark.slow
@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     workspace = tmp_path_factory.mktemp("workspace")
     port = free_port()
     env = {**os.environ, "PORT": str(port), "SAFETYNET_WORKSPACE": str(workspace)}
@@ -69,20 +69,16 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pa
 
 
 def token(workspace: Path, *args: str) -> str:
-    result = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "safetynet"), "token", "--workspace", str(workspace), *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = safetynet("token", "--workspace", str(workspace), *args)
+    assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_answers_health_readiness_docs_and_metrics(
-    embedded: tuple[str, Path], service: str
+    running: tuple[str, Path], service: str
 ) -> None:
-    base, _ = embedded
+    base, _ = running
     health = httpx.get(f"{base}/{service}/health").json()
     assert health["status"] == "ok"
     # Only eligibility counts working days; it warns from 60 days before the known calendar ends.
@@ -99,15 +95,15 @@ def test_each_service_answers_health_readiness_docs_and_metrics(
     assert 'http_requests_total{method="GET"' in metrics.text and f'service="{service}"' in metrics.text
 
 
-def test_root_health_lists_every_service(embedded: tuple[str, Path]) -> None:
-    base, _ = embedded
+def test_root_health_lists_every_service(running: tuple[str, Path]) -> None:
+    base, _ = running
     assert httpx.get(f"{base}/health").json() == {"status": "ok", "services": sorted(SERVICES)}
 
 
 def test_routes_refuse_missing_and_wrong_role_tokens_and_admit_the_right_one(
-    embedded: tuple[str, Path],
+    running: tuple[str, Path],
 ) -> None:
-    base, workspace = embedded
+    base, workspace = running
     url = f"{base}/eligibility/v1/operations/messaging"
 
     missing = httpx.get(url)
@@ -127,8 +123,8 @@ def test_routes_refuse_missing_and_wrong_role_tokens_and_admit_the_right_one(
     assert set(status.json()) >= {"outbox_pending", "inbox_processed", "inbox_dead_lettered"}
 
 
-def test_oversized_body_gets_413_and_unknown_routes_a_problem(embedded: tuple[str, Path]) -> None:
-    base, _ = embedded
+def test_oversized_body_gets_413_and_unknown_routes_a_problem(running: tuple[str, Path]) -> None:
+    base, _ = running
     # 1 MiB by default; payments takes bank return files up to 32 MiB.
     for service, size in (("eligibility", 2_000_000), ("payments", 40_000_000)):
         too_big = httpx.post(f"{base}/{service}/v1/operations/messaging", content=b"x" * size)

@@ -4,17 +4,13 @@ a progress bar, and a second call adds nothing."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from safetynet.embedded import Workspace, prepare
-from shared.local import postgres
+from tests.e2e.conftest import Embedded, safetynet
 
-REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 # Twelve beneficiaries in 500103 due in November (¥570 each), one ended in October, one in another district.
@@ -30,22 +26,15 @@ SELECT id, DATE '2026-08-01', 57000, 0, 0, 57000, 'approved', '{}', gen_random_u
 """
 
 
-def run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-
-
 async def test_the_cli_prepares_a_run_with_a_progress_bar_and_adds_nothing_the_second_time(
-    tmp_path: Path,
+    embedded: Embedded,
 ) -> None:
-    workspace = tmp_path / "workspace"
-    settings = (await asyncio.to_thread(prepare, Workspace(workspace)))["payments"]
-    engine = create_async_engine(settings.database.url)
+    engine = create_async_engine(embedded.settings["payments"].database.url)
     try:
         async with engine.begin() as connection:
             for statement in SEED.split(";"):
                 await connection.execute(text(statement))
         command = [
-            str(REPO / ".venv" / "bin" / "safetynet"),
             "prepare-run",
             "500103",
             "2026-11",
@@ -53,19 +42,17 @@ async def test_the_cli_prepares_a_run_with_a_progress_bar_and_adds_nothing_the_s
             "fin-1",
             "--batch-size",
             "5",
-            "--workspace",
-            str(workspace),
+            *embedded.option,
         ]
-        first = await asyncio.to_thread(run, command)
+        first = await asyncio.to_thread(safetynet, *command)
         assert first.returncode == 0, first.stderr
         assert "12/12" in first.stderr and "12 payments, 684000 fen; prepared" in first.stderr
-        second = await asyncio.to_thread(run, command)
+        second = await asyncio.to_thread(safetynet, *command)
         assert second.returncode == 0, second.stderr
         assert "already prepared" in second.stderr and "12 payments, 684000 fen" in second.stderr
-        bad = await asyncio.to_thread(run, [*command[:3], "2026-13", *command[4:]])
+        bad = await asyncio.to_thread(safetynet, *command[:2], "2026-13", *command[3:])
         assert bad.returncode == 2 and "Invalid value" in bad.stderr
         async with engine.connect() as connection:
             assert await connection.scalar(text("SELECT count(*) FROM payments")) == 12
     finally:
         await engine.dispose()
-        postgres.stop(workspace / "postgres", mode="immediate")

@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from safetynet.embedded import Workspace, prepare
 from services.eligibility.domain.standards import SEED_STANDARDS
 from services.eligibility.main import DEFINITION
 from services.eligibility.repository import standards as standards_queries
 from services.eligibility.service import standards
 from shared.db import UnitOfWork, session_factory
-from shared.local import postgres
+from tests.e2e.conftest import Embedded, safetynet
 from tests.kit.eligibility import add_case
 
-REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def run(command: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-
-
-async def test_the_cli_finishes_a_published_recalculation_with_a_progress_bar(tmp_path: Path) -> None:
-    workspace = tmp_path / "workspace"
-    settings = (await asyncio.to_thread(prepare, Workspace(workspace)))["eligibility"]
-    engine = create_async_engine(settings.database.url)
+async def test_the_cli_finishes_a_published_recalculation_with_a_progress_bar(embedded: Embedded) -> None:
+    engine = create_async_engine(embedded.settings["eligibility"].database.url)
     sessions = session_factory(engine)
 
     def new_uow() -> UnitOfWork:
@@ -54,12 +44,10 @@ async def test_the_cli_finishes_a_published_recalculation_with_a_progress_bar(tm
         raised = replace(SEED_STANDARDS[-1], effective_from=date(2026, 7, 1), dibao_urban_fen=80_000)
         await standards.publish_standard(new_uow(), standards=raised, published_by="admin-1")
 
-        command = [str(REPO / ".venv" / "bin" / "safetynet"), "recalculate", "--workspace", str(workspace)]
-        first = await asyncio.to_thread(run, command)
+        first = await asyncio.to_thread(safetynet, "recalculate", *embedded.option)
         assert first.returncode == 0, first.stderr
         assert "3/3" in first.stderr and "3 cases changed" in first.stderr
-        second = await asyncio.to_thread(run, command)
+        second = await asyncio.to_thread(safetynet, "recalculate", *embedded.option)
         assert second.returncode == 0 and "nothing to recalculate" in second.stderr
     finally:
         await engine.dispose()
-        postgres.stop(workspace / "postgres", mode="immediate")

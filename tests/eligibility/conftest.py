@@ -1,8 +1,8 @@
-"""A migrated eligibility database per test."""
+"""The eligibility app on a migrated database of its own per test; use cases without an app in a transaction on
+the session's database, rolled back after the test."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from safetynet.catalog import SERVICES
 from services.eligibility.main import DEFINITION, create
@@ -19,26 +19,36 @@ from services.eligibility.service import standards as service
 from services.eligibility.settings import EligibilitySettings
 from shared.auth import ensure_dev_keypair, mint_token
 from shared.clock import Clock
-from shared.db import UnitOfWork, session_factory, upgrade
+from shared.db import UnitOfWork
 from shared.messaging.bus import InProcessBus
 from shared.pii import generate_pii_settings
 from shared.service import ServiceRuntime
 from shared.settings import AuthSettings, DatabaseSettings
+from tests.kit import RolledBack
 
 
 @pytest.fixture
-async def eligibility_engine(new_database: Any) -> AsyncIterator[AsyncEngine]:
-    url = await new_database()
-    await asyncio.to_thread(upgrade, DEFINITION.migrations, url)
-    engine = create_async_engine(url)
+async def eligibility_engine(migrated_database: Any) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(await migrated_database(DEFINITION.migrations))
     yield engine
     await engine.dispose()
 
 
 @pytest.fixture
-def new_uow(eligibility_engine: AsyncEngine) -> Callable[[], UnitOfWork]:
-    sessions = session_factory(eligibility_engine)
-    return lambda: UnitOfWork(sessions, source=DEFINITION.source)
+async def eligibility_transaction(rolled_back: Any) -> RolledBack:
+    """Use cases without an app, in a transaction on the session's eligibility database, rolled back after."""
+    return RolledBack(await rolled_back(DEFINITION.migrations), DEFINITION.source)
+
+
+@pytest.fixture
+def new_uow(eligibility_transaction: RolledBack) -> Callable[[], UnitOfWork]:
+    return eligibility_transaction.new_uow
+
+
+@pytest.fixture
+def connection(eligibility_transaction: RolledBack) -> AsyncConnection:
+    """What `new_uow`'s units have written, uncommitted to anyone else."""
+    return eligibility_transaction.connection
 
 
 @contextlib.asynccontextmanager
@@ -107,15 +117,13 @@ class Beside:
 
 @contextlib.asynccontextmanager
 async def beside_eligibility(
-    new_database: Any, keys: Path, name: str, clock: Clock | None = None, /, **bus: Any
+    migrated_database: Any, keys: Path, name: str, clock: Clock | None = None, /, **bus: Any
 ) -> AsyncIterator[Beside]:
     """Both apps running, standards seeded; `bus` picks in-process or Kafka, `clock` the day both live on
     (positional, so a `**bus` dict never binds it). Personal-data keys are generated for whichever of
     the two has a `pii` section."""
     entries = {"eligibility": SERVICES["eligibility"], name: SERVICES[name]}
-    urls = {each: await new_database() for each in entries}
-    for each, entry in entries.items():
-        await asyncio.to_thread(upgrade, entry.definition.migrations, urls[each])
+    urls = {each: await migrated_database(entry.definition.migrations) for each, entry in entries.items()}
     private_key, public_key = ensure_dev_keypair(keys)
     common: dict[str, Any] = {
         "environment": "development",

@@ -1,4 +1,7 @@
-"""A standard published for a past effective date: new amounts, back-pay months, events; idempotent, resumable."""
+"""A standard published for a past effective date: new amounts, back-pay months, events; idempotent, resumable.
+
+Use cases without an app: each test runs in a transaction on the session's eligibility database, rolled
+back at its end (`new_uow` and `connection` in conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.eligibility.domain.dibao import Household as DibaoHousehold
 from services.eligibility.domain.dibao import assess_dibao
@@ -38,9 +41,8 @@ NEW = replace(
 )
 
 
-async def case_events(engine: AsyncEngine) -> dict[UUID, CaseAmountChanged]:
-    async with engine.connect() as connection:
-        rows = (await connection.execute(select(outbox).where(outbox.c.type == "CaseAmountChanged"))).all()
+async def case_events(connection: AsyncConnection) -> dict[UUID, CaseAmountChanged]:
+    rows = (await connection.execute(select(outbox).where(outbox.c.type == "CaseAmountChanged"))).all()
     decoded = [
         registry.decode(row.type, row.event_id, row.occurred_at, json.loads(json.dumps(row.payload)))
         for row in rows
@@ -106,7 +108,7 @@ async def cases(new_uow: Callable[[], UnitOfWork]) -> dict[str, UUID]:
 
 
 async def test_a_standard_raised_retroactively_recalculates_every_active_case(
-    new_uow: Callable[[], UnitOfWork], eligibility_engine: AsyncEngine, cases: dict[str, UUID]
+    new_uow: Callable[[], UnitOfWork], connection: AsyncConnection, cases: dict[str, UUID]
 ) -> None:
     recalculation = await service.publish_standard(new_uow(), standards=NEW, published_by="admin-1")
     assert recalculation.cases_total == 3
@@ -116,7 +118,7 @@ async def test_a_standard_raised_retroactively_recalculates_every_active_case(
     )
     assert done.status == "done" and done.cases_changed == 3 and batches == [2, 1, 0]
 
-    events = await case_events(eligibility_engine)
+    events = await case_events(connection)
     assert set(events) == {cases["urban"], cases["rural"], cases["tekun"]}
     urban = events[cases["urban"]]
     assert urban.monthly_amount_fen == 2 * (80_000 - 30_000) + 10_000 + 10_000
@@ -130,16 +132,15 @@ async def test_a_standard_raised_retroactively_recalculates_every_active_case(
     tekun = events[cases["tekun"]]
     assert tekun.monthly_amount_fen == 104_000 + 30_000 and len(tekun.back_pay_months) == 5
 
-    async with eligibility_engine.connect() as connection:
-        stored = {
-            row.id: row.monthly_amount_fen
-            for row in await connection.execute(select(Case.id, Case.monthly_amount_fen))
-        }
-        ended_standard = await connection.scalar(
-            select(Standard.effective_from)
-            .join(Case, Case.standard_id == Standard.id)
-            .where(Case.id == cases["ended"])
-        )
+    stored = {
+        row.id: row.monthly_amount_fen
+        for row in await connection.execute(select(Case.id, Case.monthly_amount_fen))
+    }
+    ended_standard = await connection.scalar(
+        select(Standard.effective_from)
+        .join(Case, Case.standard_id == Standard.id)
+        .where(Case.id == cases["ended"])
+    )
     assert stored[cases["urban"]] == 120_000 and stored[cases["tekun"]] == 134_000
     assert stored[cases["ended"]] == 77_000 and ended_standard == date(
         2025, 7, 1
@@ -147,11 +148,11 @@ async def test_a_standard_raised_retroactively_recalculates_every_active_case(
 
     again = await service.run_recalculation(new_uow, recalculation.standard_id, today=TODAY)
     assert again.cases_changed == 3
-    assert len(await case_events(eligibility_engine)) == 3  # running it twice changes nothing
+    assert len(await case_events(connection)) == 3  # running it twice changes nothing
 
 
 async def test_a_recalculation_that_crashes_resumes_without_repeating_itself(
-    new_uow: Callable[[], UnitOfWork], eligibility_engine: AsyncEngine, cases: dict[str, UUID]
+    new_uow: Callable[[], UnitOfWork], connection: AsyncConnection, cases: dict[str, UUID]
 ) -> None:
     recalculation = await service.publish_standard(new_uow(), standards=NEW, published_by="admin-1")
 
@@ -162,10 +163,10 @@ async def test_a_recalculation_that_crashes_resumes_without_repeating_itself(
         await service.run_recalculation(
             new_uow, recalculation.standard_id, today=TODAY, batch_size=1, progress=crash
         )
-    assert len(await case_events(eligibility_engine)) == 1  # the first batch was committed, events included
+    assert len(await case_events(connection)) == 1  # the first batch was committed, events included
     done = await service.run_recalculation(new_uow, recalculation.standard_id, today=TODAY, batch_size=1)
     assert done.status == "done" and done.cases_changed == 3
-    assert len(await case_events(eligibility_engine)) == 3
+    assert len(await case_events(connection)) == 3
 
 
 async def test_publishing_the_same_effective_date_twice_is_a_conflict(
@@ -193,19 +194,18 @@ async def standard_of_2017(new_uow: Callable[[], UnitOfWork]) -> Standard:
     return row
 
 
-async def stored_lines(engine: AsyncEngine) -> dict[UUID, dict[UUID, tuple[int, int]]]:
+async def stored_lines(connection: AsyncConnection) -> dict[UUID, dict[UUID, tuple[int, int]]]:
     """(base, add-on) of every active beneficiary, by case and person."""
     lines: dict[UUID, dict[UUID, tuple[int, int]]] = {}
-    async with engine.connect() as connection:
-        for row in await connection.execute(
-            select(CaseBeneficiary).where(CaseBeneficiary.active).order_by(CaseBeneficiary.person_id)
-        ):
-            lines.setdefault(row.case_id, {})[row.person_id] = (row.base_fen, row.add_on_fen)
+    for row in await connection.execute(
+        select(CaseBeneficiary).where(CaseBeneficiary.active).order_by(CaseBeneficiary.person_id)
+    ):
+        lines.setdefault(row.case_id, {})[row.person_id] = (row.base_fen, row.add_on_fen)
     return lines
 
 
 async def test_a_recalculation_evaluates_the_amount_exactly_and_rounds_once(
-    new_uow: Callable[[], UnitOfWork], eligibility_engine: AsyncEngine
+    new_uow: Callable[[], UnitOfWork], connection: AsyncConnection
 ) -> None:
     at_500 = await standard_of_2017(new_uow)
     # Three members with ¥1,000.00 at ¥500: exactly 1,500 − 1,000 = ¥500.00, split 166.67 + 166.67 + 166.66.
@@ -234,7 +234,7 @@ async def test_a_recalculation_evaluates_the_amount_exactly_and_rounds_once(
     done = await service.run_recalculation(new_uow, recalculation.standard_id, today=TODAY)
     assert done.status == "done" and done.cases_changed == 2
 
-    events = await case_events(eligibility_engine)
+    events = await case_events(connection)
     raised = events[three]
     assert raised.monthly_amount_fen == 3 * 60_000 - 100_000 == 80_000  # not 3 × (60,000 − 33,333) = 80,001
     assert [b.base_fen for b in raised.beneficiaries] == [26_667, 26_667, 26_666]
@@ -248,10 +248,9 @@ async def test_a_recalculation_evaluates_the_amount_exactly_and_rounds_once(
     assert events[half].monthly_amount_fen == 20_001
     assert [b.base_fen for b in events[half].beneficiaries] == [10_001, 10_000]
 
-    stored = await stored_lines(eligibility_engine)
+    stored = await stored_lines(connection)
     assert [base for base, _ in stored[three].values()] == [26_667, 26_667, 26_666]
-    async with eligibility_engine.connect() as connection:
-        amounts = dict((await connection.execute(select(Case.id, Case.monthly_amount_fen))).all())
+    amounts = dict((await connection.execute(select(Case.id, Case.monthly_amount_fen))).all())
     assert amounts == {three: 80_000, half: 20_001}
 
 
@@ -265,7 +264,7 @@ PROFILES = (
 
 
 async def test_the_recalculation_computes_what_the_domain_computes(
-    new_uow: Callable[[], UnitOfWork], eligibility_engine: AsyncEngine
+    new_uow: Callable[[], UnitOfWork], connection: AsyncConnection
 ) -> None:
     """Random households approved by the domain, recalculated in SQL at a new standard (with a minimum
     payment): every line equals the domain's own assessment at the new standard."""
@@ -305,9 +304,8 @@ async def test_the_recalculation_computes_what_the_domain_computes(
     recalculation = await service.publish_standard(new_uow(), standards=new, published_by="admin-1")
     await service.run_recalculation(new_uow, recalculation.standard_id, today=TODAY, batch_size=7)
 
-    stored = await stored_lines(eligibility_engine)
-    async with eligibility_engine.connect() as connection:
-        amounts = dict((await connection.execute(select(Case.id, Case.monthly_amount_fen))).all())
+    stored = await stored_lines(connection)
+    amounts = dict((await connection.execute(select(Case.id, Case.monthly_amount_fen))).all())
     topped = 0
     for case_id, (household, ids) in households.items():
         expected = assess_dibao(household, standards=new, as_of=RAISED_2017.effective_from)

@@ -3,6 +3,7 @@ calendar once each, in one transaction (issue 11)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -52,16 +53,21 @@ _SELECT_FROM = re.compile(r"^\s*SELECT\b.*?\bFROM\s+(\w+)", re.IGNORECASE | re.D
 
 @contextmanager
 def statements_on(database: str | None) -> Iterator[list[str]]:
-    """Every statement sent to `database` (by any engine: the app builds its own) while the block runs;
-    each transaction begun shows as a `BEGIN` line."""
+    """Every statement this task sends to `database` (by any engine: the app builds its own) while the block
+    runs; each transaction begun shows as a `BEGIN` line. The app's own tasks (the outbox relay, woken by
+    the approval's commit) are not the request's work, and are left out."""
     seen: list[str] = []
+    request = asyncio.current_task()
+
+    def ours(conn: Any) -> bool:
+        return bool(conn.engine.url.database == database and asyncio.current_task() is request)
 
     def record(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if conn.engine.url.database == database:
+        if ours(conn):
             seen.append(statement)
 
     def begin(conn: Any) -> None:
-        if conn.engine.url.database == database:
+        if ours(conn):
             seen.append("BEGIN")
 
     event.listen(Engine, "before_cursor_execute", record)

@@ -4,7 +4,6 @@ database; and a bare insurance database fed events straight through its inbox, s
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
@@ -15,7 +14,13 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from services.eligibility.main import DEFINITION as ELIGIBILITY
 from services.insurance.consumers import HANDLERS
@@ -27,7 +32,7 @@ from shared.auth import ensure_dev_keypair, mint_token
 from shared.clock import Clock, FixedClock, SystemClock
 from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
-from shared.db import UnitOfWork, session_factory, upgrade
+from shared.db import UnitOfWork, session_factory
 from shared.messaging.bus import InProcessBus
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor
@@ -35,6 +40,7 @@ from shared.messaging.tables import outbox
 from shared.service import ServiceRuntime
 from shared.settings import AuthSettings, DatabaseSettings
 from tests.eligibility.conftest import Api, beside_eligibility
+from tests.kit import RolledBack
 
 TERMS = (2026, 2027)
 """Seeded explicitly, so the tests do not depend on the year they run in."""
@@ -83,12 +89,12 @@ class Pair:
 
 @contextlib.asynccontextmanager
 async def serve_pair(
-    new_database: Any, keys: Path, clock: Clock | None = None, /, **bus: Any
+    migrated_database: Any, keys: Path, clock: Clock | None = None, /, **bus: Any
 ) -> AsyncIterator[Pair]:
     """Eligibility and insurance running, each on its own migrated database, the terms seeded; `bus` picks
     in-process or Kafka, `clock` the day both live on (the system's by default; positional, so that a
     `**bus` dict never binds it)."""
-    async with beside_eligibility(new_database, keys, "insurance", clock, **bus) as both:
+    async with beside_eligibility(migrated_database, keys, "insurance", clock, **bus) as both:
         await seed_terms(both.other_runtime.unit_of_work(), TERMS)
         yield Pair(
             both.eligibility,
@@ -101,8 +107,8 @@ async def serve_pair(
 
 
 @pytest.fixture
-async def pair(new_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Pair]:
-    async with serve_pair(new_database, tmp_path / "keys", clock, bus="in-process") as both:
+async def pair(migrated_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Pair]:
+    async with serve_pair(migrated_database, tmp_path / "keys", clock, bus="in-process") as both:
         yield both
 
 
@@ -135,18 +141,28 @@ def envelope(event: Event) -> Envelope:
 
 @dataclass
 class Insurance:
-    engine: AsyncEngine
+    """Insurance's use cases and inbox without an app: on a database of the test's own (`url`), or inside the
+    test's rolled-back transaction on the session's database (`url` None)."""
+
+    sessions: async_sessionmaker[AsyncSession]
     dead_letters: FailOnDeadLetter
+    url: str | None = None
 
     def new_uow(self) -> UnitOfWork:
-        return UnitOfWork(session_factory(self.engine), source=INSURANCE.source)
+        return UnitOfWork(self.sessions, source=INSURANCE.source)
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction of its own, committed when the block ends."""
+        async with self.sessions() as session, session.begin():
+            yield await session.connection()
 
     async def deliver(self, events: Sequence[Event], *, consumer: str = "insurance") -> None:
         """Through an inbox processor; another `consumer` has an empty inbox, as a rebuild would."""
         processor = InboxProcessor(
             consumer=consumer,
             source=INSURANCE.source,
-            sessions=session_factory(self.engine),
+            sessions=self.sessions,
             handlers=HANDLERS,
             contracts=registry,
             dead_letters=self.dead_letters,
@@ -159,22 +175,21 @@ class Insurance:
         query = select(outbox).order_by(outbox.c.seq)
         if event_type is not None:
             query = query.where(outbox.c.type == event_type)
-        async with self.engine.connect() as connection:
+        async with self.connection() as connection:
             rows = (await connection.execute(query)).all()
         return [registry.decode(r.type, r.event_id, r.occurred_at, dict(r.payload)) for r in rows]
 
     async def outbox_size(self) -> int:
-        async with self.engine.connect() as connection:
+        async with self.connection() as connection:
             return int(await connection.scalar(select(func.count()).select_from(outbox)) or 0)
 
 
 @contextlib.asynccontextmanager
-async def bare_insurance(new_database: Any, terms: Sequence[int] = TERMS) -> AsyncIterator[Insurance]:
+async def bare_insurance(migrated_database: Any, terms: Sequence[int] = TERMS) -> AsyncIterator[Insurance]:
     """A migrated insurance database with the demo insurer and `terms` seeded, and no app."""
-    url = await new_database()
-    await asyncio.to_thread(upgrade, INSURANCE.migrations, url)
+    url = await migrated_database(INSURANCE.migrations)
     engine = create_async_engine(url)
-    bare = Insurance(engine, FailOnDeadLetter())
+    bare = Insurance(session_factory(engine), FailOnDeadLetter(), url)
     try:
         await seed_terms(bare.new_uow(), terms)
         yield bare
@@ -183,9 +198,12 @@ async def bare_insurance(new_database: Any, terms: Sequence[int] = TERMS) -> Asy
 
 
 @pytest.fixture
-async def insurance(new_database: Any) -> AsyncIterator[Insurance]:
-    async with bare_insurance(new_database) as bare:
-        yield bare
+async def insurance(rolled_back: Any) -> Insurance:
+    """Use cases and the inbox in a transaction on the session's insurance database, rolled back after."""
+    transaction = RolledBack(await rolled_back(INSURANCE.migrations), INSURANCE.source)
+    bare = Insurance(transaction.sessions, FailOnDeadLetter())
+    await seed_terms(bare.new_uow(), TERMS)
+    return bare
 
 
 @dataclass
@@ -199,12 +217,13 @@ class Served:
 
 @contextlib.asynccontextmanager
 async def serve(insurance: Insurance, keys: Path, clock: Clock) -> AsyncIterator[Served]:
+    assert insurance.url is not None, "an app needs a database of the test's own"
     private_key, public_key = ensure_dev_keypair(keys)
     settings = InsuranceSettings.model_validate(
         {
             "environment": "development",
             "bus": "in-process",
-            "database": DatabaseSettings(url=insurance.engine.url.render_as_string(hide_password=False)),
+            "database": DatabaseSettings(url=insurance.url),
             "auth": AuthSettings(issuer="test", audience="safetynet", public_key_file=public_key),
         }
     )

@@ -146,7 +146,7 @@ async def test_reconciliation_lists_who_is_insured_without_a_case_and_who_is_cov
         )
     ).counts == {}
     stray = uuid4()
-    async with insurance.engine.begin() as connection:
+    async with insurance.connection() as connection:
         await connection.execute(delete(RosterEntry).where(RosterEntry.person_id == lost))
         await connection.execute(
             insert(RosterEntry).values(

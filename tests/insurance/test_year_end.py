@@ -59,12 +59,12 @@ ILLNESS = {
 
 @pytest.mark.parametrize("new_year", NEW_YEARS)
 async def test_approvals_before_the_new_term_is_entered_wait_and_join_its_january_roster(
-    new_database: Any, tmp_path: Path, new_year: int
+    migrated_database: Any, tmp_path: Path, new_year: int
 ) -> None:
     last_year = new_year - 1
     clock = FixedClock(date(new_year, 1, 5))
     async with (
-        bare_insurance(new_database, terms=(last_year,)) as insurance,
+        bare_insurance(migrated_database, terms=(last_year,)) as insurance,
         serve(insurance, tmp_path / "keys", clock) as app,
     ):
         carried, january, brief, february = uuid4(), uuid4(), uuid4(), uuid4()
@@ -79,7 +79,7 @@ async def test_approvals_before_the_new_term_is_entered_wait_and_join_its_januar
         history.append(february_case)
 
         # Nothing lost: every event processed, every window kept, only last year's term has entries.
-        async with insurance.engine.connect() as connection:
+        async with insurance.connection() as connection:
             statuses = (
                 await connection.execute(select(inbox.c.status, func.count()).group_by(inbox.c.status))
             ).all()
@@ -166,12 +166,12 @@ async def test_approvals_before_the_new_term_is_entered_wait_and_join_its_januar
 
 @pytest.mark.parametrize("new_year", NEW_YEARS)
 async def test_a_claim_reported_in_january_for_a_december_incident_is_last_years_and_counts_in_its_kpis(
-    new_database: Any, tmp_path: Path, new_year: int
+    migrated_database: Any, tmp_path: Path, new_year: int
 ) -> None:
     last_year = new_year - 1
     clock = FixedClock(date(last_year, 12, 31))
     async with (
-        bare_insurance(new_database, terms=(last_year,)) as insurance,
+        bare_insurance(migrated_database, terms=(last_year,)) as insurance,
         serve(insurance, tmp_path / "keys", clock) as app,
     ):
         person = uuid4()
@@ -271,12 +271,12 @@ async def test_a_claim_reported_in_january_for_a_december_incident_is_last_years
         assert (await get(app, f"/v1/terms/{new_year}/kpis", auditor))["claims"] == 0
 
 
-async def test_the_seeded_terms_are_the_clocks_year_and_the_next(new_database: Any) -> None:
+async def test_the_seeded_terms_are_the_clocks_year_and_the_next(migrated_database: Any) -> None:
     today = SystemClock().today()
-    async with bare_insurance(new_database, terms=()) as insurance:
+    async with bare_insurance(migrated_database, terms=()) as insurance:
         assert await seed_terms(insurance.new_uow(), clock=FixedClock(today)) == 2
         assert await seed_terms(insurance.new_uow(), clock=FixedClock(date(today.year + 1, 1, 1))) == 1
         assert await seed_terms(insurance.new_uow(), clock=FixedClock(date(today.year, 12, 31))) == 0
-        async with insurance.engine.connect() as connection:
+        async with insurance.connection() as connection:
             years = list(await connection.scalars(select(PolicyTerm.year).order_by(PolicyTerm.year)))
         assert years == [today.year, today.year + 1, today.year + 2]

@@ -1,4 +1,5 @@
-"""Test scaffolding for messaging: a contract of our own, a consumer's effects table, polling."""
+"""Test scaffolding every service's tests share: a transaction rolled back per test, a contract of our own, a
+consumer's effects table, polling."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, ClassVar, Literal
 import pytest
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Column, Integer, MetaData, Table, Text, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 
 from shared.contracts.base import ContractRegistry, Event
 from shared.db import UnitOfWork, session_factory
@@ -83,6 +84,21 @@ def relay_for(
         settings=OutboxSettings(**settings),
         name="test",
     )
+
+
+class RolledBack:
+    """Use cases on a connection inside the test's transaction (the `rolled_back` fixture): each unit of work
+    commits to a savepoint, as it commits in production, and the test's end rolls everything back."""
+
+    def __init__(self, connection: AsyncConnection, source: str) -> None:
+        self.connection = connection
+        self.sessions = async_sessionmaker(
+            bind=connection, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+        )
+        self._source = source
+
+    def new_uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, source=self._source)
 
 
 async def prepare_database(url: str) -> AsyncEngine:

@@ -102,9 +102,10 @@ async def events(engine: AsyncEngine, event_type: str) -> list[Any]:
     ]
 
 
-async def registered(api: Api, **changes: Any) -> str:
+async def registered(api: Api, body: dict[str, Any] | None = None, **changes: Any) -> str:
+    """The test household (or `body`) registered; its id."""
     created = await api.client.post(
-        "/v1/households", json=household(**changes), headers=api.token("caseworker", DISTRICT)
+        "/v1/households", json=body or household(**changes), headers=api.token("caseworker", DISTRICT)
     )
     assert created.status_code == 201, created.text
     return str(created.json()["id"])
@@ -128,6 +129,19 @@ async def steps(
         assert response.status_code == 200, (step, response.text)
         body = response.json()
     return body
+
+
+async def approved_case(
+    api: Api, program: str = "dibao", *, body: dict[str, Any] | None = None, **household_changes: Any
+) -> tuple[str, str]:
+    """The test household (or `body`) registered, investigated and approved on 29 October 2026 (a tekun case
+    covers the head alone): (household id, case id)."""
+    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
+    household_id = await registered(api, body, **household_changes)
+    application_id = await apply(api, household_id, caseworker, program=program)
+    await steps(api, application_id, INVESTIGATION, caseworker)
+    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
+    return household_id, str(decided["case_id"])
 
 
 async def add_case(

@@ -81,7 +81,7 @@ def terminated(
 
 
 async def entries(insurance: Insurance) -> list[tuple[Any, ...]]:
-    async with insurance.engine.connect() as connection:
+    async with insurance.connection() as connection:
         rows = await connection.execute(
             select(
                 RosterEntry.id,

@@ -26,7 +26,6 @@ from shared.auth import ensure_dev_keypair, mint_token
 from shared.clock import Clock, FixedClock, SystemClock
 from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
-from shared.db import upgrade
 from shared.messaging.bus import InProcessBus
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor
@@ -84,18 +83,18 @@ async def prepared_by(
 
 @contextlib.asynccontextmanager
 async def serve_pair(
-    new_database: Any, keys: Path, clock: Clock | None = None, /, **bus: Any
+    migrated_database: Any, keys: Path, clock: Clock | None = None, /, **bus: Any
 ) -> AsyncIterator[Pair]:
     """Eligibility and payments running, each on its own migrated database; `bus` picks in-process or Kafka,
     `clock` the day both live on (the system's by default; positional, so that a `**bus` dict never binds
     it)."""
-    async with beside_eligibility(new_database, keys, "payments", clock, **bus) as both:
+    async with beside_eligibility(migrated_database, keys, "payments", clock, **bus) as both:
         yield Pair(both.eligibility, both.other, both.other_db, both.eligibility_runtime, both.other_runtime)
 
 
 @pytest.fixture
-async def pair(new_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Pair]:
-    async with serve_pair(new_database, tmp_path / "keys", clock, bus="in-process") as both:
+async def pair(migrated_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Pair]:
+    async with serve_pair(migrated_database, tmp_path / "keys", clock, bus="in-process") as both:
         yield both
 
 
@@ -157,9 +156,8 @@ class Payments:
 
 
 @pytest.fixture
-async def payments(new_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Payments]:
-    url = await new_database()
-    await asyncio.to_thread(upgrade, PAYMENTS.migrations, url)
+async def payments(migrated_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Payments]:
+    url = await migrated_database(PAYMENTS.migrations)
     private_key, public_key = ensure_dev_keypair(tmp_path / "keys")
     settings = PaymentsSettings.model_validate(
         {

@@ -18,7 +18,7 @@ from services.payments.main import DEFINITION as PAYMENTS
 from services.payments.models import Entitlement, EntitlementAmount
 from shared.contracts.base import ContractRegistry, Event
 from shared.contracts.eligibility import ApprovedBeneficiary, CaseAmountChanged, CaseApproved, MonthlyAmount
-from shared.db import session_factory, upgrade
+from shared.db import session_factory
 from shared.local.kafka import KafkaBroker
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, DeferralPolicy, InboxProcessor
@@ -41,10 +41,9 @@ class Collected:
 
 
 async def test_an_amount_change_before_its_approval_is_applied_on_top_of_it_across_a_restart(
-    new_database: Any, kafka: KafkaBroker, topic: str
+    migrated_database: Any, kafka: KafkaBroker, topic: str
 ) -> None:
-    url = await new_database()
-    await asyncio.to_thread(upgrade, PAYMENTS.migrations, url)
+    url = await migrated_database(PAYMENTS.migrations)
     engine = create_async_engine(url)
 
     # eligibility's case contracts, on this test's own topic (the handlers check the contract by type)

@@ -13,13 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from safetynet.catalog import SERVICES
 from shared.audit import GENESIS, audit_log, record, verify_chain
-from shared.db import session_factory, upgrade
+from shared.db import session_factory
 
 
 @pytest.fixture
-async def engine(new_database: Any) -> Any:
-    url = await new_database()
-    await asyncio.to_thread(upgrade, SERVICES["oversight"].definition.migrations, url)
+async def engine(migrated_database: Any) -> Any:
+    url = await migrated_database(SERVICES["oversight"].definition.migrations)
     engine = create_async_engine(url)
     yield engine
     await engine.dispose()

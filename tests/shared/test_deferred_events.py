@@ -1,6 +1,6 @@
 """Typed retries at the inbox, against real PostgreSQL and the real Kafka broker: "not yet" parks an event
 without blocking other keys, a parked event past its bound is dead-lettered with its reason, a broken rule
-or body is dead-lettered at once."""
+or body is dead-lettered at once; the bounds are each service's settings."""
 
 from __future__ import annotations
 
@@ -13,13 +13,16 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from safetynet.catalog import SERVICES
 from shared.contracts.base import Event
 from shared.db import UnitOfWork, session_factory
 from shared.errors import FieldIssue, InvalidInput, NotYet
 from shared.local.kafka import KafkaBroker
+from shared.messaging.bus import InProcessBus
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, DeferralPolicy, Handler, InboxProcessor
 from shared.messaging.kafka import (
@@ -30,6 +33,8 @@ from shared.messaging.kafka import (
     producer_config,
 )
 from shared.messaging.tables import deferred_events, inbox
+from shared.pii import generate_pii_settings
+from shared.service import ServiceRuntime
 from tests.kit import effect_counts, item_recorded, prepare_database, record_effect, registry_for, wait_for
 from tests.kit.messaging import kafka_settings, raw_records
 
@@ -234,3 +239,37 @@ async def test_redelivering_a_parked_event_does_not_park_it_twice(new_database: 
     await inbox_processor.process([late])  # already processed: a no-op
     assert await effect_counts(engine) == (2, 2) and letters == []
     await engine.dispose()
+
+
+def test_each_service_takes_its_deferral_bounds_from_its_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAYMENTS_DEFERRAL__GIVE_UP_AFTER_MINUTES", "90")
+    monkeypatch.setenv("PAYMENTS_DEFERRAL__FIRST_RETRY_SECONDS", "2")
+    monkeypatch.setenv("PAYMENTS_DEFERRAL__LONGEST_WAIT_SECONDS", "60")
+    entry = SERVICES["payments"]
+    settings = entry.settings.model_validate(
+        {
+            "environment": "development",
+            "bus": "in-process",
+            "database": {"url": "postgresql+asyncpg://u:p@127.0.0.1:1/payments"},
+            "auth": {"public_key_file": "/dev/null"},
+            "pii": generate_pii_settings(),
+        }
+    )
+    runtime = ServiceRuntime(entry.definition, settings, bus=InProcessBus())
+    assert runtime.processor is not None
+    assert runtime.processor.deferral == DeferralPolicy(
+        give_up_after=timedelta(minutes=90),
+        first_retry=timedelta(seconds=2),
+        longest_wait=timedelta(minutes=1),
+    )
+
+    monkeypatch.setenv("PAYMENTS_DEFERRAL__LONGEST_WAIT_SECONDS", "1")
+    with pytest.raises(ValidationError, match="longest_wait_seconds must be at least first_retry_seconds"):
+        entry.settings.model_validate(
+            {"database": {"url": "postgresql+asyncpg://h/p"}, "auth": {"jwks_url": "x"}}
+        )
+    monkeypatch.setenv("PAYMENTS_DEFERRAL__GIVE_UP_AFTER_MINUTES", "0")
+    with pytest.raises(ValidationError, match="give_up_after_minutes"):
+        entry.settings.model_validate(
+            {"database": {"url": "postgresql+asyncpg://h/p"}, "auth": {"jwks_url": "x"}}
+        )

@@ -54,9 +54,8 @@ async def test_migrations_upgrade_downgrade_and_upgrade_again(new_database: Any,
     assert {"outbox", "inbox"} <= await table_names(url)
 
 
-async def test_the_tables_a_recalculation_rewrites_leave_room_for_hot_updates(new_database: Any) -> None:
-    url = await new_database()
-    await asyncio.to_thread(upgrade, SERVICES["eligibility"].definition.migrations, url)
+async def test_the_tables_a_recalculation_rewrites_leave_room_for_hot_updates(migrated_database: Any) -> None:
+    url = await migrated_database(SERVICES["eligibility"].definition.migrations)
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
