@@ -244,6 +244,30 @@ class CaseBeneficiary(Base):
     insurance_categories: Mapped[list[str]] = mapped_column(ARRAY(Text))
 
 
+class SupportModeChoice(Base):
+    """A 特困 person's choice of support mode (供养方式) on a case, kept whole; the highest `seq` is in force."""
+
+    __tablename__ = "support_mode_choices"
+    __table_args__ = (
+        CheckConstraint(
+            "(support_mode = 'dispersed') = (carer_name_cipher IS NOT NULL) AND (carer_name_cipher IS NULL) = "
+            "(carer_phone_cipher IS NULL) AND support_mode IN ('centralised', 'dispersed')",
+            name="carer_named_for_dispersed_only",
+        ),
+    )
+
+    case_id: Mapped[UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, comment="1, 2, … per case and person")
+    support_mode: Mapped[str] = mapped_column(Text, comment="centralised (集中供养) | dispersed (分散供养)")
+    chosen_on: Mapped[date] = mapped_column(Date)
+    care_level: Mapped[str] = mapped_column(Text, comment="the care level SupportModeChosen carried")
+    carer_name_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    carer_phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recorded_by: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class StaffRelative(Base):
     """The register (备案) of relatives of assistance staff and village cadres."""
 

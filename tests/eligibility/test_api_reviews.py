@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.eligibility import CareLevelAssessed, CaseAmountChanged
 from tests.eligibility.conftest import Api
-from tests.kit.eligibility import (
-    APPROVE,
-    DISTRICT,
-    HEAD_ID,
-    INVESTIGATION,
-    apply,
-    events,
-    household,
-    registered,
-    steps,
-)
-
-
-async def approved_case(api: Api, program: str = "dibao", **household_changes: Any) -> tuple[str, str]:
-    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
-    household_id = await registered(api, **household_changes)
-    application_id = await apply(api, household_id, caseworker, program=program)
-    await steps(api, application_id, INVESTIGATION, caseworker)
-    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
-    return household_id, str(decided["case_id"])
+from tests.kit.eligibility import DISTRICT, HEAD_ID, approved_case, events, household
 
 
 async def test_a_review_after_a_change_of_income_changes_the_amount_from_the_next_month(
@@ -77,7 +56,7 @@ async def test_a_household_that_no_longer_qualifies_is_refused_with_the_reason(a
 async def test_a_care_assessment_sets_the_tekun_care_subsidy(
     api: Api, eligibility_engine: AsyncEngine
 ) -> None:
-    alone = {
+    alone: dict[str, Any] = {
         "members": [{"id_number": HEAD_ID, "name": "张桂兰", "birth_date": "1950-03-01", "relation": "head"}],
         "monthly_income_fen": 0,
     }

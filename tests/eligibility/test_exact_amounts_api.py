@@ -9,16 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.eligibility import CaseAmountChanged, CaseApproved
 from tests.eligibility.conftest import Api
-from tests.kit.eligibility import (
-    APPROVE,
-    DISTRICT,
-    INVESTIGATION,
-    apply,
-    events,
-    household,
-    resident_id,
-    steps,
-)
+from tests.kit.eligibility import DISTRICT, approved_case, events, household, resident_id
 
 THREE_ADULTS: list[dict[str, Any]] = [
     {"birth_date": "1980-01-01", "relation": "head"},
@@ -56,17 +47,6 @@ def three_members(**changes: Any) -> dict[str, Any]:
     return {**base, "members": [*base["members"], spouse], **changes}
 
 
-async def approved_case(api: Api, **changes: Any) -> tuple[str, str]:
-    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
-    created = await api.client.post("/v1/households", json=three_members(**changes), headers=caseworker)
-    assert created.status_code == 201, created.text
-    household_id = str(created.json()["id"])
-    application_id = await apply(api, household_id, caseworker)
-    await steps(api, application_id, INVESTIGATION, caseworker)
-    decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
-    return household_id, str(decided["case_id"])
-
-
 async def recalculated(api: Api, effective_from: str, dibao_urban_fen: int) -> None:
     admin = api.token("admin", "*", subject="admin-1")
     body = {"effective_from": effective_from, "parameters": {"dibao_urban_fen": dibao_urban_fen}}
@@ -94,7 +74,9 @@ async def test_approval_and_the_recalculation_compute_the_same_exact_lines(
     # ¥1,000 a month less 5 fen of rigid expenses a year (5/12 fen a month), three members, ¥770:
     # 231,000 − 100,000 + 0.4166… = 131,000.4166… → 131,000 (a deduction rounded up to 1 fen and a
     # floored per capita gave (77,000 − 33,333) × 3 = 131,001).
-    await approved_case(api, monthly_income_fen=100_000, rigid_expenses_12m_fen={"medical": 5})
+    await approved_case(
+        api, body=three_members(monthly_income_fen=100_000, rigid_expenses_12m_fen={"medical": 5})
+    )
     [approved] = await events(eligibility_engine, "CaseApproved")
     assert isinstance(approved, CaseApproved)
     assert sum(b.base_fen for b in approved.beneficiaries) == 131_000
@@ -115,7 +97,7 @@ async def test_approval_and_the_recalculation_compute_the_same_exact_lines(
 async def test_a_review_keeps_the_exact_income_that_a_later_recalculation_uses(
     api: Api, eligibility_engine: AsyncEngine
 ) -> None:
-    household_id, case_id = await approved_case(api, monthly_income_fen=100_000)
+    household_id, case_id = await approved_case(api, body=three_members(monthly_income_fen=100_000))
     caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
     change = three_members(monthly_income_fen=100_001, version=1, reason="pension increase reported")
     assert (

@@ -1,4 +1,4 @@
-"""Routes for cases: read, suspend, terminate."""
+"""Routes for cases: read, suspend, terminate, review, assess care, choose the support mode."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from services.eligibility.schemas.cases import (
     SuspensionIn,
     TerminationIn,
 )
-from services.eligibility.service import cases, reviews
-from shared.service import UnitOfWorkDep
+from services.eligibility.schemas.support_mode import CaseSupportModesOut, SupportModeIn
+from services.eligibility.service import cases, reviews, support_mode
+from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -58,3 +59,45 @@ async def post_care_assessment(
     case_id: UUID, body: CareAssessmentIn, uow: UnitOfWorkDep, caller: Assessor
 ) -> CaseOut:
     return await reviews.assess_care(uow, caller, case_id, body)
+
+
+@router.post(
+    "/{case_id}/support-mode",
+    summary="Record a tekun beneficiary's choice of support mode (publishes SupportModeChosen)",
+    description="Centralised support in a care facility (集中供养), or dispersed support at home with a named carer "
+    "(分散供养): a first choice or a change, dated the day the person chose. Refused, changing nothing, unless the "
+    "case is an active tekun case in your districts (`TEKUN_ONLY`, `CASE_NOT_ACTIVE`; another district's case is "
+    "404), the person an active beneficiary of it (`NOT_A_BENEFICIARY`, 404) whose self-care has been assessed "
+    "(`CARE_LEVEL_NOT_ASSESSED`, 409). 422: `carer` missing for dispersed support (`CARER_REQUIRED`) or given "
+    "for centralised support (`CARER_NOT_ALLOWED`); `chosen_on` after today (`FUTURE_DATE`), before the case's "
+    "decision (`BEFORE_DECISION`) or before the person's latest choice (`BEFORE_PREVIOUS_CHOICE`; the same day "
+    "is allowed). 409: the mode the person already has (`SAME_SUPPORT_MODE`). The carer's name and phone are "
+    "stored encrypted and shown masked; the event carries the person's current care level and never the carer. "
+    "Each choice is written to the audit log (`support_mode.chosen`).",
+    responses={
+        404: {"description": "no such case in your districts, or the person is not an active beneficiary"},
+        409: {"description": "not an active tekun case, care level not assessed, or the same mode again"},
+    },
+)
+async def post_support_mode(
+    case_id: UUID,
+    body: SupportModeIn,
+    uow: UnitOfWorkDep,
+    pii: PersonalDataDep,
+    caller: Assessor,
+    today: TodayDep,
+) -> CaseSupportModesOut:
+    return await support_mode.choose_support_mode(uow, pii, caller, case_id, body, today=today)
+
+
+@router.get(
+    "/{case_id}/support-mode",
+    summary="Each tekun beneficiary's current support mode and its history (carer masked)",
+    description="For every beneficiary of a tekun case: the choice in force (the latest) and every choice, "
+    "oldest first, with the care level it was announced with and who recorded it. A dibao case answers 409 "
+    "(`TEKUN_ONLY`); another district's case 404.",
+)
+async def get_support_mode(
+    case_id: UUID, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Staff
+) -> CaseSupportModesOut:
+    return await support_mode.read_support_modes(uow, pii, caller, case_id)

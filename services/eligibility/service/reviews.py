@@ -23,13 +23,13 @@ from shared.auth import Principal
 from shared.contracts.eligibility import CareLevelAssessed, CaseAmountChanged, MonthlyAmount
 from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, FieldIssue, NotFound
 
 
 async def review_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: ReviewIn) -> CaseOut:
     """Re-assess the household as registered now; a new amount applies from the next month."""
     async with uow:
-        case = await _active_case(uow, caller, case_id)
+        case = await active_case(uow, caller, case_id)
         await reassess(uow, case, on=body.on, reason=body.reason)
         await uow.commit()
     return await read_case(uow, caller, case_id)
@@ -38,7 +38,7 @@ async def review_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: R
 async def assess_care(uow: UnitOfWork, caller: Principal, case_id: UUID, body: CareAssessmentIn) -> CaseOut:
     """Record a tekun beneficiary's self-care assessment and apply the care subsidy it sets."""
     async with uow:
-        case = await _active_case(uow, caller, case_id)
+        case = await active_case(uow, caller, case_id)
         if case.program != "tekun":
             raise Conflict("the care subsidy and its assessment apply to tekun cases only")
         beneficiaries = {
@@ -71,12 +71,14 @@ async def assess_care(uow: UnitOfWork, caller: Principal, case_id: UUID, body: C
     return await read_case(uow, caller, case_id)
 
 
-async def _active_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> Case:
+async def active_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> Case:
+    """The case in the caller's districts, locked for the step about to be recorded; refused unless active."""
     case = await cases_queries.case(uow.session, case_id, caller.district_scope, for_update=True)
     if case is None:
         raise NotFound(f"no case {case_id} in your districts")
     if case.status != "active":
-        raise Conflict(f"case {case_id} is {case.status}, not active")
+        message = f"case {case_id} is {case.status}, not active"
+        raise Conflict(message, errors=[FieldIssue("case_id", "CASE_NOT_ACTIVE", message)])
     return case
 
 
