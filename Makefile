@@ -26,8 +26,9 @@ check: $(INSTALLED)
 	$(BIN)/lint-imports
 	$(BIN)/python -m shared.contracts.asyncapi --check
 
+# Two workers share one PostgreSQL server and one Kafka broker; the broker's tests run on one of them.
 test: check
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 asyncapi: $(INSTALLED)
 	$(BIN)/python -m shared.contracts.asyncapi

@@ -1,10 +1,14 @@
-"""Real PostgreSQL and a real Apache Kafka broker, started once per test session; each service's migrations
-applied once per session to a template database that every test's database is copied from."""
+"""Real PostgreSQL and a real Apache Kafka broker, started once per test session (shared by pytest-xdist's
+workers); each service's migrations applied once per worker to a template database that every test's
+database is copied from."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -19,10 +23,48 @@ from shared.local import kafka as local_kafka
 from shared.local import postgres
 from shared.observability import configure_logging
 
-# One scratch folder per session, beside the repo's own state, so CI's clean clone stays clean.
-SCRATCH = (
-    Path(os.environ.get("SAFETYNET_TEST_SCRATCH", tempfile.gettempdir())) / f"safetynet-tests-{os.getpid()}"
-)
+_RUN = "SAFETYNET_TEST_RUN"
+"""The session's scratch folder, chosen by the controlling process and inherited by pytest-xdist's workers,
+so every worker uses the one PostgreSQL server and the one Kafka broker the first of them starts."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or the only process): it owns the servers
+        root = Path(os.environ.get("SAFETYNET_TEST_SCRATCH", tempfile.gettempdir()))
+        os.environ[_RUN] = str(root / f"safetynet-tests-{os.getpid()}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and _RUN in os.environ:
+        scratch = Path(os.environ.pop(_RUN))
+        if (scratch / "kafka").exists():
+            local_kafka.stop(scratch / "kafka")
+        if (scratch / "postgres").exists():
+            postgres.destroy(scratch / "postgres")
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of the shared broker (one kills it) run one after another on one worker, as do the
+    command-line tests of the one embedded workspace: `pytest -n 2 --dist loadgroup`."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "kafka" in names or item.get_closest_marker("kafka"):
+            item.add_marker(pytest.mark.xdist_group("kafka"))
+        elif "embedded" in names:
+            item.add_marker(pytest.mark.xdist_group("embedded"))
+
+
+@contextlib.contextmanager
+def _first_worker_starts(name: str) -> Iterator[Path]:
+    """The scratch folder of `name`, under a lock: whichever worker comes first starts the server, the
+    others find it running (`start` returns a running server as it is)."""
+    scratch = Path(os.environ[_RUN])
+    scratch.mkdir(parents=True, exist_ok=True)
+    with (scratch / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield scratch / name
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,17 +75,17 @@ def logging_as_deployed() -> None:
 
 
 @pytest.fixture(scope="session")
-def pg() -> Iterator[postgres.PostgresServer]:
-    server = postgres.start(SCRATCH / "postgres", durable=False)
-    yield server
-    postgres.destroy(SCRATCH / "postgres")
+def pg() -> postgres.PostgresServer:
+    """The session's PostgreSQL server (stopped and removed when the session ends)."""
+    with _first_worker_starts("postgres") as home:
+        return postgres.start(home, durable=False)
 
 
 @pytest.fixture(scope="session")
-def kafka() -> Iterator[local_kafka.KafkaBroker]:
-    broker = local_kafka.start(SCRATCH / "kafka")
-    yield broker
-    local_kafka.stop(SCRATCH / "kafka")
+def kafka() -> local_kafka.KafkaBroker:
+    """The session's Kafka broker (stopped when the session ends)."""
+    with _first_worker_starts("kafka") as home:
+        return local_kafka.start(home)
 
 
 CreateDatabase = Callable[[], Awaitable[str]]
