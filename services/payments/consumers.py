@@ -1,8 +1,8 @@
-"""The payments service's reactions to eligibility events; the inbox runs each at most once."""
+"""The payments service's reactions to eligibility's and facilities' events; the inbox runs each at most once."""
 
 from __future__ import annotations
 
-from services.payments.service import entitlements
+from services.payments.service import entitlements, facilities
 from shared.contracts.eligibility import (
     CaseAmountChanged,
     CaseApproved,
@@ -10,6 +10,7 @@ from shared.contracts.eligibility import (
     CaseTerminated,
     TemporaryAidGranted,
 )
+from shared.contracts.facilities import ResidentAdmitted, ResidentDischarged, ResidentTransferred
 from shared.messaging.inbox import reactions
 
 HANDLERS = reactions(
@@ -18,5 +19,8 @@ HANDLERS = reactions(
     (CaseSuspended, entitlements.suspend_entitlements),
     (CaseTerminated, entitlements.end_entitlements),
     (TemporaryAidGranted, entitlements.schedule_one_off),
+    (ResidentAdmitted, facilities.on_resident_admitted_pay_the_facility),
+    (ResidentTransferred, facilities.on_resident_transferred_pay_the_new_facility),
+    (ResidentDischarged, facilities.on_resident_discharged_pay_the_person),
 )
 """Which use case reacts to which event; the runtime subscribes to these events' topics."""

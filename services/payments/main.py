@@ -15,7 +15,7 @@ from shared.service import ServiceDefinition, create_app
 DEFINITION = ServiceDefinition(
     name="payments",
     title="SafetyNet payments",
-    description="Payee accounts, entitlements, monthly runs, bank files and returns, recoveries, the district-fund ledger. Publishes `payments.payment.v1`.",
+    description="Payee and care-facility accounts, entitlements, facility stays, monthly runs, bank files and returns, recoveries, the district-fund ledger. Publishes `payments.payment.v1`.",
     migrations=Path(__file__).parent / "migrations",
     routers=(api.router,),
     handlers=HANDLERS,

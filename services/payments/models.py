@@ -168,6 +168,8 @@ class Payment(Base):
         CheckConstraint(
             "status IN ('due', 'sent', 'paid', 'failed', 'reissued', 'cancelled')", name="known_status"
         ),
+        CheckConstraint("payee_kind IN ('person', 'household', 'facility')", name="known_payee_kind"),
+        CheckConstraint("(payee_kind = 'facility') = (facility_id IS NOT NULL)", name="facility_payee_named"),
     )
 
     id: Mapped[UUID] = mapped_column(
@@ -199,6 +201,12 @@ class Payment(Base):
     reissue_of: Mapped[UUID | None] = mapped_column(
         ForeignKey("payments.id"), comment="the failed payment this one replaces (once)"
     )
+    payee_kind: Mapped[str] = mapped_column(
+        Text, server_default="person", comment="whose account is paid: person | household (grant) | facility"
+    )
+    facility_id: Mapped[UUID | None] = mapped_column(
+        comment="the care facility paid for its 特困 resident (payee_kind facility)"
+    )
 
 
 class Overpayment(Base):
@@ -219,6 +227,31 @@ class Overpayment(Base):
     settled_by: Mapped[str | None] = mapped_column(Text)
 
 
+class FacilityStay(Base):
+    """A span of months in which a care facility (供养服务机构), not the person, is paid the person's 特困
+    amounts: from the month after admission (or transfer) until `end_month`, the first month not paid to it."""
+
+    __tablename__ = "facility_stays"
+    __table_args__ = (
+        UniqueConstraint("placement_id", "start_month"),
+        Index("ix_facility_stays_person_start", "person_id", "start_month"),
+        Index("uq_facility_stays_open", "person_id", unique=True, postgresql_where=text("end_month IS NULL")),
+        CheckConstraint("end_month >= start_month", name="ends_after_start"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    placement_id: Mapped[UUID] = mapped_column(comment="the stay in facilities (continues across a transfer)")
+    person_id: Mapped[UUID]
+    case_id: Mapped[UUID]
+    facility_id: Mapped[UUID] = mapped_column(index=True)
+    district_code: Mapped[str] = mapped_column(Text, comment="district of the facility")
+    start_month: Mapped[date] = mapped_column(Date, comment="first month paid to the facility")
+    end_month: Mapped[date | None] = mapped_column(Date, comment="first month paid to the person again")
+    end_reason: Mapped[str | None] = mapped_column(
+        Text, comment="transferred | readmitted | death | returned_home | case_ended"
+    )
+
+
 class PayeeAccount(Base):
     """Where a beneficiary's (or a household's) money goes: one current version per owner, each change a
     new version with an audit record. Holder and account number are encrypted; the blind index finds one
@@ -233,11 +266,13 @@ class PayeeAccount(Base):
             unique=True,
             postgresql_where=text("superseded_at IS NULL"),
         ),
-        CheckConstraint("owner_kind IN ('person', 'household')", name="known_owner_kind"),
+        CheckConstraint("owner_kind IN ('person', 'household', 'facility')", name="known_owner_kind"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
-    owner_kind: Mapped[str] = mapped_column(Text, comment="person (monthly benefits) | household (grants)")
+    owner_kind: Mapped[str] = mapped_column(
+        Text, comment="person (monthly benefits) | household (grants) | facility (its 特困 residents)"
+    )
     owner_id: Mapped[UUID]
     district_code: Mapped[str] = mapped_column(Text)
     holder_name: Mapped[bytes] = mapped_column(LargeBinary, comment="encrypted")

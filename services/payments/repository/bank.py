@@ -19,19 +19,21 @@ from services.payments.models import (
 )
 from shared.db import Scope, in_scope
 
-# Every payment of the run still due whose payee has an account (the beneficiary's, or the household's
-# for a temporary grant) becomes one line of the file, and sent.
+# Every payment of the run still due whose payee has an account (the beneficiary's, the care facility's for
+# a month it is paid for its 特困 resident, or the household's for a temporary grant) becomes one line of the
+# file, and sent. A payment whose payee a resident's move changed meanwhile waits for the next file.
 SEND_DUE = text(
     """
 WITH due AS (
-    SELECT p.id, p.amount_fen, a.id AS account_id, row_number() OVER (ORDER BY p.id) AS line
+    SELECT p.id, p.amount_fen, p.facility_id, a.id AS account_id, row_number() OVER (ORDER BY p.id) AS line
     FROM payments p
-    JOIN payee_accounts a ON a.superseded_at IS NULL
-     AND a.owner_kind = CASE WHEN p.person_id IS NULL THEN 'household' ELSE 'person' END
-     AND a.owner_id = COALESCE(p.person_id, p.household_id)
+    JOIN payee_accounts a ON a.superseded_at IS NULL AND a.owner_kind = p.payee_kind
+     AND a.owner_id = COALESCE(p.facility_id, p.person_id, p.household_id)
     WHERE p.run_id = CAST(:run_id AS uuid) AND p.status = 'due'
 ), sent AS (
-    UPDATE payments p SET status = 'sent' FROM due WHERE p.id = due.id AND p.status = 'due' RETURNING p.id
+    UPDATE payments p SET status = 'sent' FROM due
+    WHERE p.id = due.id AND p.status = 'due' AND p.facility_id IS NOT DISTINCT FROM due.facility_id
+    RETURNING p.id
 ), lines AS (
     INSERT INTO payment_instructions (id, bank_file_id, line, payment_id, payee_account_id, amount_fen, status)
     SELECT uuid_v7(), CAST(:bank_file_id AS uuid), due.line, due.id, due.account_id, due.amount_fen, 'sent'
@@ -46,9 +48,8 @@ COUNT_HELD = text(
     """
 SELECT count(*) FROM payments p
 WHERE p.run_id = CAST(:run_id AS uuid) AND p.status = 'due' AND NOT EXISTS (
-    SELECT 1 FROM payee_accounts a WHERE a.superseded_at IS NULL
-      AND a.owner_kind = CASE WHEN p.person_id IS NULL THEN 'household' ELSE 'person' END
-      AND a.owner_id = COALESCE(p.person_id, p.household_id))
+    SELECT 1 FROM payee_accounts a WHERE a.superseded_at IS NULL AND a.owner_kind = p.payee_kind
+      AND a.owner_id = COALESCE(p.facility_id, p.person_id, p.household_id))
 """
 )
 

@@ -5,22 +5,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CompoundSelect, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payments.models import Entitlement, OneOffPayment, PayeeAccount
+from services.payments.models import Entitlement, FacilityStay, OneOffPayment, PayeeAccount
 from shared.db import Scope
 
 
 async def owner_district(session: AsyncSession, owner_kind: str, owner_id: UUID, scope: Scope) -> str | None:
-    """The district of a beneficiary (person) or household this service pays, if it is in the scope."""
-    known = (
-        select(Entitlement.district_code).where(Entitlement.person_id == owner_id)
-        if owner_kind == "person"
-        else select(Entitlement.district_code)
-        .where(Entitlement.household_id == owner_id)
-        .union(select(OneOffPayment.district_code).where(OneOffPayment.household_id == owner_id))
-    )
+    """The district of a beneficiary (person), household or care facility this service pays, if it is in the
+    scope. A facility is known from its residents' stays, in the facility's district."""
+    known: Select[str] | CompoundSelect[str]
+    if owner_kind == "person":
+        known = select(Entitlement.district_code).where(Entitlement.person_id == owner_id)
+    elif owner_kind == "facility":
+        known = select(FacilityStay.district_code).where(FacilityStay.facility_id == owner_id).distinct()
+    else:
+        known = (
+            select(Entitlement.district_code)
+            .where(Entitlement.household_id == owner_id)
+            .union(select(OneOffPayment.district_code).where(OneOffPayment.household_id == owner_id))
+        )
     districts = {code for code in await session.scalars(known)}
     in_reach = sorted(code for code in districts if scope is None or code in scope)
     return in_reach[0] if in_reach else None

@@ -13,8 +13,9 @@ from shared.db import Scope, in_scope
 
 # One batch of a slice of a monthly run: every entitlement of the district due that month, at the amount
 # in force for the month, in entitlement-id order from the slice's cursor to its end (plain bounds, so
-# that even a generic plan scans just that range of the index). The unique index on (person, benefit, month)
-# makes a repeated or resumed run add nothing.
+# that even a generic plan scans just that range of the index), paid to the care facility whose stay covers
+# the month for a 特困 resident, else to the person. The unique index on (person, benefit, month) makes a
+# repeated or resumed run add nothing, and a month paid once stays paid to whom it was paid.
 PREPARE_BATCH = text(
     """
 WITH batch AS (
@@ -28,15 +29,23 @@ WITH batch AS (
     ORDER BY e.id
     LIMIT :batch_size
 ), inserted AS (
-    INSERT INTO payments (id, run_id, entitlement_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
+    INSERT INTO payments (id, run_id, entitlement_id, case_id, person_id, household_id, benefit, month, amount_fen,
+                          status, payee_kind, facility_id)
     SELECT uuid_v7(), CAST(:run_id AS uuid), b.id, b.case_id, b.person_id, b.household_id, b.benefit,
-           CAST(:month AS date), amount.total_fen, 'due'
+           CAST(:month AS date), amount.total_fen, 'due',
+           CASE WHEN stay.facility_id IS NULL THEN 'person' ELSE 'facility' END, stay.facility_id
     FROM batch b
     JOIN LATERAL (
         SELECT a.total_fen FROM entitlement_amounts a
         WHERE a.entitlement_id = b.id AND a.from_month <= CAST(:month AS date)
         ORDER BY a.from_month DESC LIMIT 1
     ) amount ON amount.total_fen > 0
+    LEFT JOIN LATERAL (
+        SELECT f.facility_id FROM facility_stays f
+        WHERE b.benefit = 'tekun' AND f.person_id = b.person_id AND f.start_month <= CAST(:month AS date)
+          AND (f.end_month IS NULL OR f.end_month > CAST(:month AS date))
+        ORDER BY f.start_month DESC LIMIT 1
+    ) stay ON true
     ON CONFLICT DO NOTHING
     RETURNING 1
 )
@@ -49,9 +58,10 @@ SELECT (SELECT id FROM batch ORDER BY id DESC LIMIT 1) AS last_id,
 # Temporary grants of the district not yet in any run go into this one (once: unique on the grant).
 PREPARE_ONE_OFFS = text(
     """
-INSERT INTO payments (id, run_id, grant_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
+INSERT INTO payments (id, run_id, grant_id, case_id, person_id, household_id, benefit, month, amount_fen, status,
+                      payee_kind)
 SELECT uuid_v7(), CAST(:run_id AS uuid), o.grant_id, o.application_id, NULL, o.household_id, 'temporary',
-       CAST(:month AS date), o.amount_fen, 'due'
+       CAST(:month AS date), o.amount_fen, 'due', 'household'
 FROM one_off_payments o
 WHERE o.district_code = :district_code AND o.granted_on < CAST(:month AS date) + INTERVAL '1 month'
   AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.grant_id = o.grant_id)
@@ -61,12 +71,14 @@ ON CONFLICT DO NOTHING
 
 
 # Back pay (补发): a month already paid in a released run at less than the amount now in force for it
-# (a standard raised with a past effective date) gets the difference, less any earlier top-ups.
+# (a standard raised with a past effective date) gets the difference, less any earlier top-ups, paid to whom
+# the month was paid.
 PREPARE_BACK_PAY = text(
     """
-INSERT INTO payments (id, run_id, entitlement_id, case_id, person_id, household_id, benefit, month, amount_fen, status)
+INSERT INTO payments (id, run_id, entitlement_id, case_id, person_id, household_id, benefit, month, amount_fen, status,
+                      payee_kind, facility_id)
 SELECT uuid_v7(), CAST(:run_id AS uuid), p.entitlement_id, p.case_id, p.person_id, p.household_id, 'back_pay',
-       p.month, owed.total_fen - p.amount_fen - COALESCE(topped.amount, 0), 'due'
+       p.month, owed.total_fen - p.amount_fen - COALESCE(topped.amount, 0), 'due', p.payee_kind, p.facility_id
 FROM payments p
 JOIN payment_runs r ON r.id = p.run_id AND r.status = 'released'
 JOIN entitlements e ON e.id = p.entitlement_id

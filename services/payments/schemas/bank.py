@@ -25,6 +25,11 @@ class PaymentOut(BaseModel):
     amount_fen: int
     status: str = Field(description="due | sent | paid | failed | reissued | cancelled")
     reissue_of: UUID | None = Field(description="the failed payment this one replaces")
+    payee_kind: str = Field(
+        description="whose account is paid: person, household (a temporary grant) or facility (the care "
+        "facility of a 特困 resident, for a month of the resident's stay)"
+    )
+    facility_id: UUID | None = Field(description="the care facility paid, when payee_kind is facility")
 
     @classmethod
     def of(cls, payment: Payment, district_code: str) -> Self:

@@ -1,4 +1,4 @@
-"""Payee accounts of beneficiaries and households."""
+"""Payee accounts of beneficiaries, households and care facilities."""
 
 from __future__ import annotations
 
@@ -54,8 +54,34 @@ class PayeeAccountOut(BaseModel):
     superseded_at: datetime | None
 
 
+class FacilityAccountIn(AccountFields):
+    """A care facility's account, paid its 特困 residents' amounts; the old one is kept as history."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "holder_name": "重庆市渝中区社会福利院",
+                    "account_number": "6222021900012345678",
+                    "bank_code": "102653000015",
+                    "reason": "account opened for residents' support",
+                }
+            ]
+        },
+    )
+
+    reason: str = Field(
+        min_length=1, max_length=200, description="why the account is set or changed (audited)"
+    )
+
+    def as_payee(self) -> PayeeAccountIn:
+        """The facility itself holds the account: never an appointed payee."""
+        return PayeeAccountIn.model_validate(self.model_dump())
+
+
 class PayeeAccountsOut(BaseModel):
-    owner_kind: Literal["person", "household"]
+    owner_kind: Literal["person", "household", "facility"]
     owner_id: UUID
     current: PayeeAccountOut | None
     owners_sharing_the_account: int = Field(

@@ -265,6 +265,8 @@ async def reissue(
             amount_fen=payment.amount_fen,
             status="due",
             reissue_of=payment.id,
+            payee_kind=payment.payee_kind,
+            facility_id=payment.facility_id,
         )
         uow.session.add(replacement)
         await record(
@@ -353,11 +355,12 @@ async def _failed_payment(uow: UnitOfWork, caller: Principal, payment_id: UUID) 
 
 
 def _owner(payment: Payment) -> tuple[payees.OwnerKind, UUID]:
-    return (
-        ("person", payment.person_id)
-        if payment.person_id is not None
-        else ("household", payment.household_id)
-    )
+    """Whose account the payment goes to: the care facility's, the beneficiary's or the household's."""
+    if payment.facility_id is not None:
+        return "facility", payment.facility_id
+    if payment.person_id is not None:
+        return "person", payment.person_id
+    return "household", payment.household_id
 
 
 def _payment_facts(row: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Payee accounts: where a beneficiary's (or a household's) money goes. Encrypted at rest, masked when
+"""Payee accounts: where a beneficiary's (a household's, a care facility's) money goes. Encrypted at rest, masked when
 shown, and changed only as a new version with an audit record."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from shared.pii import PersonalData, mask_bank_account, mask_name
 ACCOUNT_NUMBER = "payee_accounts.account_number"
 HOLDER_NAME = "payee_accounts.holder_name"
 
-OwnerKind = Literal["person", "household"]
+OwnerKind = Literal["person", "household", "facility"]
 
 
 async def set_account(
