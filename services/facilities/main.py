@@ -4,6 +4,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.facilities import api
+from services.facilities.consumers import HANDLERS
 from services.facilities.settings import FacilitiesSettings
 from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
@@ -14,6 +16,8 @@ DEFINITION = ServiceDefinition(
     title="SafetyNet facilities",
     description="Care facilities, beds, safety rectification, 5-year plan actions, placements and the care-rate KPI. Publishes `facilities.placement.v1`.",
     migrations=Path(__file__).parent / "migrations",
+    routers=(api.router,),
+    handlers=HANDLERS,
 )
 
 

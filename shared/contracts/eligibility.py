@@ -53,6 +53,11 @@ class ApprovedBeneficiary(MonthlyAmount):
     insurance_categories: InsuranceCategories = Field(
         description="Categories under which the person is insured free (民政惠民济困保)"
     )
+    care_level: CareLevel | None = Field(
+        default=None,
+        description="A tekun beneficiary's self-care ability as assessed at approval; absent for dibao and "
+        "before any assessment (a later CareLevelAssessed sets it)",
+    )
 
 
 def _check_case_total(beneficiaries: Sequence[MonthlyAmount], total: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.eligibility import CareLevelAssessed, CaseAmountChanged

@@ -50,7 +50,7 @@ from shared.contracts.eligibility import (
     CaseTerminated,
     TemporaryAidGranted,
 )
-from shared.contracts.types import YearMonth
+from shared.contracts.types import CareLevel, YearMonth
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, NotFound
 
@@ -223,6 +223,7 @@ async def open_case(
                     care_subsidy_fen=b.care_subsidy_fen,
                     total_fen=b.base_fen + b.add_on_fen + b.care_subsidy_fen,
                     insurance_categories=b.insurance_categories,
+                    care_level=cast(CareLevel | None, b.care_level),
                 )
                 for b in beneficiaries
             ],

@@ -1,0 +1,1 @@
+"""HTTP shapes of the facilities API: bounded request bodies (unknown fields refused) and responses."""

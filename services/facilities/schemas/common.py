@@ -1,0 +1,15 @@
+"""What the facilities API's request bodies share: unknown fields are refused, text has no NUL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+Text60 = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[^\x00]*$")]
+Text200 = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+Text1000 = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=r"^[^\x00]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
