@@ -3,7 +3,6 @@ that database on a `FixedClock`; builders for the eligibility events it consumes
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
@@ -35,7 +34,7 @@ from shared.contracts.eligibility import (
     SupportModeChosen,
 )
 from shared.contracts.types import CareLevel, YearMonth
-from shared.db import UnitOfWork, session_factory, upgrade
+from shared.db import UnitOfWork, session_factory
 from shared.messaging.bus import InProcessBus
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor
@@ -104,9 +103,8 @@ class Facilities:
 
 
 @contextlib.asynccontextmanager
-async def bare_facilities(new_database: Any) -> AsyncIterator[Facilities]:
-    url = await new_database()
-    await asyncio.to_thread(upgrade, FACILITIES.migrations, url)
+async def bare_facilities(migrated_database: Any) -> AsyncIterator[Facilities]:
+    url = await migrated_database(FACILITIES.migrations)
     engine = create_async_engine(url, pool_size=60, max_overflow=0)
     try:
         yield Facilities(engine, DeadLetters())
@@ -115,8 +113,8 @@ async def bare_facilities(new_database: Any) -> AsyncIterator[Facilities]:
 
 
 @pytest.fixture
-async def facilities(new_database: Any) -> AsyncIterator[Facilities]:
-    async with bare_facilities(new_database) as bare:
+async def facilities(migrated_database: Any) -> AsyncIterator[Facilities]:
+    async with bare_facilities(migrated_database) as bare:
         yield bare
 
 

@@ -59,7 +59,7 @@ async def snapshot(facilities: Facilities) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def test_replaying_the_topic_gives_the_same_read_models(
-    facilities: Facilities, new_database: Any
+    facilities: Facilities, migrated_database: Any
 ) -> None:
     events = history()
     await facilities.deliver(events)
@@ -73,7 +73,7 @@ async def test_replaying_the_topic_gives_the_same_read_models(
     assert await snapshot(facilities) == first
     assert len(await facilities.published("PlacementRequested")) == requested
 
-    async with bare_facilities(new_database) as fresh:
+    async with bare_facilities(migrated_database) as fresh:
         await fresh.deliver(events)
         assert await snapshot(fresh) == first
 
