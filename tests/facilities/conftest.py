@@ -4,7 +4,6 @@ that database on a `FixedClock`; builders for the eligibility events it consumes
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,27 +35,13 @@ from shared.contracts.eligibility import (
 from shared.contracts.types import CareLevel, YearMonth
 from shared.db import UnitOfWork, session_factory
 from shared.messaging.bus import InProcessBus
-from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor
 from shared.messaging.tables import outbox
 from shared.settings import AuthSettings, DatabaseSettings
+from tests.kit import as_delivered
 
 DISTRICT = "500103"
 OTHER_DISTRICT = "500104"
-
-
-def envelope(event: Event) -> Envelope:
-    """The event as eligibility's relay would deliver it: same id, same time."""
-    return Envelope(
-        id=event.event_id,
-        type=event.event_type(),
-        source=ELIGIBILITY.source,
-        time=event.occurred_at,
-        subject=event.subject(),
-        topic=event.topic,
-        key=event.key(),
-        data=json.dumps(event.body()).encode(),
-    )
 
 
 class DeadLetters:
@@ -85,7 +70,7 @@ class Facilities:
             contracts=registry,
             dead_letters=self.dead_letters,
         )
-        await processor.process([envelope(e) for e in events])
+        await processor.process([as_delivered(e, ELIGIBILITY.source) for e in events])
         assert self.dead_letters.letters == [], self.dead_letters.letters
 
     async def published(self, event_type: str) -> list[Any]:

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from services.eligibility.main import DEFINITION as ELIGIBILITY
 from services.facilities.consumers import HANDLERS
 from services.facilities.main import DEFINITION
 from services.facilities.service import placements as placement_service
@@ -20,8 +21,8 @@ from shared.db import session_factory
 from shared.local.kafka import KafkaBroker
 from shared.messaging.inbox import InboxProcessor
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
-from tests.facilities.conftest import Facilities, approved, assessed, chose, envelope
-from tests.kit import wait_for
+from tests.facilities.conftest import Facilities, approved, assessed, chose
+from tests.kit import as_delivered, wait_for
 from tests.kit.messaging import kafka_settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -71,7 +72,7 @@ async def test_eligibilitys_events_through_kafka_build_the_queue_in_order(
         ]
     publisher = KafkaPublisher(kafka_settings(kafka))
     try:
-        await publisher.publish([envelope(e) for e in events])
+        await publisher.publish([as_delivered(e, ELIGIBILITY.source) for e in events])
     finally:
         await publisher.stop()
 

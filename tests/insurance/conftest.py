@@ -5,7 +5,6 @@ database; and a bare insurance database fed events straight through its inbox, s
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +33,12 @@ from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
 from shared.db import UnitOfWork, session_factory
 from shared.messaging.bus import InProcessBus
-from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor
 from shared.messaging.tables import outbox
 from shared.service import ServiceRuntime
 from shared.settings import AuthSettings, DatabaseSettings
 from tests.eligibility.conftest import Api, beside_eligibility
-from tests.kit import RolledBack
+from tests.kit import RolledBack, as_delivered
 
 TERMS = (2026, 2027)
 """Seeded explicitly, so the tests do not depend on the year they run in."""
@@ -125,20 +123,6 @@ class FailOnDeadLetter:
         self.letters.append(letter)
 
 
-def envelope(event: Event) -> Envelope:
-    """The event as eligibility's relay would deliver it: same id, same time."""
-    return Envelope(
-        id=event.event_id,
-        type=event.event_type(),
-        source=ELIGIBILITY.source,
-        time=event.occurred_at,
-        subject=event.subject(),
-        topic=event.topic,
-        key=event.key(),
-        data=json.dumps(event.body()).encode(),
-    )
-
-
 @dataclass
 class Insurance:
     """Insurance's use cases and inbox without an app: on a database of the test's own (`url`), or inside the
@@ -167,7 +151,7 @@ class Insurance:
             contracts=registry,
             dead_letters=self.dead_letters,
         )
-        await processor.process([envelope(e) for e in events])
+        await processor.process([as_delivered(e, ELIGIBILITY.source) for e in events])
         assert self.dead_letters.letters == [], self.dead_letters.letters
 
     async def published(self, event_type: str | None = None) -> list[Any]:

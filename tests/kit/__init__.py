@@ -4,6 +4,7 @@ consumer's effects table, polling."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any, ClassVar, Literal
 
@@ -99,6 +100,20 @@ class RolledBack:
 
     def new_uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, source=self._source)
+
+
+def as_delivered(event: Event, source: str) -> Envelope:
+    """`event` as the relay of the service at `source` delivers it: same id, same time, its own key."""
+    return Envelope(
+        id=event.event_id,
+        type=event.event_type(),
+        source=source,
+        time=event.occurred_at,
+        subject=event.subject(),
+        topic=event.topic,
+        key=event.key(),
+        data=json.dumps(event.body()).encode(),
+    )
 
 
 async def prepare_database(url: str) -> AsyncEngine:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +26,12 @@ from shared.clock import Clock, FixedClock, SystemClock
 from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
 from shared.messaging.bus import InProcessBus
-from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor
 from shared.pii import generate_pii_settings
 from shared.service import ServiceRuntime
 from shared.settings import AuthSettings, DatabaseSettings
 from tests.eligibility.conftest import Api, beside_eligibility
+from tests.kit import as_delivered
 
 NEW_YEARS = sorted({2027, SystemClock().today().year})
 """The years a year-end test begins: a fixed one, and the year the suite runs in (its 1 January has passed)."""
@@ -137,21 +136,7 @@ class Payments:
             contracts=registry,
             dead_letters=self,
         )
-        await processor.process(
-            [
-                Envelope(
-                    id=event.event_id,
-                    type=event.event_type(),
-                    source=ELIGIBILITY.source,
-                    time=event.occurred_at,
-                    subject=event.subject(),
-                    topic=event.topic,
-                    key=event.key(),
-                    data=json.dumps(event.body()).encode(),
-                )
-                for event in events
-            ]
-        )
+        await processor.process([as_delivered(event, ELIGIBILITY.source) for event in events])
         assert self.dead_letters == [], self.dead_letters
 
 
