@@ -119,6 +119,10 @@ def token(
     ] = None,
     sub: Annotated[str, typer.Option("--sub", help="subject (staff or applicant id)")] = "dev-user",
     insurer_id: Annotated[str | None, typer.Option("--insurer-id")] = None,
+    facility: Annotated[
+        list[str] | None,
+        typer.Option("--facility", help="a facility manager's facility (UUID); repeat for several"),
+    ] = None,
     hours: Annotated[float, typer.Option(help="lifetime")] = 8.0,
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
@@ -133,6 +137,7 @@ def token(
             roles=role,
             districts=district or [],
             insurer_id=insurer_id,
+            facility_ids=facility or (),
             issuer=DEV_ISSUER,
             audience=DEV_AUDIENCE,
             ttl=timedelta(hours=hours),

@@ -32,6 +32,8 @@ DEV_PUBLIC_KEY_NAME = "dev-signing-key.pub.pem"
 # ASCII only: `\d` would also accept digits of other scripts (FIELD_NOTES, Security).
 _DISTRICT_CODE = re.compile(r"[0-9]{6}")
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+# A manager runs a home or a few; a bound keeps every facility-scoped query's IN list small.
+MAX_FACILITY_IDS = 50
 # Short enough that an unreachable identity provider cannot hold a request for long.
 _JWKS_TIMEOUT_SECONDS = 5.0
 
@@ -60,13 +62,15 @@ CITY_WIDE_ROLES = frozenset({Role.auditor, Role.admin})
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The verified caller. `districts` are 6-digit codes; `city_wide` covers every district."""
+    """The verified caller. `districts` are 6-digit codes; `city_wide` covers every district;
+    `facility_ids` are the care facilities a facility manager runs."""
 
     subject: str
     roles: frozenset[Role]
     districts: frozenset[str] = frozenset()
     city_wide: bool = False
     insurer_id: str | None = None
+    facility_ids: frozenset[UUID] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.subject:
@@ -79,6 +83,8 @@ class Principal:
             raise ValueError("only auditor or admin may be city-wide")
         if Role.insurer in self.roles and not self.insurer_id:
             raise ValueError("an insurer needs an insurer_id")
+        if Role.facility_manager in self.roles and not self.facility_ids:
+            raise ValueError("a facility manager needs facility_ids")
 
     @property
     def insurer(self) -> UUID | None:
@@ -101,6 +107,13 @@ class Principal:
         """The districts every query of this caller is limited to; None for a city-wide caller."""
         return None if self.city_wide else self.districts
 
+    @property
+    def facility_scope(self) -> frozenset[UUID] | None:
+        """The facilities every query of a facility manager is limited to; None for anyone else.
+
+        Least privilege: a token that also carries other roles is still limited to its facilities."""
+        return self.facility_ids if Role.facility_manager in self.roles else None
+
     def can_access_district(self, code: str) -> bool:
         return self.city_wide or code in self.districts
 
@@ -109,8 +122,30 @@ class Principal:
             raise Forbidden(f"district {code} is outside the caller's scope")
 
 
+def _facility_ids(claim: object) -> frozenset[UUID]:
+    """The `facility_ids` claim: absent, or a list of at most MAX_FACILITY_IDS UUIDs in canonical form."""
+    if claim is None:
+        return frozenset()
+    if not isinstance(claim, list) or not all(isinstance(f, str) for f in claim):
+        raise ValueError("'facility_ids' must be a list of strings")
+    if len(claim) > MAX_FACILITY_IDS:
+        raise ValueError(f"'facility_ids' holds at most {MAX_FACILITY_IDS} facilities")
+    return frozenset(_canonical_uuid(text) for text in claim)
+
+
+def _canonical_uuid(text: str) -> UUID:
+    # UUID() also takes braces, URNs and bare hex; one spelling keeps the claim comparable.
+    try:
+        parsed = UUID(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or str(parsed) != text.lower():
+        raise ValueError(f"'facility_ids' must hold facility UUIDs, not {text[:40]!r}")
+    return parsed
+
+
 def _principal_from_claims(claims: Mapping[str, Any]) -> Principal:
-    """Read roles, districts and insurer id; raises ValueError on any claim of the wrong shape."""
+    """Read roles, districts, insurer id and facility ids; raises ValueError on any claim of the wrong shape."""
     roles, districts, insurer_id = claims.get("roles"), claims.get("districts"), claims.get("insurer_id")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise ValueError("'roles' must be a list of strings")
@@ -130,6 +165,7 @@ def _principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         districts=frozenset() if city_wide else frozenset(districts),
         city_wide=city_wide,
         insurer_id=insurer_id,
+        facility_ids=_facility_ids(claims.get("facility_ids")),
     )
 
 
@@ -285,12 +321,14 @@ def mint_token(
     roles: Iterable[Role | str],
     districts: Iterable[str],
     insurer_id: str | None = None,
+    facility_ids: Iterable[UUID | str] = (),
     issuer: str,
     audience: str,
     ttl: timedelta = timedelta(hours=8),
     now: datetime | None = None,
 ) -> str:
-    """An RS256 development token; `districts` of ["*"] is city-wide. ValueError on invalid claims."""
+    """An RS256 development token; `districts` of ["*"] is city-wide; `facility_ids` are a facility
+    manager's facilities. ValueError on invalid claims."""
     if ttl <= timedelta(0):
         raise ValueError("ttl must be positive")
     issued = int((now or datetime.now(UTC)).timestamp())
@@ -307,5 +345,7 @@ def mint_token(
     }
     if insurer_id is not None:
         claims["insurer_id"] = insurer_id
+    if facilities := sorted({str(f) for f in facility_ids}):
+        claims["facility_ids"] = facilities
     _principal_from_claims(claims)  # what is minted here must pass the verifier's claim rules
     return jwt.encode(claims, _load_private_key(private_key_file), algorithm="RS256")

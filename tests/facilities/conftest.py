@@ -6,13 +6,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -107,16 +109,28 @@ class Tokens:
     def __init__(self, private_key: Path) -> None:
         self._private_key = private_key
 
-    def __call__(self, role: str, *districts: str, subject: str = "staff-1") -> dict[str, str]:
+    def __call__(
+        self, role: str, *districts: str, subject: str = "staff-1", facilities: Sequence[str] = ()
+    ) -> dict[str, str]:
+        """Headers with a bearer token; `facilities` are a facility manager's `facility_ids`."""
         minted = mint_token(
             self._private_key,
             subject=subject,
             roles=[role],
             districts=list(districts or (DISTRICT,)),
+            facility_ids=facilities,
             issuer="test",
             audience="safetynet",
         )
         return {"Authorization": f"Bearer {minted}"}
+
+    def signed(self, **claims: Any) -> dict[str, str]:
+        """Headers with a token of these claims (beside issuer, audience and times) signed by the trusted key,
+        for claims `mint_token` refuses to write."""
+        now = int(datetime.now(UTC).timestamp())
+        payload = {"iss": "test", "aud": "safetynet", "iat": now, "exp": now + 600, **claims}
+        key = serialization.load_pem_private_key(self._private_key.read_bytes(), password=None)
+        return {"Authorization": f"Bearer {jwt.encode(payload, key, algorithm='RS256')}"}  # type: ignore[arg-type]
 
 
 @dataclass

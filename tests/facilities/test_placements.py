@@ -190,7 +190,7 @@ async def test_a_facility_with_an_overdue_critical_fire_item_refuses_admission_n
         f"/v1/safety-items/{item.json()['id']}/closure", json=closure, headers=headers
     )
     assert same.status_code == 403 and same.json()["errors"][0]["rule"] == "SECOND_PERSON"
-    second = served.token("facility_manager", subject="manager-2")
+    second = served.token("caseworker", subject="caseworker-2")
     closed = await served.client.post(
         f"/v1/safety-items/{item.json()['id']}/closure", json=closure, headers=second
     )
@@ -202,7 +202,7 @@ async def test_a_facility_with_an_overdue_critical_fire_item_refuses_admission_n
     audit = await served.client.get("/v1/operations/audit", headers=served.token("auditor", "*"))
     assert [(r["action"], r["actor"]) for r in audit.json()][:4] == [
         ("placement.admitted", "staff-1"),
-        ("safety_item.closed", "manager-2"),
+        ("safety_item.closed", "caseworker-2"),
         ("safety_item.opened", "staff-1"),
         ("facility.registered", "staff-1"),
     ]
@@ -244,18 +244,17 @@ async def test_refusals_outside_the_callers_district_and_role(facilities: Facili
 async def test_a_transfer_moves_the_resident_and_a_dispersed_choice_sends_them_home(
     facilities: Facilities, served: Served
 ) -> None:
-    headers = served.token("facility_manager")
-    registrar = served.token("reviewer")
+    headers = served.token("reviewer")
     first = (
-        await served.client.post("/v1/facilities", json=facility_body("first", 1), headers=registrar)
+        await served.client.post("/v1/facilities", json=facility_body("first", 1), headers=headers)
     ).json()
     plain = (
         await served.client.post(
-            "/v1/facilities", json=facility_body("plain", 1, suitable=0), headers=registrar
+            "/v1/facilities", json=facility_body("plain", 1, suitable=0), headers=headers
         )
     ).json()
     second = (
-        await served.client.post("/v1/facilities", json=facility_body("second", 1), headers=registrar)
+        await served.client.post("/v1/facilities", json=facility_body("second", 1), headers=headers)
     ).json()
     person = uuid4()
     case = approved([person], on=date(2026, 1, 5))

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Annotated, Any
+from uuid import UUID, uuid4
 
 import httpx
 import jwt
@@ -35,6 +36,7 @@ from shared.web import PROBLEM_JSON, install_problem_handlers
 
 ISSUER, AUDIENCE = "safetynet-test", "safetynet"
 HOME, OTHER = "110105", "110106"
+HOME_A = UUID("3f1c2e4a-0b6e-4b59-9a3e-5f8f1d2c3b4a")
 
 Approver = Annotated[Principal, Depends(require_roles(Role.reviewer, Role.auditor))]
 
@@ -183,6 +185,12 @@ async def test_public_key_as_hmac_secret_is_refused(
         (claims(districts=["*"]), "only auditor or admin"),
         (claims(districts=["*", HOME]), "either ['*']"),
         (claims(roles=["insurer"], districts=[]), "insurer_id"),
+        (claims(roles=["facility_manager"]), "a facility manager needs facility_ids"),
+        (claims(roles=["facility_manager"], facility_ids=[]), "a facility manager needs facility_ids"),
+        (claims(roles=["facility_manager"], facility_ids=str(HOME_A)), "'facility_ids' must be a list"),
+        (claims(roles=["facility_manager"], facility_ids=["home-a"]), "must hold facility UUIDs"),
+        (claims(roles=["facility_manager"], facility_ids=[f"{{{HOME_A}}}"]), "must hold facility UUIDs"),
+        (claims(facility_ids=[str(uuid4()) for _ in range(51)]), "at most 50"),
         ({k: v for k, v in claims().items() if k != "exp"}, "required 'exp' claim"),
         ({k: v for k, v in claims().items() if k != "sub"}, "required 'sub' claim"),
     ],
@@ -196,6 +204,12 @@ async def test_public_key_as_hmac_secret_is_refused(
         "city-wide-reviewer",
         "city-wide-and-codes",
         "insurer-without-id",
+        "manager-without-facilities",
+        "manager-with-no-facilities",
+        "facility-ids-not-list",
+        "facility-id-not-uuid",
+        "facility-id-not-canonical",
+        "too-many-facilities",
         "no-exp",
         "no-sub",
     ],
@@ -264,11 +278,34 @@ def test_minted_claims(keys: tuple[Path, Path]) -> None:
     assert len(payload["jti"]) == 32
 
 
+def test_a_facility_managers_facilities_are_minted_verified_and_scope_only_the_manager(
+    keys: tuple[Path, Path],
+) -> None:
+    other = uuid4()
+    minted = token(keys[0], roles=[Role.facility_manager], facility_ids=[other, str(HOME_A), HOME_A])
+    payload = jwt.decode(minted, options={"verify_signature": False})
+    assert payload["facility_ids"] == sorted([str(HOME_A), str(other)])
+    manager = TokenVerifier(settings(keys[1])).verify(minted)
+    assert manager.facility_ids == manager.facility_scope == frozenset({HOME_A, other})
+    assert "facility_ids" not in jwt.decode(token(keys[0]), options={"verify_signature": False})
+    # Only a facility manager is limited to facilities; with other roles too, still (least privilege).
+    reviewer = Principal(subject="r", roles=frozenset({Role.reviewer}), facility_ids=frozenset({HOME_A}))
+    assert reviewer.facility_scope is None
+    both = Principal(
+        subject="b", roles=frozenset({Role.reviewer, Role.facility_manager}), facility_ids=frozenset({HOME_A})
+    )
+    assert both.facility_scope == frozenset({HOME_A})
+
+
 def test_minting_refuses_what_the_verifier_would_refuse(keys: tuple[Path, Path]) -> None:
     with pytest.raises(ValueError, match="unknown roles"):
         token(keys[0], roles=["superuser"])
     with pytest.raises(ValueError, match="only auditor or admin"):
         token(keys[0], districts=["*"])
+    with pytest.raises(ValueError, match="a facility manager needs facility_ids"):
+        token(keys[0], roles=[Role.facility_manager])
+    with pytest.raises(ValueError, match="must hold facility UUIDs"):
+        token(keys[0], roles=[Role.facility_manager], facility_ids=["home-a"])
     with pytest.raises(ValueError, match="ttl"):
         token(keys[0], ttl=timedelta(0))
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.facilities.api.params import District
-from services.facilities.api.roles import Reader
+from services.facilities.api.roles import DISTRICT_READERS, READERS, DistrictReader, Reader, needs
 from services.facilities.schemas.kpis import CareRateReportOut, OccupancyReportOut
 from services.facilities.service import kpis as kpi_service
 from shared.service import TodayDep, UnitOfWorkDep
@@ -25,11 +25,11 @@ MonthParam = Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", 
     "= between the case's decision and the last day before its termination month; in a facility = admitted "
     "on or before the day and not discharged by it. Against the targets (25% by 2018-12-31, 50% by "
     "2020-12-31), with the rate at the end of each month from `trend_from` to `trend_to` (default: the 12 "
-    "months to `on`, at most 120).",
+    "months to `on`, at most 120)." + needs(DISTRICT_READERS),
 )
 async def get_care_rate(
     uow: UnitOfWorkDep,
-    caller: Reader,
+    caller: DistrictReader,
     today: TodayDep,
     district_code: District = None,
     on: Annotated[date | None, Query(description="the day measured; default today")] = None,
@@ -44,6 +44,8 @@ async def get_care_rate(
 @router.get(
     "/occupancy",
     summary="Occupancy (occupied ÷ beds) and bed utilisation (occupied ÷ beds in service) per facility and district",
+    description="A facility manager gets the rows of their own facilities only, and district sums of those."
+    + needs(READERS),
 )
 async def get_occupancy(
     uow: UnitOfWorkDep,

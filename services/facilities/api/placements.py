@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 
 from services.facilities.api.params import District, Limit, Offset
-from services.facilities.api.roles import Placer, Reader
+from services.facilities.api.roles import MOVERS, PLACERS, READERS, Mover, Placer, Reader, needs
 from services.facilities.schemas.placements import (
     AdmissionIn,
     DischargeIn,
@@ -26,7 +26,8 @@ router = APIRouter(tags=["placements"])
     "/placement-requests",
     summary="A district's placement queue (集中供养): full care, then half care, then self-caring, then waiting time",
     description="Requests come from eligibility's `SupportModeChosen` (centralised); a person's newest care "
-    "level sets their place. Paged (`limit` ≤ 500).",
+    "level sets their place. Paged (`limit` ≤ 500). A facility manager sees the queue of the token's districts, "
+    "to admit from it." + needs(READERS),
 )
 async def get_queue(
     uow: UnitOfWorkDep, caller: Reader, district_code: District = None, limit: Limit = 100, offset: Offset = 0
@@ -41,7 +42,8 @@ async def get_queue(
     description="Refused (409, the rules in `errors`, the first in `detail`), the request staying queued: "
     "`FACILITY_NOT_OPEN`, `OPEN_CRITICAL_FIRE_ITEM` (any open critical fire-safety item stops admissions), "
     "`CANNOT_CARE_FOR_DISABLED`, `BED_NOT_SUITABLE`, `NO_FREE_SUITABLE_BED`, `BED_TAKEN` (another admission "
-    "won the bed), `ALREADY_RESIDENT`, `REQUEST_NOT_QUEUED`. Publishes `ResidentAdmitted`; audited.",
+    "won the bed), `ALREADY_RESIDENT`, `REQUEST_NOT_QUEUED`. Publishes `ResidentAdmitted`; audited. A facility "
+    "manager admits into their own facilities only (another facility: 404)." + needs(PLACERS),
 )
 async def post_admission(
     request_id: UUID, body: AdmissionIn, uow: UnitOfWorkDep, caller: Placer, today: TodayDep
@@ -49,7 +51,11 @@ async def post_admission(
     return await placement_service.admit(uow, caller, request_id, body, today=today)
 
 
-@router.get("/placements", summary="Residents now: open stays with their facility and bed")
+@router.get(
+    "/placements",
+    summary="Residents now: open stays with their facility and bed",
+    description="A facility manager sees the residents of their own facilities only." + needs(READERS),
+)
 async def get_placements(
     uow: UnitOfWorkDep,
     caller: Reader,
@@ -66,10 +72,11 @@ async def get_placements(
 @router.post(
     "/placements/{placement_id}/transfer",
     summary="Move a resident to another facility",
-    description="The receiving facility is checked as for an admission. Publishes `ResidentTransferred`; audited.",
+    description="The receiving facility is checked as for an admission. Publishes `ResidentTransferred`; audited."
+    + needs(MOVERS),
 )
 async def post_transfer(
-    placement_id: UUID, body: TransferIn, uow: UnitOfWorkDep, caller: Placer, today: TodayDep
+    placement_id: UUID, body: TransferIn, uow: UnitOfWorkDep, caller: Mover, today: TodayDep
 ) -> PlacementOut:
     return await placement_service.transfer(uow, caller, placement_id, body, today=today)
 
@@ -77,7 +84,8 @@ async def post_transfer(
 @router.post(
     "/placements/{placement_id}/discharge",
     summary="Discharge a resident (death, returned_home, case_ended); the bed is free the same day",
-    description="Publishes `ResidentDischarged`; audited.",
+    description="Publishes `ResidentDischarged`; audited. A facility manager discharges residents of their own "
+    "facilities only (another stay: 404)." + needs(PLACERS),
 )
 async def post_discharge(
     placement_id: UUID, body: DischargeIn, uow: UnitOfWorkDep, caller: Placer, today: TodayDep

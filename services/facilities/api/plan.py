@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 
 from services.facilities.api.params import District, Limit, Offset
-from services.facilities.api.roles import Reader, Registrar
+from services.facilities.api.roles import READERS, REGISTRARS, Reader, Registrar, needs
 from services.facilities.schemas.plan import PlanActionIn, PlanActionOut, ProgressIn
 from services.facilities.service import plan as plan_service
 from shared.service import UnitOfWorkDep
@@ -21,20 +21,29 @@ router = APIRouter(prefix="/plan-actions", tags=["5-year plan"])
     status_code=status.HTTP_201_CREATED,
     summary="Add a facility's action to the district's 5-year plan, or a new build",
     description="keep, renovate, close (a facility of the district) or new_build (a project name, no "
-    "facility); one action per facility per plan (`ONE_ACTION_PER_PLAN`, 409). Audited.",
+    "facility); one action per facility per plan (`ONE_ACTION_PER_PLAN`, 409). Audited." + needs(REGISTRARS),
 )
 async def post_action(body: PlanActionIn, uow: UnitOfWorkDep, caller: Registrar) -> PlanActionOut:
     return await plan_service.add_action(uow, caller, body)
 
 
-@router.post("/{action_id}/progress", summary="Report an action's progress (0–100%); audited")
+@router.post(
+    "/{action_id}/progress",
+    summary="Report an action's progress (0–100%); audited",
+    description=needs(REGISTRARS),
+)
 async def post_progress(
     action_id: UUID, body: ProgressIn, uow: UnitOfWorkDep, caller: Registrar
 ) -> PlanActionOut:
     return await plan_service.report_progress(uow, caller, action_id, body)
 
 
-@router.get("", summary="Plan actions of your districts, by target end")
+@router.get(
+    "",
+    summary="Plan actions of your districts, by target end",
+    description="A facility manager sees the actions of their own facilities only (no new builds)."
+    + needs(READERS),
+)
 async def get_actions(
     uow: UnitOfWorkDep,
     caller: Reader,

@@ -1,2 +1,2 @@
 """All queries of the facilities service, one module per aggregate; every read is limited to the caller's
-districts (`shared.db.in_scope`)."""
+districts and, for a facility manager, to its facilities (`reach.within`)."""

@@ -11,18 +11,20 @@ from sqlalchemy import Row, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.facilities.models import Bed, BedOccupancy, Facility, SafetyItem
+from services.facilities.repository.reach import Reach, within
 from services.facilities.repository.safety import blocking
-from shared.db import Scope, in_scope
 
 Lock = Literal["share", "update"] | None
 
 
 async def facility(
-    session: AsyncSession, facility_id: UUID, scope: Scope, *, lock: Lock = None
+    session: AsyncSession, facility_id: UUID, reach: Reach, *, lock: Lock = None
 ) -> Facility | None:
-    """One facility in the caller's districts; `share` lets admissions run side by side while a status
+    """One facility within the caller's reach; `share` lets admissions run side by side while a status
     change or a new critical item (`update`) waits for them, and they for it."""
-    query = select(Facility).where(Facility.id == facility_id, in_scope(Facility.district_code, scope))
+    query = select(Facility).where(
+        Facility.id == facility_id, within(reach, Facility.id, Facility.district_code)
+    )
     if lock == "share":
         query = query.with_for_update(read=True)
     elif lock == "update":
@@ -32,7 +34,7 @@ async def facility(
 
 async def facilities(
     session: AsyncSession,
-    scope: Scope,
+    reach: Reach,
     *,
     district_code: str | None,
     status: str | None,
@@ -40,7 +42,7 @@ async def facilities(
     limit: int,
     offset: int,
 ) -> list[Facility]:
-    query = select(Facility).where(in_scope(Facility.district_code, scope))
+    query = select(Facility).where(within(reach, Facility.id, Facility.district_code))
     if district_code is not None:
         query = query.where(Facility.district_code == district_code)
     if status is not None:

@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import Date, Text
+from sqlalchemy.types import Date, Text, Uuid
 
 from services.facilities.domain.placements import DISABLED_LEVELS
 from services.facilities.models import CareRateTarget
+from services.facilities.repository.reach import Reach
 from shared.db import Scope
 
 # Whole tables joined by person (hash joins), not a lookup per person and day: each member's supported
@@ -65,10 +66,15 @@ LEFT JOIN beds b ON b.facility_id = f.id
 LEFT JOIN bed_occupancies o
   ON o.bed_id = b.id AND o.from_on <= :on AND (o.until_on IS NULL OR o.until_on > :on)
 WHERE (:every_district OR f.district_code = ANY(:districts))
+  AND (:every_facility OR f.id = ANY(:facility_ids))
 GROUP BY f.id
 ORDER BY f.district_code, f.name, f.id
 """
-).bindparams(bindparam("on", type_=Date()), bindparam("districts", type_=ARRAY(Text())))
+).bindparams(
+    bindparam("on", type_=Date()),
+    bindparam("districts", type_=ARRAY(Text())),
+    bindparam("facility_ids", type_=ARRAY(Uuid())),
+)
 
 
 def _districts(scope: Scope, district_code: str | None) -> dict[str, Any]:
@@ -93,9 +99,14 @@ async def care_rate_counts(
     )
 
 
-async def occupancy(session: AsyncSession, on: date, scope: Scope, *, district_code: str | None) -> list[Any]:
-    """Per facility: beds, beds in service, and beds held by a stay on `on`."""
-    return list(await session.execute(_OCCUPANCY, {"on": on, **_districts(scope, district_code)}))
+async def occupancy(session: AsyncSession, on: date, reach: Reach, *, district_code: str | None) -> list[Any]:
+    """Per facility within reach: beds, beds in service, and beds held by a stay on `on`."""
+    facilities = {"every_facility": reach.facilities is None, "facility_ids": sorted(reach.facilities or ())}
+    return list(
+        await session.execute(
+            _OCCUPANCY, {"on": on, **_districts(reach.districts, district_code), **facilities}
+        )
+    )
 
 
 async def targets(session: AsyncSession) -> list[CareRateTarget]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.facilities.domain.placements import QUEUE_PRIORITY
 from services.facilities.models import BedOccupancy, Facility, Placement, PlacementRequest
+from services.facilities.repository.reach import Reach, within
 from shared.db import Scope, in_scope
 
 _RANK = case(QUEUE_PRIORITY, value=PlacementRequest.care_level, else_=len(QUEUE_PRIORITY))
@@ -80,27 +81,42 @@ async def has_open_stay(session: AsyncSession, person_id: UUID) -> bool:
     )
 
 
-def _visible(scope: Scope) -> ColumnElement[bool]:
-    """A stay is the business of the person's district and of the district of the facility holding it."""
-    if scope is None:
+def _visible(reach: Reach) -> ColumnElement[bool]:
+    """A stay is the business of the person's district and of the district of the facility holding it; a
+    facility manager's only while it holds a bed in one of the manager's facilities."""
+    if reach.facilities is not None:
+        return (
+            select(BedOccupancy.id)
+            .join(Facility, Facility.id == BedOccupancy.facility_id)
+            .where(
+                BedOccupancy.placement_id == Placement.id,
+                BedOccupancy.until_on.is_(None),
+                within(reach, Facility.id, Facility.district_code),
+            )
+            .exists()
+        )
+    if reach.districts is None:
         return true()
     in_facility = (
         select(BedOccupancy.id)
         .join(Facility, Facility.id == BedOccupancy.facility_id)
-        .where(BedOccupancy.placement_id == Placement.id, in_scope(Facility.district_code, scope))
+        .where(BedOccupancy.placement_id == Placement.id, in_scope(Facility.district_code, reach.districts))
         .exists()
     )
     of_person = (
         select(PlacementRequest.id)
-        .where(PlacementRequest.id == Placement.request_id, in_scope(PlacementRequest.district_code, scope))
+        .where(
+            PlacementRequest.id == Placement.request_id,
+            in_scope(PlacementRequest.district_code, reach.districts),
+        )
         .exists()
     )
     return or_(in_facility, of_person)
 
 
-async def placement(session: AsyncSession, placement_id: UUID, scope: Scope) -> Placement | None:
+async def placement(session: AsyncSession, placement_id: UUID, reach: Reach) -> Placement | None:
     return await session.scalar(
-        select(Placement).where(Placement.id == placement_id, _visible(scope)).with_for_update()
+        select(Placement).where(Placement.id == placement_id, _visible(reach)).with_for_update()
     )
 
 
@@ -130,7 +146,7 @@ async def open_stays_of_case(
 
 async def residents(
     session: AsyncSession,
-    scope: Scope,
+    reach: Reach,
     *,
     facility_id: UUID | None,
     district_code: str | None,
@@ -142,7 +158,7 @@ async def residents(
         select(Placement, BedOccupancy, Facility)
         .join(BedOccupancy, (BedOccupancy.placement_id == Placement.id) & BedOccupancy.until_on.is_(None))
         .join(Facility, Facility.id == BedOccupancy.facility_id)
-        .where(Placement.discharged_on.is_(None), _visible(scope))
+        .where(Placement.discharged_on.is_(None), _visible(reach))
     )
     if facility_id is not None:
         query = query.where(Facility.id == facility_id)

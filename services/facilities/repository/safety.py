@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.facilities.models import SafetyItem
-from shared.db import Scope, in_scope
+from services.facilities.repository.reach import Reach, within
 
 
 def blocking() -> ColumnElement[bool]:
@@ -28,17 +28,17 @@ async def blocking_count(session: AsyncSession, facility_id: UUID) -> int:
     )
 
 
-async def item(session: AsyncSession, item_id: UUID, scope: Scope) -> SafetyItem | None:
+async def item(session: AsyncSession, item_id: UUID, reach: Reach) -> SafetyItem | None:
     return await session.scalar(
         select(SafetyItem)
-        .where(SafetyItem.id == item_id, in_scope(SafetyItem.district_code, scope))
+        .where(SafetyItem.id == item_id, within(reach, SafetyItem.facility_id, SafetyItem.district_code))
         .with_for_update()
     )
 
 
 async def items(
     session: AsyncSession,
-    scope: Scope,
+    reach: Reach,
     *,
     facility_id: UUID | None,
     district_code: str | None,
@@ -47,8 +47,8 @@ async def items(
     limit: int,
     offset: int,
 ) -> list[SafetyItem]:
-    """Items in scope; `overdue_on` keeps the open ones whose deadline passed before that day."""
-    query = select(SafetyItem).where(in_scope(SafetyItem.district_code, scope))
+    """Items within reach; `overdue_on` keeps the open ones whose deadline passed before that day."""
+    query = select(SafetyItem).where(within(reach, SafetyItem.facility_id, SafetyItem.district_code))
     if facility_id is not None:
         query = query.where(SafetyItem.facility_id == facility_id)
     if district_code is not None:

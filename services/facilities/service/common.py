@@ -1,25 +1,26 @@
-"""What the use cases share: the caller's district scope, and refusals turned into typed errors."""
+"""What the use cases share: the caller's reach (districts, and a facility manager's facilities), and refusals
+turned into typed errors."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from services.facilities.domain.placements import Refusal
+from services.facilities.repository.reach import Reach
 from shared.auth import Principal
-from shared.db import Scope
 from shared.errors import Conflict, FieldIssue, Forbidden
 
 
-def scope(caller: Principal, district_code: str | None = None) -> Scope:
-    """The caller's districts (None: all), narrowed to `district_code` if given (403 outside the scope).
+def scope(caller: Principal, district_code: str | None = None) -> Reach:
+    """What the caller's queries may return: the token's districts (None: all), narrowed to `district_code`
+    if given (403 outside them), and a facility manager's facilities (`Principal.facility_scope`).
 
-    A facility manager is scoped like district staff, to the districts of the token: tokens carry no
-    facility claim yet (docs/facilities.md, Access)."""
-    districts = caller.district_scope
+    Another facility reads as missing (404), never as forbidden: a manager learns nothing of it."""
+    facilities = caller.facility_scope
     if district_code is None:
-        return districts
+        return Reach(caller.district_scope, facilities)
     caller.require_district(district_code)
-    return frozenset({district_code})
+    return Reach(frozenset({district_code}), facilities)
 
 
 def refuse(what: str, refusals: Sequence[Refusal]) -> Conflict:

@@ -11,6 +11,7 @@ from services.facilities.domain.facilities import can_change
 from services.facilities.models import Bed, Facility
 from services.facilities.repository import facilities as facility_queries
 from services.facilities.repository import placements as placement_queries
+from services.facilities.repository.reach import EVERYWHERE
 from services.facilities.schemas.facilities import (
     BedIn,
     BedOut,
@@ -200,7 +201,7 @@ async def change_status(
                 ],
             )
         if body.status == "closed" and await placement_queries.residents(
-            uow.session, None, facility_id=facility.id, district_code=None, limit=1, offset=0
+            uow.session, EVERYWHERE, facility_id=facility.id, district_code=None, limit=1, offset=0
         ):
             raise Conflict(
                 "the facility still has residents",

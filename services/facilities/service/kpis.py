@@ -58,7 +58,7 @@ async def care_rate(
     except ValueError as error:
         raise InvalidInput(str(error), errors=[FieldIssue("trend_from", "TREND_RANGE", str(error))]) from None
     async with uow:
-        seen = scope(caller, district_code)
+        seen = scope(caller, district_code).districts
         rows = await kpi_queries.care_rate_counts(
             uow.session, sorted({on, *days}), seen, district_code=district_code
         )

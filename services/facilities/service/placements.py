@@ -48,7 +48,11 @@ async def queue(
 ) -> list[PlacementRequestOut]:
     async with uow:
         rows = await placement_queries.queue(
-            uow.session, scope(caller, district_code), district_code=district_code, limit=limit, offset=offset
+            uow.session,
+            scope(caller, district_code).districts,
+            district_code=district_code,
+            limit=limit,
+            offset=offset,
         )
     return [
         PlacementRequestOut.model_validate(r, from_attributes=True).model_copy(
@@ -109,7 +113,10 @@ async def admit(
 ) -> PlacementOut:
     """Admit a queued person into a free suitable bed today; announced as ResidentAdmitted, audited."""
     async with uow:
-        request = await placement_queries.request(uow.session, request_id, scope(caller), for_update=True)
+        # The queue is the district's; a facility manager admits from it into their own facility only.
+        request = await placement_queries.request(
+            uow.session, request_id, scope(caller).districts, for_update=True
+        )
         if request is None:
             raise NotFound(f"no placement request {request_id} in your districts")
         if request.status != "queued":

@@ -11,6 +11,7 @@ from services.facilities.models import Bed, Facility
 from services.facilities.repository import facilities as facility_queries
 from services.facilities.repository import persons as person_queries
 from services.facilities.repository import placements as placement_queries
+from services.facilities.repository.reach import EVERYWHERE
 from services.facilities.schemas.placements import MoveOut, RelocationOut, UnplacedOut
 from services.facilities.service.common import scope
 from services.facilities.service.placements import move
@@ -33,7 +34,7 @@ async def _plan(
             errors=[FieldIssue("status", "NOT_CLOSING", "set the status to closing first")],
         )
     rows = await placement_queries.residents(
-        uow.session, None, facility_id=facility.id, district_code=None, limit=MAX_RESIDENTS, offset=0
+        uow.session, EVERYWHERE, facility_id=facility.id, district_code=None, limit=MAX_RESIDENTS, offset=0
     )
     residents = [
         Resident(
@@ -81,7 +82,7 @@ async def relocate(uow: UnitOfWork, caller: Principal, facility_id: UUID, *, tod
     async with uow:
         facility, moves, unplaced = await _plan(uow, caller, facility_id)
         for planned in moves:
-            placement = await placement_queries.placement(uow.session, planned.placement_id, None)
+            placement = await placement_queries.placement(uow.session, planned.placement_id, EVERYWHERE)
             occupancy = await placement_queries.open_occupancy(uow.session, planned.placement_id)
             to_facility = await uow.session.get(Facility, planned.facility_id)
             bed = await uow.session.get(Bed, planned.bed_id)
