@@ -24,7 +24,7 @@ from shared.messaging.inbox import InboxProcessor
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
 from shared.messaging.tables import inbox, outbox
 from shared.settings import KafkaSettings
-from tests.e2e.test_insurer_subscriber import parsed, records_on, subscribe
+from tests.e2e.conftest import parsed, records_on, subscribe
 from tests.insurance.conftest import Pair, serve_pair
 from tests.kit import topic_records, wait_for
 from tests.kit.eligibility import DISTRICT, HEAD_ID

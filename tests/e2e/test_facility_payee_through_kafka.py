@@ -30,21 +30,11 @@ from shared.messaging.tables import inbox
 from shared.pii import generate_pii_settings
 from shared.settings import AuthSettings, DatabaseSettings
 from tests.kit import topic_records, wait_for
+from tests.kit.eligibility import DISTRICT
 from tests.kit.messaging import kafka_settings
-from tests.kit.payments import account
+from tests.kit.payments import FACILITY_ACCOUNT, Story, account
+from tests.kit.placements import TOTAL, admitted, discharged, on, payees, person_of, tekun_case
 from tests.payments.conftest import Payments
-from tests.payments.test_facility_payee import (
-    FACILITY_ACCOUNT,
-    TOTAL,
-    Story,
-    admitted,
-    discharged,
-    on,
-    payees,
-    person_of,
-    tekun_case,
-)
-from tests.payments.test_year_end import DISTRICT
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -116,8 +106,8 @@ async def test_a_care_home_is_paid_for_the_months_of_its_residents_stay_through_
                 return len(got.json()) == 1
 
             await wait_for(entitled, within=60)
-            await story.funded(case)
-            sent = await story.paid(3)
+            await story.funded(person_of(case))
+            sent = await story.paid(f"{on(3, 1):%Y-%m}")
 
             clock.set(on(3, 12))
             admission = admitted(case, home, on(3, 12))
@@ -128,7 +118,7 @@ async def test_a_care_home_is_paid_for_the_months_of_its_residents_stay_through_
 
             await wait_for(home_known, within=60)
             for month in (4, 5, 6):
-                sent |= await story.paid(month)
+                sent |= await story.paid(f"{on(month, 1):%Y-%m}")
 
             clock.set(on(6, 20))
             await published(publisher, discharged(admission, home, on(6, 20), "returned_home"))
@@ -143,7 +133,7 @@ async def test_a_care_home_is_paid_for_the_months_of_its_residents_stay_through_
                 return bool(done == 1)
 
             await wait_for(discharge_applied, within=60)
-            sent |= await story.paid(7)
+            sent |= await story.paid(f"{on(7, 1):%Y-%m}")
 
             assert await payees(payments, person) == [
                 (3, "person", None, "paid"),

@@ -4,10 +4,8 @@ a redelivery skipped by its ce_id, no personal data, and nothing from this repos
 from __future__ import annotations
 
 import ast
-import asyncio
 import importlib.util
 import re
-import subprocess
 import sys
 from collections import Counter, defaultdict
 from datetime import date
@@ -17,7 +15,6 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.eligibility.main import DEFINITION as ELIGIBILITY
@@ -34,6 +31,7 @@ from shared.contracts.insurance import (
 from shared.local.kafka import KafkaBroker
 from shared.messaging.kafka import KafkaPublisher
 from shared.settings import KafkaSettings
+from tests.e2e.conftest import EXAMPLE, parsed, records_on, subscribe
 from tests.kit import prepare_database
 from tests.kit.eligibility import (
     HEAD_ID,
@@ -44,10 +42,6 @@ from tests.kit.eligibility import (
     register_household,
     world_on,
 )
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "insurer_subscriber.py"
-PYTHON = sys.executable
 
 
 async def publish_insurance_scenario(kafka: KafkaBroker, new_database: Any) -> tuple[list[Event], Event]:
@@ -114,55 +108,6 @@ async def publish_insurance_scenario(kafka: KafkaBroker, new_database: Any) -> t
         await publisher.stop()
         await database.dispose()
     return events, enrolled_first
-
-
-async def records_on(kafka: KafkaBroker, topics: tuple[str, ...]) -> int:
-    """How many records the topics hold: a subscriber reading from the start reads them all."""
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers)
-    await producer.start()
-    try:
-        partitions = [TopicPartition(t, n) for t in topics for n in await producer.partitions_for(t)]
-    finally:
-        await producer.stop()
-    reader = AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers)
-    await reader.start()
-    try:
-        ends, starts = await reader.end_offsets(partitions), await reader.beginning_offsets(partitions)
-    finally:
-        await reader.stop()
-    return sum(ends[p] - starts[p] for p in partitions)
-
-
-async def subscribe(kafka: KafkaBroker, workdir: Path, *, group: str, max_events: int) -> tuple[str, str]:
-    """Run the example as an integrator would, from outside the repository; (stdout, stderr)."""
-    command = [
-        PYTHON,
-        str(EXAMPLE),
-        "--bootstrap",
-        kafka.bootstrap_servers,
-        "--group",
-        group,
-        "--from-beginning",
-        "--state",
-        str(workdir / "seen.sqlite3"),
-        "--max-events",
-        str(max_events),
-        "--idle-seconds",
-        "20",
-    ]
-    done = await asyncio.to_thread(
-        subprocess.run, command, cwd=workdir, capture_output=True, text=True, timeout=180, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout, done.stderr
-
-
-def parsed(stdout: str) -> list[dict[str, str]]:
-    lines = []
-    for line in stdout.splitlines():
-        event_type, *pairs = line.split(" ")
-        lines.append({"type": event_type, **dict(pair.split("=", 1) for pair in pairs)})
-    return lines
 
 
 @pytest.mark.kafka

@@ -104,25 +104,56 @@ class Api:
 
 
 @dataclass
+class Other:
+    """A service beside eligibility: its HTTP client, its database and its runtime."""
+
+    client: httpx.AsyncClient
+    db: AsyncEngine
+    runtime: ServiceRuntime
+
+
+@dataclass
 class Beside:
-    """Eligibility and one consumer of its events, each on its own migrated database, on one bus."""
+    """Eligibility and consumers of its events, each on its own migrated database, on one bus: `others` by
+    service name; `other`, `other_db` and `other_runtime` when there is one."""
 
     eligibility: Api
-    other: httpx.AsyncClient
-    other_db: AsyncEngine
     eligibility_runtime: ServiceRuntime
-    other_runtime: ServiceRuntime
+    others: dict[str, Other]
     private_key: Path
+
+    @property
+    def _only(self) -> Other:
+        [only] = self.others.values()
+        return only
+
+    @property
+    def other(self) -> httpx.AsyncClient:
+        return self._only.client
+
+    @property
+    def other_db(self) -> AsyncEngine:
+        return self._only.db
+
+    @property
+    def other_runtime(self) -> ServiceRuntime:
+        return self._only.runtime
 
 
 @contextlib.asynccontextmanager
 async def beside_eligibility(
-    migrated_database: Any, keys: Path, name: str, clock: Clock | None = None, /, **bus: Any
+    migrated_database: Any,
+    keys: Path,
+    names: str | tuple[str, ...],
+    clock: Clock | None = None,
+    /,
+    **bus: Any,
 ) -> AsyncIterator[Beside]:
-    """Both apps running, standards seeded; `bus` picks in-process or Kafka, `clock` the day both live on
-    (positional, so a `**bus` dict never binds it). Personal-data keys are generated for whichever of
-    the two has a `pii` section."""
-    entries = {"eligibility": SERVICES["eligibility"], name: SERVICES[name]}
+    """Eligibility and the service(s) `names` running, standards seeded; `bus` picks in-process or Kafka,
+    `clock` the day all live on (positional, so a `**bus` dict never binds it). Personal-data keys are
+    generated for each service with a `pii` section."""
+    names = (names,) if isinstance(names, str) else names
+    entries = {each: SERVICES[each] for each in ("eligibility", *names)}
     urls = {each: await migrated_database(entry.definition.migrations) for each, entry in entries.items()}
     private_key, public_key = ensure_dev_keypair(keys)
     common: dict[str, Any] = {
@@ -145,24 +176,23 @@ async def beside_eligibility(
         )
         for each, entry in entries.items()
     }
-    eligibility, other = apps["eligibility"], apps[name]
-    other_db = create_async_engine(urls[name])
-    try:
-        async with eligibility.router.lifespan_context(eligibility), other.router.lifespan_context(other):
-            await service.seed_standards(eligibility.state.runtime.unit_of_work())
-            async with (
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=eligibility), base_url="http://eligibility"
-                ) as e,
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url=f"http://{name}") as o,
-            ):
-                yield Beside(
-                    Api(e, private_key),
-                    o,
-                    other_db,
-                    eligibility.state.runtime,
-                    other.state.runtime,
-                    private_key,
-                )
-    finally:
-        await other_db.dispose()
+    async with contextlib.AsyncExitStack() as stack:
+        engines = {each: create_async_engine(urls[each]) for each in names}
+        for engine in engines.values():
+            stack.push_async_callback(engine.dispose)
+        for app in apps.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        eligibility = apps["eligibility"]
+        await service.seed_standards(eligibility.state.runtime.unit_of_work())
+        clients = {
+            each: await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{each}")
+            )
+            for each, app in apps.items()
+        }
+        yield Beside(
+            Api(clients["eligibility"], private_key),
+            eligibility.state.runtime,
+            {each: Other(clients[each], engines[each], apps[each].state.runtime) for each in names},
+            private_key,
+        )

@@ -20,7 +20,7 @@ from shared.contracts.eligibility import SupportModeChosen
 from shared.errors import Conflict, InvalidInput
 from shared.messaging.tables import outbox
 from tests.eligibility.conftest import Api, serve
-from tests.kit.eligibility import DISTRICT, approved_case, audit_rows, events
+from tests.kit.eligibility import DISTRICT, approved_with_members, assess, audit_rows, events
 
 TODAY = date(2026, 11, 30)
 CARER = {"name": "李秀英", "phone": "13812345678"}
@@ -36,24 +36,6 @@ async def api(eligibility_engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[
 
 def caseworker(api: Api) -> dict[str, str]:
     return api.token("caseworker", DISTRICT, subject="cw-1")
-
-
-async def approved_with_members(api: Api, program: str) -> tuple[str, dict[str, str]]:
-    """A case approved on 29 October 2026 for the test household (the head and a grandchild): its id and the
-    members' person ids by relation."""
-    household_id, case_id = await approved_case(api, program)
-    members = (await api.client.get(f"/v1/households/{household_id}", headers=caseworker(api))).json()[
-        "members"
-    ]
-    return case_id, {m["relation"]: m["person_id"] for m in members}
-
-
-async def assess(api: Api, case_id: str, person_id: str, adl_failed: int, on: str) -> None:
-    body = {"person_id": person_id, "adl_failed": adl_failed, "on": on}
-    response = await api.client.post(
-        f"/v1/cases/{case_id}/care-assessments", json=body, headers=caseworker(api)
-    )
-    assert response.status_code == 200, response.text
 
 
 async def choose(api: Api, case_id: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:

@@ -144,6 +144,26 @@ async def approved_case(
     return household_id, str(decided["case_id"])
 
 
+async def approved_with_members(api: Api, program: str) -> tuple[str, dict[str, str]]:
+    """A case approved on 29 October 2026 for the test household (the head and a grandchild): its id and the
+    members' person ids by relation."""
+    household_id, case_id = await approved_case(api, program)
+    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
+    members = (await api.client.get(f"/v1/households/{household_id}", headers=caseworker)).json()["members"]
+    return case_id, {m["relation"]: m["person_id"] for m in members}
+
+
+async def assess(api: Api, case_id: str, person_id: str, adl_failed: int, on: str) -> None:
+    """The person's self-care assessed on `on`: `adl_failed` of the daily activities they cannot do."""
+    body = {"person_id": person_id, "adl_failed": adl_failed, "on": on}
+    response = await api.client.post(
+        f"/v1/cases/{case_id}/care-assessments",
+        json=body,
+        headers=api.token("caseworker", DISTRICT, subject="cw-1"),
+    )
+    assert response.status_code == 200, response.text
+
+
 async def add_case(
     uow: UnitOfWork,
     standard_id: UUID,

@@ -1,4 +1,5 @@
-"""Helpers for tests that drive payments: approvals delivered to it, bank accounts and return files."""
+"""Helpers for tests that drive payments: approvals delivered to it, bank accounts and return files, the
+district's officers paying months one by one."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import csv
 import io
 import itertools
 from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID, uuid4
 
 from sqlalchemy import func, select, text
 
 from services.payments.domain.bank_files import verify_checksum
 from services.payments.models import Payment
+from shared.clock import BUSINESS_ZONE
 from shared.messaging.tables import outbox
 from tests.kit import wait_for
 from tests.kit.eligibility import (
@@ -24,7 +28,7 @@ from tests.kit.eligibility import (
     resident_id,
     steps,
 )
-from tests.payments.conftest import Pair, keyed, prepared
+from tests.payments.conftest import Pair, Payments, keyed, prepared, prepared_by
 
 
 async def approve(pair: Pair) -> tuple[str, str]:
@@ -190,3 +194,105 @@ async def approve_another(pair: Pair) -> tuple[str, str]:
     await steps(api, application_id, INVESTIGATION, caseworker)
     decided = await steps(api, application_id, [APPROVE], api.token("reviewer", DISTRICT, subject="rv-1"))
     return created.json()["id"], str(decided["case_id"])
+
+
+class Officers:
+    """The district's two finance officers and a caseworker, on the payments app's clock."""
+
+    def __init__(self, payments: Payments) -> None:
+        self.payments = payments
+        self.preparer = payments.token("finance_officer", DISTRICT, subject="fin-1")
+        self.checker = payments.token("finance_officer", DISTRICT, subject="fin-2")
+        self.caseworker = payments.token("caseworker", DISTRICT, subject="cw-1")
+
+    async def post(self, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        return await self.payments.client.post(path, headers=keyed(headers or self.preparer), **kwargs)
+
+    async def released(self, month: str, *, on: date) -> dict[str, Any]:
+        """The month's run prepared and released on `on`."""
+        self.payments.clock.set(on)
+        run = await prepared_by(self.payments.client, month, self.preparer, DISTRICT)
+        assert run["month"] == month and run["status"] == "prepared", run
+        released = await self.post(f"/v1/runs/{run['id']}/release", headers=self.checker)
+        assert released.status_code == 200, released.text
+        return dict(released.json())
+
+    async def sent(self, run_id: str) -> tuple[str, list[str]]:
+        """The run's next bank file: its id and its instruction ids."""
+        written = await self.post(f"/v1/runs/{run_id}/bank-files")
+        assert written.status_code == 201, written.text
+        got = await self.payments.client.get(f"/v1/bank-files/{written.json()['id']}", headers=self.preparer)
+        rows = list(csv.reader(io.StringIO(got.content.decode())))
+        return str(written.json()["id"]), [row[2] for row in rows if row[0] == "D"]
+
+    async def all_paid(self, bank_file_id: str, instructions: list[str], *, on: date) -> None:
+        """The bank's return, imported on `on`: every credit made that day."""
+        self.payments.clock.set(on)
+        result = await self.post(
+            f"/v1/bank-files/{bank_file_id}/returns",
+            content=returns(bank_file_id, [(i, "PAID", "") for i in instructions], day=on.isoformat()),
+            headers={**self.preparer, "Content-Type": "text/csv"},
+        )
+        assert result.status_code == 200 and result.json()["paid_count"] == len(instructions), result.text
+
+    async def payments_by_month(self) -> list[tuple[UUID | None, str, date, int, str]]:
+        async with self.payments.engine.connect() as connection:
+            rows = await connection.execute(
+                select(Payment.person_id, Payment.benefit, Payment.month, Payment.amount_fen, Payment.status)
+            )
+            return sorted(((r.person_id, r.benefit, r.month, r.amount_fen, r.status) for r in rows), key=str)
+
+
+FUNDED = 2_000_000
+"""What `Story.funded` allocates to the district's fund."""
+
+FACILITY_ACCOUNT = {
+    "holder_name": "重庆市渝中区社会福利院",
+    "account_number": "6217000010012345678",
+    "bank_code": BANK,
+    "reason": "the home's account for its residents' support",
+}
+
+
+class Story(Officers):
+    """The district's officers paying months one by one: each run released, sent and credited."""
+
+    async def funded(self, *people: UUID) -> None:
+        """Each person's own account set, and `FUNDED` allocated."""
+        for n, person in enumerate(people):
+            put = await self.payments.client.put(
+                f"/v1/payee-accounts/person/{person}", json=account(n), headers=self.caseworker
+            )
+            assert put.status_code == 200, put.text
+        allocated = await self.post(
+            f"/v1/ledger/{DISTRICT}/allocations",
+            json={"amount_fen": FUNDED, "reference": f"F-{uuid4().hex[:8]}", "memo": "funds"},
+        )
+        assert allocated.status_code == 201, allocated.text
+
+    async def facility_account(self, facility_id: UUID, body: dict[str, Any] = FACILITY_ACCOUNT) -> Any:
+        return await self.payments.client.put(
+            f"/v1/facility-accounts/{facility_id}", json=body, headers=self.preparer
+        )
+
+    async def paid(self, month: str) -> dict[str, str]:
+        """The month's run (`YYYY-MM`) released on the 3rd, sent, credited on the 8th: the account number each
+        month in the bank file was paid to."""
+        run = await self.released(month, on=date.fromisoformat(f"{month}-03"))
+        bank_file, instructions = await self.sent(run["id"])
+        got = await self.payments.client.get(f"/v1/bank-files/{bank_file}", headers=self.preparer)
+        await self.all_paid(bank_file, instructions, on=date.fromisoformat(f"{month}-08"))
+        return {row[8]: row[4] for row in csv.reader(io.StringIO(got.content.decode())) if row[0] == "D"}
+
+    async def balances(self) -> dict[str, int]:
+        got = await self.payments.client.get(f"/v1/ledger/{DISTRICT}/balances", headers=self.preparer)
+        assert got.json()["balanced"] is True
+        return dict(got.json()["balances"])
+
+
+_order = itertools.count()
+
+
+def moment(day: date) -> datetime:
+    """When eligibility recorded a decision taken on `day`: each event a little later than the one before."""
+    return datetime.combine(day, time(9), BUSINESS_ZONE) + timedelta(seconds=next(_order))

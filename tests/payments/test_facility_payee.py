@@ -4,133 +4,34 @@ in months of the year the suite runs."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from uuid import UUID, uuid4
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 from sqlalchemy import func, select
 
 from services.payments.consumers import HANDLERS
 from services.payments.main import DEFINITION as PAYMENTS
-from services.payments.models import FacilityStay, PayeeAccount, Payment
+from services.payments.models import PayeeAccount
 from shared.audit import audit_log
-from shared.clock import SystemClock
 from shared.contracts.catalogue import registry
-from shared.contracts.eligibility import ApprovedBeneficiary, CaseApproved, CaseTerminated
-from shared.contracts.facilities import (
-    DischargeReason,
-    ResidentAdmitted,
-    ResidentDischarged,
-    ResidentTransferred,
-)
+from shared.contracts.eligibility import CaseTerminated
 from shared.messaging.inbox import InboxProcessor
 from shared.messaging.tables import deferred_events, inbox
-from tests.kit.payments import BANK, account
+from tests.kit.eligibility import DISTRICT
+from tests.kit.payments import FACILITY_ACCOUNT, FUNDED, Story, account, moment
+from tests.kit.placements import (
+    TOTAL,
+    YEAR,
+    admitted,
+    discharged,
+    on,
+    payees,
+    person_of,
+    stays,
+    tekun_case,
+    transferred,
+)
 from tests.payments.conftest import Payments, prepared_by
-from tests.payments.test_year_end import DISTRICT, Officers, moment
-
-YEAR = SystemClock().today().year
-"""The story runs in the year the suite runs: March to August of it."""
-BASE, CARE = 60_000, 30_000
-TOTAL = BASE + CARE
-ALLOCATED = 2_000_000
-
-FACILITY_ACCOUNT = {
-    "holder_name": "重庆市渝中区社会福利院",
-    "account_number": "6217000010012345678",
-    "bank_code": BANK,
-    "reason": "the home's account for its residents' support",
-}
-
-
-def on(month: int, day: int) -> date:
-    return date(YEAR, month, day)
-
-
-def tekun_case(district: str = DISTRICT) -> CaseApproved:
-    """A one-person 特困 case approved on 10 February: due from March, basic living plus full care."""
-    return CaseApproved(
-        case_id=uuid4(),
-        household_id=uuid4(),
-        program="tekun",
-        district_code=district,
-        start_month=f"{YEAR}-03",
-        beneficiaries=[
-            ApprovedBeneficiary(
-                person_id=uuid4(),
-                base_fen=BASE,
-                add_on_fen=0,
-                care_subsidy_fen=CARE,
-                total_fen=TOTAL,
-                insurance_categories=["tekun"],
-            )
-        ],
-        monthly_amount_fen=TOTAL,
-        decided_on=on(2, 10),
-        occurred_at=moment(on(2, 10)),
-    )
-
-
-def person_of(case: CaseApproved) -> UUID:
-    return case.beneficiaries[0].person_id
-
-
-def admitted(case: CaseApproved, facility_id: UUID, day: date) -> ResidentAdmitted:
-    return ResidentAdmitted(
-        placement_id=uuid4(),
-        request_id=uuid4(),
-        person_id=person_of(case),
-        case_id=case.case_id,
-        facility_id=facility_id,
-        district_code=case.district_code,
-        admitted_on=day,
-        occurred_at=moment(day),
-    )
-
-
-def _same_stay(admission: ResidentAdmitted, day: date) -> dict[str, Any]:
-    """What every later event of the admission's placement repeats."""
-    fields = ("placement_id", "person_id", "case_id", "district_code")
-    return {**{f: getattr(admission, f) for f in fields}, "occurred_at": moment(day)}
-
-
-def transferred(admission: ResidentAdmitted, to_facility_id: UUID, day: date) -> ResidentTransferred:
-    return ResidentTransferred(
-        **_same_stay(admission, day),
-        from_facility_id=admission.facility_id,
-        to_facility_id=to_facility_id,
-        transferred_on=day,
-    )
-
-
-def discharged(
-    admission: ResidentAdmitted, facility_id: UUID, day: date, reason: DischargeReason
-) -> ResidentDischarged:
-    return ResidentDischarged(
-        **_same_stay(admission, day), facility_id=facility_id, reason=reason, discharged_on=day
-    )
-
-
-async def payees(payments: Payments, person_id: UUID) -> list[tuple[int, str, UUID | None, str]]:
-    """The person's 特困 payments: (month, payee kind, facility, status), by month."""
-    async with payments.engine.connect() as connection:
-        rows = await connection.execute(
-            select(Payment.month, Payment.payee_kind, Payment.facility_id, Payment.status)
-            .where(Payment.person_id == person_id, Payment.benefit == "tekun")
-            .order_by(Payment.month)
-        )
-        return [(r.month.month, r.payee_kind, r.facility_id, r.status) for r in rows]
-
-
-async def stays(payments: Payments) -> list[tuple[Any, ...]]:
-    """(person, facility, start month, end month, end reason) of every stay."""
-    columns = ("person_id", "facility_id", "start_month", "end_month", "end_reason")
-    query = select(*(getattr(FacilityStay, c) for c in columns))
-    async with payments.engine.connect() as connection:
-        rows = await connection.execute(query.order_by(FacilityStay.person_id, FacilityStay.start_month))
-        return [tuple(r) for r in rows]
 
 
 async def retry_parked(payments: Payments) -> int:
@@ -147,40 +48,6 @@ async def retry_parked(payments: Payments) -> int:
     return await processor.retry_deferred()
 
 
-class Story(Officers):
-    """The district's officers paying months one by one: each run released, sent and credited."""
-
-    async def funded(self, *cases: CaseApproved) -> None:
-        for n, case in enumerate(cases):
-            put = await self.payments.client.put(
-                f"/v1/payee-accounts/person/{person_of(case)}", json=account(n), headers=self.caseworker
-            )
-            assert put.status_code == 200, put.text
-        allocated = await self.post(
-            f"/v1/ledger/{DISTRICT}/allocations",
-            json={"amount_fen": ALLOCATED, "reference": f"F-{uuid4().hex[:8]}", "memo": "funds"},
-        )
-        assert allocated.status_code == 201, allocated.text
-
-    async def facility_account(self, facility_id: UUID, body: dict[str, Any] = FACILITY_ACCOUNT) -> Any:
-        return await self.payments.client.put(
-            f"/v1/facility-accounts/{facility_id}", json=body, headers=self.preparer
-        )
-
-    async def paid(self, month: int) -> dict[str, str]:
-        """The month's run released on the 3rd, sent, credited on the 8th: account number per month paid."""
-        run = await self.released(f"{YEAR}-{month:02d}", on=on(month, 3))
-        bank_file, instructions = await self.sent(run["id"])
-        got = await self.payments.client.get(f"/v1/bank-files/{bank_file}", headers=self.preparer)
-        await self.all_paid(bank_file, instructions, on=on(month, 8))
-        return {row[8]: row[4] for row in csv.reader(io.StringIO(got.content.decode())) if row[0] == "D"}
-
-    async def balances(self) -> dict[str, int]:
-        got = await self.payments.client.get(f"/v1/ledger/{DISTRICT}/balances", headers=self.preparer)
-        assert got.json()["balanced"] is True
-        return dict(got.json()["balances"])
-
-
 async def test_admitted_in_march_discharged_in_june_the_facility_is_paid_april_to_june(
     payments: Payments,
 ) -> None:
@@ -188,19 +55,19 @@ async def test_admitted_in_march_discharged_in_june_the_facility_is_paid_april_t
     person, person_account = person_of(case), account(0)["account_number"]
     payments.clock.set(on(2, 10))
     await payments.deliver([case])
-    await story.funded(case)
+    await story.funded(person_of(case))
 
-    sent = await story.paid(3)
+    sent = await story.paid(f"{YEAR}-03")
     payments.clock.set(on(3, 12))
     admission = admitted(case, facility, on(3, 12))
     await payments.deliver([admission])
     assert (await story.facility_account(facility)).status_code == 200
     for month in (4, 5, 6):
-        sent |= await story.paid(month)
+        sent |= await story.paid(f"{YEAR}-{month:02d}")
     payments.clock.set(on(6, 20))
     discharge = discharged(admission, facility, on(6, 20), "returned_home")
     await payments.deliver([discharge])
-    sent |= await story.paid(7)
+    sent |= await story.paid(f"{YEAR}-07")
 
     assert await payees(payments, person) == [
         (3, "person", None, "paid"),
@@ -225,7 +92,7 @@ async def test_admitted_in_march_discharged_in_june_the_facility_is_paid_april_t
     ]
     balances = await story.balances()
     assert balances["benefits_paid"] == 5 * TOTAL and balances["bank_clearing"] == 0
-    assert balances["fund_cash"] == ALLOCATED - 5 * TOTAL
+    assert balances["fund_cash"] == FUNDED - 5 * TOTAL
 
     # Redelivered, or re-sent under new ids: the stay stands as it was, July is paid once.
     before = await stays(payments)
@@ -291,9 +158,9 @@ async def test_a_late_admission_leaves_months_sent_to_the_person_and_moves_the_u
     story, facility, case, neighbour = Story(payments), uuid4(), tekun_case(), tekun_case()
     payments.clock.set(on(2, 10))
     await payments.deliver([case, neighbour])
-    await story.funded(case, neighbour)
-    await story.paid(3)
-    await story.paid(4)
+    await story.funded(person_of(case), person_of(neighbour))
+    await story.paid(f"{YEAR}-03")
+    await story.paid(f"{YEAR}-04")
     may = await story.released(f"{YEAR}-05", on=on(5, 3))
 
     # The admission of 12 March reaches payments on 10 May: March and April are the person's already.
@@ -320,7 +187,7 @@ async def test_a_late_admission_leaves_months_sent_to_the_person_and_moves_the_u
     follow_up = await story.post(f"/v1/runs/{may['id']}/bank-files")
     assert (follow_up.json()["sequence"], follow_up.json()["line_count"]) == (2, 1)
     assert (follow_up.json()["held_without_account"], follow_up.json()["total_fen"]) == (0, TOTAL)
-    await story.paid(6)
+    await story.paid(f"{YEAR}-06")
     assert [(m, kind) for m, kind, *_ in await payees(payments, person_of(case))] == [
         (3, "person"),
         (4, "person"),

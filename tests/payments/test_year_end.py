@@ -5,18 +5,11 @@ Each test runs for a fixed year end and for the one the suite runs after (`NEW_Y
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
-from datetime import date, datetime, time, timedelta
-from typing import Any
-from uuid import UUID, uuid4
+from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
-from sqlalchemy import select
 
-from services.payments.models import Payment
-from shared.clock import BUSINESS_ZONE
 from shared.contracts.eligibility import (
     ApprovedBeneficiary,
     CaseAmountChanged,
@@ -24,17 +17,11 @@ from shared.contracts.eligibility import (
     CaseTerminated,
     MonthlyAmount,
 )
-from tests.kit.payments import account, returns
-from tests.payments.conftest import NEW_YEARS, Payments, keyed, prepared_by
+from tests.kit.payments import Officers, account, moment
+from tests.payments.conftest import NEW_YEARS, Payments, prepared_by
 
 DISTRICT = "500103"
 AMOUNT = 57_000
-_order = itertools.count()
-
-
-def moment(day: date) -> datetime:
-    """When eligibility recorded a decision taken on `day`: each event a little later than the one before."""
-    return datetime.combine(day, time(9), BUSINESS_ZONE) + timedelta(seconds=next(_order))
 
 
 def month_after(day: date) -> str:
@@ -76,53 +63,6 @@ def terminated(case: CaseApproved, on: date, reason: str = "income") -> CaseTerm
         decided_on=on,
         occurred_at=moment(on),
     )
-
-
-class Officers:
-    """The district's two finance officers and a caseworker, on the payments app's clock."""
-
-    def __init__(self, payments: Payments) -> None:
-        self.payments = payments
-        self.preparer = payments.token("finance_officer", DISTRICT, subject="fin-1")
-        self.checker = payments.token("finance_officer", DISTRICT, subject="fin-2")
-        self.caseworker = payments.token("caseworker", DISTRICT, subject="cw-1")
-
-    async def post(self, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
-        return await self.payments.client.post(path, headers=keyed(headers or self.preparer), **kwargs)
-
-    async def released(self, month: str, *, on: date) -> dict[str, Any]:
-        """The month's run prepared and released on `on`."""
-        self.payments.clock.set(on)
-        run = await prepared_by(self.payments.client, month, self.preparer, DISTRICT)
-        assert run["month"] == month and run["status"] == "prepared", run
-        released = await self.post(f"/v1/runs/{run['id']}/release", headers=self.checker)
-        assert released.status_code == 200, released.text
-        return dict(released.json())
-
-    async def sent(self, run_id: str) -> tuple[str, list[str]]:
-        """The run's next bank file: its id and its instruction ids."""
-        written = await self.post(f"/v1/runs/{run_id}/bank-files")
-        assert written.status_code == 201, written.text
-        got = await self.payments.client.get(f"/v1/bank-files/{written.json()['id']}", headers=self.preparer)
-        rows = list(csv.reader(io.StringIO(got.content.decode())))
-        return str(written.json()["id"]), [row[2] for row in rows if row[0] == "D"]
-
-    async def all_paid(self, bank_file_id: str, instructions: list[str], *, on: date) -> None:
-        """The bank's return, imported on `on`: every credit made that day."""
-        self.payments.clock.set(on)
-        result = await self.post(
-            f"/v1/bank-files/{bank_file_id}/returns",
-            content=returns(bank_file_id, [(i, "PAID", "") for i in instructions], day=on.isoformat()),
-            headers={**self.preparer, "Content-Type": "text/csv"},
-        )
-        assert result.status_code == 200 and result.json()["paid_count"] == len(instructions), result.text
-
-    async def payments_by_month(self) -> list[tuple[UUID | None, str, date, int, str]]:
-        async with self.payments.engine.connect() as connection:
-            rows = await connection.execute(
-                select(Payment.person_id, Payment.benefit, Payment.month, Payment.amount_fen, Payment.status)
-            )
-            return sorted(((r.person_id, r.benefit, r.month, r.amount_fen, r.status) for r in rows), key=str)
 
 
 @pytest.mark.parametrize("new_year", NEW_YEARS)
