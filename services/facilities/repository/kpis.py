@@ -16,41 +16,77 @@ from services.facilities.models import CareRateTarget
 from services.facilities.repository.reach import Reach
 from shared.db import Scope
 
-# Whole tables joined by person (hash joins), not a lookup per person and day: each member's supported
-# days meet each disabled care-level fact's days (a fact holds from its day to the next fact's) in one
-# range; a person's stays are one multirange. Each day then only tests containment. Eligibility keeps one
-# active 特困 case per person, so a person counts once a day.
+# Only the facts that can hold on a day asked for: care levels assessed by the last day whose next fact
+# comes after the first, members supported in between, stays overlapping them (each person's stays
+# aggregated in order, so by a sort: a hash aggregate of multiranges spills at the default work_mem).
+# Each member's supported days meet each disabled care level's days (a fact holds from its day to the
+# next fact's) in one span, and the days of that span spent in a facility (a person's stays are one
+# multirange) in pieces. A span adds 1 from the first day asked on or after its start and takes it away
+# again from the first day on or after its end (`width_bucket` over the sorted days): the counts are
+# running sums over the days, so the cost grows with the spans, not with spans times days. Eligibility
+# keeps one active 特困 case per person, so a person counts once a day.
 _CARE_RATE = text(
     """
-WITH days AS (SELECT unnest(:days) AS day),
-levels AS (
-    SELECT person_id, care_level,
-           daterange(assessed_on, lead(assessed_on) OVER (PARTITION BY person_id ORDER BY assessed_on)) AS held
+WITH levels AS (
+    SELECT person_id, care_level, assessed_on,
+           lead(assessed_on) OVER (PARTITION BY person_id ORDER BY assessed_on) AS next_on
     FROM care_levels
+    WHERE assessed_on <= :last
+),
+counted AS (
+    SELECT m.person_id, m.district_code,
+           daterange(m.active_from, m.active_until, '[]') * daterange(l.assessed_on, l.next_on) AS span
+    FROM levels l
+    JOIN tekun_members m ON m.person_id = l.person_id
+    WHERE l.care_level = ANY(:disabled_levels)
+      AND (l.next_on IS NULL OR l.next_on > :first)
+      AND m.active_from <= :last AND (m.active_until IS NULL OR m.active_until >= :first)
+      AND (:every_district OR m.district_code = ANY(:districts))
 ),
 stays AS (
-    SELECT person_id, range_agg(daterange(admitted_on, discharged_on)) AS stayed
+    SELECT person_id, range_agg(daterange(admitted_on, discharged_on) ORDER BY admitted_on) AS stayed
     FROM placements
+    WHERE admitted_on <= :last AND (discharged_on IS NULL OR discharged_on > :first)
     GROUP BY person_id
 ),
-disabled AS (
-    SELECT m.district_code, daterange(m.active_from, m.active_until, '[]') * l.held AS counted, s.stayed
-    FROM tekun_members m
-    JOIN levels l ON l.person_id = m.person_id
-    LEFT JOIN stays s ON s.person_id = m.person_id
-    WHERE l.care_level = ANY(:disabled_levels)
-      AND daterange(m.active_from, m.active_until, '[]') && l.held
-      AND (:every_district OR m.district_code = ANY(:districts))
+spans AS (
+    SELECT district_code, span, 1 AS disabled, 0 AS placed FROM counted
+    UNION ALL
+    SELECT c.district_code, piece, 0, 1
+    FROM counted c
+    JOIN stays s ON s.person_id = c.person_id
+    CROSS JOIN LATERAL unnest(datemultirange(c.span) * s.stayed) AS piece
+),
+changes AS (
+    SELECT district_code, day_index, sum(disabled) AS disabled, sum(placed) AS placed
+    FROM (
+        SELECT district_code, width_bucket(lower(span) - 1, :days) + 1 AS day_index, disabled, placed
+        FROM spans WHERE NOT isempty(span)
+        UNION ALL
+        SELECT district_code, width_bucket(upper(span) - 1, :days) + 1, -disabled, -placed
+        FROM spans WHERE upper(span) IS NOT NULL
+    ) AS edges
+    GROUP BY district_code, day_index
+),
+running AS (
+    SELECT g.day_index, d.district_code,
+           sum(coalesce(x.disabled, 0)) OVER w AS disabled,
+           sum(coalesce(x.placed, 0)) OVER w AS in_facilities
+    FROM (SELECT DISTINCT district_code FROM changes) AS d
+    CROSS JOIN generate_series(1, cardinality(:days)) AS g(day_index)
+    LEFT JOIN changes x ON x.district_code = d.district_code AND x.day_index = g.day_index
+    WINDOW w AS (PARTITION BY d.district_code ORDER BY g.day_index)
 )
-SELECT d.day, x.district_code, count(*) AS disabled,
-       count(*) FILTER (WHERE x.stayed @> d.day) AS in_facilities
-FROM disabled x
-JOIN days d ON x.counted @> d.day
-GROUP BY d.day, x.district_code
-ORDER BY d.day, x.district_code
+SELECT (:days)[day_index] AS day, district_code, disabled::bigint AS disabled,
+       in_facilities::bigint AS in_facilities
+FROM running
+WHERE disabled > 0
+ORDER BY day, district_code
 """
 ).bindparams(
     bindparam("days", type_=ARRAY(Date())),
+    bindparam("first", type_=Date()),
+    bindparam("last", type_=Date()),
     bindparam("districts", type_=ARRAY(Text())),
     bindparam("disabled_levels", type_=ARRAY(Text())),
 )
@@ -86,12 +122,17 @@ def _districts(scope: Scope, district_code: str | None) -> dict[str, Any]:
 async def care_rate_counts(
     session: AsyncSession, days: Sequence[date], scope: Scope, *, district_code: str | None
 ) -> list[Any]:
-    """Per day and district: disabled 特困 persons, and how many of them lived in a facility."""
+    """Per day and district with anyone counted: disabled 特困 persons, and how many lived in a facility."""
+    ordered = sorted(set(days))
+    if not ordered:
+        return []
     return list(
         await session.execute(
             _CARE_RATE,
             {
-                "days": list(days),
+                "days": ordered,
+                "first": ordered[0],
+                "last": ordered[-1],
                 "disabled_levels": sorted(DISABLED_LEVELS),
                 **_districts(scope, district_code),
             },
