@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -308,6 +309,13 @@ def ensure_dev_keypair(directory: Path) -> tuple[Path, Path]:
 
 
 def _load_private_key(path: Path) -> rsa.RSAPrivateKey:
+    """The key in `path`, loaded once per version of the file (checking an RSA key costs ~50 ms)."""
+    changed = path.stat()
+    return _private_key(path.resolve(), changed.st_mtime_ns, changed.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _private_key(path: Path, _mtime_ns: int, _size: int) -> rsa.RSAPrivateKey:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError(f"{path} is not an RSA private key; RS256 tokens need one")

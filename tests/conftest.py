@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction, create_async_engine
 
+from shared.auth import ensure_dev_keypair
 from shared.db import upgrade
 from shared.local import kafka as local_kafka
 from shared.local import postgres
@@ -47,10 +48,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests of the shared broker (one kills it) run one after another on one worker, as do the
-    command-line tests of the one embedded workspace: `pytest -n 2 --dist loadgroup`."""
+    command-line tests of the one embedded workspace: `pytest -n 2 --dist loadgroup`. A test with a
+    broker of its own runs anywhere."""
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if "kafka" in names or item.get_closest_marker("kafka"):
+        if "kafka" in names:
             item.add_marker(pytest.mark.xdist_group("kafka"))
         elif "embedded" in names:
             item.add_marker(pytest.mark.xdist_group("embedded"))
@@ -65,6 +67,14 @@ def _first_worker_starts(name: str) -> Iterator[Path]:
     with (scratch / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield scratch / name
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One development signing key pair for the session's apps and tokens: an RSA key costs ~0.1 s to make."""
+    directory = tmp_path_factory.mktemp("keys")
+    ensure_dev_keypair(directory)
+    return directory
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -77,10 +77,10 @@ async def settled_claim(pair: Pair, person_id: str) -> str:
 
 
 async def test_an_approval_and_a_termination_reach_the_roster_and_the_insurer_through_kafka(
-    migrated_database: Any, kafka: KafkaBroker, tmp_path: Path
+    migrated_database: Any, kafka: KafkaBroker, tmp_path: Path, keys: Path
 ) -> None:
     settings = {"bootstrap_servers": kafka.bootstrap_servers, "session_timeout_ms": 6_000}
-    async with serve_pair(migrated_database, tmp_path / "keys", bus="kafka", kafka=settings) as pair:
+    async with serve_pair(migrated_database, keys, bus="kafka", kafka=settings) as pair:
         case_id, persons = await approve_household_with_an_orphan(pair)
         entries = await roster_of(pair, lambda rows: len(rows) == 2, persons=persons)
         assert sorted((tuple(e["categories"]), e["cover_from"], e["cover_until"]) for e in entries) == [

@@ -84,7 +84,7 @@ async def payments_on_kafka(
 
 
 async def test_a_care_home_is_paid_for_the_months_of_its_residents_stay_through_kafka(
-    migrated_database: Any, kafka: KafkaBroker, tmp_path: Path
+    migrated_database: Any, kafka: KafkaBroker, keys: Path
 ) -> None:
     case, home = tekun_case(), uuid4()
     person = person_of(case)
@@ -96,7 +96,7 @@ async def test_a_care_home_is_paid_for_the_months_of_its_residents_stay_through_
     await published(publisher, case, opened)
     clock = FixedClock(on(2, 10))
     try:
-        async with payments_on_kafka(migrated_database, kafka, tmp_path / "keys", clock) as payments:
+        async with payments_on_kafka(migrated_database, kafka, keys, clock) as payments:
             story = Story(payments)
 
             async def entitled() -> bool:

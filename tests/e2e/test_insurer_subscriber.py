@@ -172,13 +172,13 @@ def load_example() -> ModuleType:
 
 @pytest.mark.slow
 async def test_the_example_fetches_an_enrolled_persons_identity_over_http_and_prints_none_of_it(
-    new_database: Any, migrated_database: Any, tmp_path: Path
+    new_database: Any, migrated_database: Any, keys: Path
 ) -> None:
     url = await migrated_database(ELIGIBILITY.migrations)
     engine = create_async_engine(url)
     example = load_example()
     try:
-        async with world_on(engine, new_database, tmp_path / "keys", over_tcp=True) as world:
+        async with world_on(engine, new_database, keys, over_tcp=True) as world:
             members = await register_household(world.api)
             ours, not_ours = enrolled(members["head"]), enrolled(members["grandchild"], insurer=uuid4())
             await world.insurance.publish(ours, not_ours)

@@ -38,14 +38,13 @@ AFTER = ["2027-07"]
 
 
 async def test_a_placement_chosen_in_eligibility_admitted_and_discharged_in_facilities_is_paid_by_payments(
-    migrated_database: Any, kafka: KafkaBroker, tmp_path: Path
+    migrated_database: Any, kafka: KafkaBroker, keys: Path
 ) -> None:
     clock = FixedClock(date(2026, 11, 2))
     bus = {
         "bus": "kafka",
         "kafka": {"bootstrap_servers": kafka.bootstrap_servers, "session_timeout_ms": 6_000},
     }
-    keys = tmp_path / "keys"
     async with beside_eligibility(migrated_database, keys, ("facilities", "payments"), clock, **bus) as apps:
         eligibility, facilities = apps.eligibility, apps.others["facilities"].client
         paying = apps.others["payments"]

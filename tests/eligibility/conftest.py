@@ -76,9 +76,9 @@ async def serve(
 
 
 @pytest.fixture
-async def api(eligibility_engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Api]:
+async def api(eligibility_engine: AsyncEngine, keys: Path) -> AsyncIterator[Api]:
     """The eligibility app on the in-process bus."""
-    async with serve(eligibility_engine, tmp_path / "keys", bus="in-process") as client:
+    async with serve(eligibility_engine, keys, bus="in-process") as client:
         yield client
 
 

@@ -36,8 +36,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def api(eligibility_engine: AsyncEngine, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Api]:
-    async with serve(eligibility_engine, tmp_path / "keys", clock, bus="in-process") as client:
+async def api(eligibility_engine: AsyncEngine, keys: Path, clock: FixedClock) -> AsyncIterator[Api]:
+    async with serve(eligibility_engine, keys, clock, bus="in-process") as client:
         yield client
 
 

@@ -20,10 +20,10 @@ pytestmark = pytest.mark.kafka
 
 
 async def test_approving_a_case_publishes_exactly_one_case_approved_to_kafka(
-    eligibility_engine: AsyncEngine, kafka: KafkaBroker, tmp_path: Path
+    eligibility_engine: AsyncEngine, kafka: KafkaBroker, keys: Path
 ) -> None:
     bus = {"bus": "kafka", "kafka": {"bootstrap_servers": kafka.bootstrap_servers}}
-    async with serve(eligibility_engine, tmp_path / "keys", **bus) as api:
+    async with serve(eligibility_engine, keys, **bus) as api:
         caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
         application_id = await apply(api, await registered(api), caseworker)
         await steps(api, application_id, INVESTIGATION, caseworker)

@@ -47,8 +47,8 @@ OTHER_INSURER = uuid4()
 
 
 @pytest.fixture
-async def world(eligibility_engine: AsyncEngine, new_database: Any, tmp_path: Path) -> AsyncIterator[World]:
-    async with world_on(eligibility_engine, new_database, tmp_path / "keys") as world:
+async def world(eligibility_engine: AsyncEngine, new_database: Any, keys: Path) -> AsyncIterator[World]:
+    async with world_on(eligibility_engine, new_database, keys) as world:
         yield world
 
 
@@ -267,14 +267,14 @@ async def test_the_roster_follows_each_entry_and_absorbs_redeliveries(
 
 @pytest.mark.kafka
 async def test_the_roster_arrives_through_kafka_too(
-    eligibility_engine: AsyncEngine, new_database: Any, kafka: KafkaBroker, tmp_path: Path
+    eligibility_engine: AsyncEngine, new_database: Any, kafka: KafkaBroker, keys: Path
 ) -> None:
     settings = {"bootstrap_servers": kafka.bootstrap_servers, "session_timeout_ms": 6_000}
     publisher = KafkaPublisher(KafkaSettings(**settings))
     insurance_db = await prepare_database(await new_database())
     try:
-        async with serve(eligibility_engine, tmp_path / "keys", bus="kafka", kafka=settings) as api:
-            private_key, _ = ensure_dev_keypair(tmp_path / "keys")
+        async with serve(eligibility_engine, keys, bus="kafka", kafka=settings) as api:
+            private_key, _ = ensure_dev_keypair(keys)
             world = World(api, Insurance(insurance_db, publisher), private_key)
             head = (await register_household(api))["head"]
             await world.insurance.publish(enrolled(head))

@@ -28,9 +28,9 @@ CHOSEN_AT_HOME: dict[str, Any] = {"support_mode": "dispersed", "chosen_on": "202
 
 
 @pytest.fixture
-async def api(eligibility_engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Api]:
+async def api(eligibility_engine: AsyncEngine, keys: Path) -> AsyncIterator[Api]:
     """The app on the in-process bus, on a fixed day: 30 November 2026, a month after the cases' decision."""
-    async with serve(eligibility_engine, tmp_path / "keys", FixedClock(TODAY), bus="in-process") as client:
+    async with serve(eligibility_engine, keys, FixedClock(TODAY), bus="in-process") as client:
         yield client
 
 

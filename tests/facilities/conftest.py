@@ -141,9 +141,9 @@ class Served:
 
 
 @pytest.fixture
-async def served(facilities: Facilities, tmp_path: Path) -> AsyncIterator[Served]:
+async def served(facilities: Facilities, keys: Path) -> AsyncIterator[Served]:
     """The facilities app over the test's database, living on 2026-03-02 until a test moves the clock."""
-    private_key, public_key = ensure_dev_keypair(tmp_path / "keys")
+    private_key, public_key = ensure_dev_keypair(keys)
     settings = FacilitiesSettings.model_validate(
         {
             "environment": "development",

@@ -105,8 +105,8 @@ async def serve_pair(
 
 
 @pytest.fixture
-async def pair(migrated_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Pair]:
-    async with serve_pair(migrated_database, tmp_path / "keys", clock, bus="in-process") as both:
+async def pair(migrated_database: Any, keys: Path, clock: FixedClock) -> AsyncIterator[Pair]:
+    async with serve_pair(migrated_database, keys, clock, bus="in-process") as both:
         yield both
 
 

@@ -59,13 +59,13 @@ ILLNESS = {
 
 @pytest.mark.parametrize("new_year", NEW_YEARS)
 async def test_approvals_before_the_new_term_is_entered_wait_and_join_its_january_roster(
-    migrated_database: Any, tmp_path: Path, new_year: int
+    migrated_database: Any, keys: Path, new_year: int
 ) -> None:
     last_year = new_year - 1
     clock = FixedClock(date(new_year, 1, 5))
     async with (
         bare_insurance(migrated_database, terms=(last_year,)) as insurance,
-        serve(insurance, tmp_path / "keys", clock) as app,
+        serve(insurance, keys, clock) as app,
     ):
         carried, january, brief, february = uuid4(), uuid4(), uuid4(), uuid4()
         carried_case = approved({carried: ["dibao"]}, decided_on=date(last_year, 6, 10))
@@ -166,13 +166,13 @@ async def test_approvals_before_the_new_term_is_entered_wait_and_join_its_januar
 
 @pytest.mark.parametrize("new_year", NEW_YEARS)
 async def test_a_claim_reported_in_january_for_a_december_incident_is_last_years_and_counts_in_its_kpis(
-    migrated_database: Any, tmp_path: Path, new_year: int
+    migrated_database: Any, keys: Path, new_year: int
 ) -> None:
     last_year = new_year - 1
     clock = FixedClock(date(last_year, 12, 31))
     async with (
         bare_insurance(migrated_database, terms=(last_year,)) as insurance,
-        serve(insurance, tmp_path / "keys", clock) as app,
+        serve(insurance, keys, clock) as app,
     ):
         person = uuid4()
         await insurance.deliver([approved({person: ["dibao"]}, decided_on=date(last_year, 10, 20))])

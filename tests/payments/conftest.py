@@ -92,8 +92,8 @@ async def serve_pair(
 
 
 @pytest.fixture
-async def pair(migrated_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Pair]:
-    async with serve_pair(migrated_database, tmp_path / "keys", clock, bus="in-process") as both:
+async def pair(migrated_database: Any, keys: Path, clock: FixedClock) -> AsyncIterator[Pair]:
+    async with serve_pair(migrated_database, keys, clock, bus="in-process") as both:
         yield both
 
 
@@ -141,9 +141,9 @@ class Payments:
 
 
 @pytest.fixture
-async def payments(migrated_database: Any, tmp_path: Path, clock: FixedClock) -> AsyncIterator[Payments]:
+async def payments(migrated_database: Any, keys: Path, clock: FixedClock) -> AsyncIterator[Payments]:
     url = await migrated_database(PAYMENTS.migrations)
-    private_key, public_key = ensure_dev_keypair(tmp_path / "keys")
+    private_key, public_key = ensure_dev_keypair(keys)
     settings = PaymentsSettings.model_validate(
         {
             "environment": "development",
