@@ -19,7 +19,7 @@ from typing import TypeVar
 import asyncpg
 
 from bench.memory import peak_rss_mib, reset_peak_rss
-from bench.servers import migrated, parse_checked, run_against_server
+from bench.servers import bench_parser, migrated, parse_checked, run_against_server
 from services.facilities.main import DEFINITION
 from services.facilities.schemas.kpis import CareRateReportOut, OccupancyReportOut
 from services.facilities.service import kpis
@@ -470,16 +470,8 @@ async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> No
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.care_rate", description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000, help="特困 persons (default 200000)")
+    parser = bench_parser("python -m bench.care_rate", __doc__, rows_help="特困 persons", rows=200_000)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each path (default 5)")
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a PostgreSQL setting for both paths, e.g. random_page_cost=1.1 (repeatable)",
-    )
     return parse_checked(parser, argv, "rows", "repeat")
 
 

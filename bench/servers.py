@@ -101,14 +101,22 @@ async def apply_settings(connection: asyncpg.Connection, database: str, settings
 
 
 def bench_parser(
-    prog: str, doc: str | None, *, rows_help: str, batch: int, batch_help: str
+    prog: str,
+    doc: str | None,
+    *,
+    rows_help: str,
+    rows: int = 1_000_000,
+    batch: int | None = None,
+    batch_help: str = "",
 ) -> argparse.ArgumentParser:
-    """The arguments every database benchmark takes: `--rows`, `--batch`, `--set NAME=VALUE`."""
+    """The arguments every database benchmark takes: `--rows`, `--set NAME=VALUE`, and `--batch` for those
+    that work in batches."""
     parser = argparse.ArgumentParser(prog=prog, description=(doc or "").splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help=f"{rows_help} (default 1000000)")
-    parser.add_argument(
-        "--batch", type=int, default=batch, help=f"{batch_help} (default: the service's {batch})"
-    )
+    parser.add_argument("--rows", type=int, default=rows, help=f"{rows_help} (default {rows})")
+    if batch is not None:
+        parser.add_argument(
+            "--batch", type=int, default=batch, help=f"{batch_help} (default: the service's {batch})"
+        )
     parser.add_argument(
         "--set",
         action="append",
