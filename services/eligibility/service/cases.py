@@ -316,10 +316,15 @@ async def temporary_grant(
 
 async def read_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> CaseOut:
     async with uow:
-        case = await cases_queries.case(uow.session, case_id, caller.district_scope)
-        if case is None:
-            raise NotFound(f"no case {case_id} in your districts")
-        beneficiaries = await cases_queries.beneficiaries_of(uow.session, case_id)
+        return await case_out(uow, caller, case_id)
+
+
+async def case_out(uow: UnitOfWork, caller: Principal, case_id: UUID) -> CaseOut:
+    """The case and its beneficiaries as the caller may see them, read in the open unit of work."""
+    case = await cases_queries.case(uow.session, case_id, caller.district_scope)
+    if case is None:
+        raise NotFound(f"no case {case_id} in your districts")
+    beneficiaries = await cases_queries.beneficiaries_of(uow.session, case_id)
     return CaseOut(
         **{field: getattr(case, field) for field in CaseOut.model_fields if field != "beneficiaries"},
         beneficiaries=[
@@ -358,8 +363,10 @@ async def terminate_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body
                 decided_on=body.on,
             )
         )
+        await uow.session.flush()
+        answer = await case_out(uow, caller, case_id)
         await uow.commit()
-    return await read_case(uow, caller, case_id)
+    return answer
 
 
 async def suspend_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: SuspensionIn) -> CaseOut:
@@ -378,5 +385,7 @@ async def suspend_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: 
                 decided_on=body.on,
             )
         )
+        await uow.session.flush()
+        answer = await case_out(uow, caller, case_id)
         await uow.commit()
-    return await read_case(uow, caller, case_id)
+    return answer

@@ -185,8 +185,11 @@ async def register_household(
         members = _members(household_id, body, persons)
         await households_queries.replace_members(uow.session, household_id, members)
         record_version(uow, household, members, changed_by=caller.subject, reason=body.reason)
+        await uow.session.flush()
+        await uow.session.refresh(household, ["updated_at"])
+        answer = await _household_out(uow, pii, caller, household_id)
         await uow.commit()
-    return await read_household(uow, pii, caller, household_id)
+    return answer
 
 
 async def change_household(
@@ -223,8 +226,10 @@ async def change_household(
         members = _members(household_id, body, persons)
         await households_queries.replace_members(uow.session, household_id, members)
         record_version(uow, household, members, changed_by=caller.subject, reason=body.reason)
+        await uow.session.flush()
+        answer = await _household_out(uow, pii, caller, household_id)
         await uow.commit()
-    return await read_household(uow, pii, caller, household_id)
+    return answer
 
 
 async def _visible_household(uow: UnitOfWork, caller: Principal, household_id: UUID) -> Household:
@@ -250,8 +255,15 @@ async def read_household(
     uow: UnitOfWork, pii: PersonalData, caller: Principal, household_id: UUID
 ) -> HouseholdOut:
     async with uow:
-        household = await _visible_household(uow, caller, household_id)
-        members = await households_queries.members_of(uow.session, household_id)
+        return await _household_out(uow, pii, caller, household_id)
+
+
+async def _household_out(
+    uow: UnitOfWork, pii: PersonalData, caller: Principal, household_id: UUID
+) -> HouseholdOut:
+    """The household as the caller may see it, read in the open unit of work."""
+    household = await _visible_household(uow, caller, household_id)
+    members = await households_queries.members_of(uow.session, household_id)
     return HouseholdOut(
         id=household.id,
         district_code=household.district_code,

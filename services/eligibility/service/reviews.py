@@ -12,8 +12,8 @@ from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.cases import CareAssessmentIn, CaseOut, ReviewIn
 from services.eligibility.service.cases import (
+    case_out,
     qualifying_household,
-    read_case,
     record_income,
     review_every_six_months,
 )
@@ -31,8 +31,10 @@ async def review_case(uow: UnitOfWork, caller: Principal, case_id: UUID, body: R
     async with uow:
         case = await active_case(uow, caller, case_id)
         await reassess(uow, case, on=body.on, reason=body.reason)
+        await uow.session.flush()
+        answer = await case_out(uow, caller, case_id)
         await uow.commit()
-    return await read_case(uow, caller, case_id)
+    return answer
 
 
 async def assess_care(uow: UnitOfWork, caller: Principal, case_id: UUID, body: CareAssessmentIn) -> CaseOut:
@@ -67,8 +69,10 @@ async def assess_care(uow: UnitOfWork, caller: Principal, case_id: UUID, body: C
             )
         )
         await reassess(uow, case, on=body.on, reason="circumstances")
+        await uow.session.flush()
+        answer = await case_out(uow, caller, case_id)
         await uow.commit()
-    return await read_case(uow, caller, case_id)
+    return answer
 
 
 async def active_case(uow: UnitOfWork, caller: Principal, case_id: UUID) -> Case:

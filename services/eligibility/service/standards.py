@@ -296,14 +296,21 @@ async def publish_district_override(
             raise Conflict(
                 f"district {district_code} already has an override effective from {effective_from}"
             )
+        await uow.session.flush()
+        answer = await _district_standard_out(uow.session, district_code, effective_from)
         await uow.commit()
-    return await district_standard(uow, district_code, effective_from)
+    return answer
 
 
 async def district_standard(uow: UnitOfWork, district_code: str, day: date) -> DistrictStandardOut:
     async with uow:
-        _, standards = await in_force(uow.session, day, district_code)
-        override = await standards_queries.district_override_in_force(uow.session, day, district_code)
+        return await _district_standard_out(uow.session, district_code, day)
+
+
+async def _district_standard_out(session: AsyncSession, district_code: str, day: date) -> DistrictStandardOut:
+    """The district's standard in force on `day`, read in the open unit of work."""
+    _, standards = await in_force(session, day, district_code)
+    override = await standards_queries.district_override_in_force(session, day, district_code)
     return DistrictStandardOut(
         district_code=district_code,
         effective_from=override.effective_from if override else standards.effective_from,

@@ -99,8 +99,10 @@ async def register(uow: UnitOfWork, caller: Principal, body: FacilityIn, *, toda
             district_code=facility.district_code,
             details={"beds": len(body.beds), "kind": body.kind},
         )
+        await uow.session.flush()
+        answer = await _detail(uow, facility)
         await uow.commit()
-        return await _detail(uow, facility)
+        return answer
 
 
 async def _facility(uow: UnitOfWork, caller: Principal, facility_id: UUID) -> Facility:
@@ -155,8 +157,10 @@ async def add_beds(uow: UnitOfWork, caller: Principal, facility_id: UUID, body: 
             district_code=facility.district_code,
             details={"labels": [b.label for b in body.beds]},
         )
+        await uow.session.flush()
+        answer = await _detail(uow, facility)
         await uow.commit()
-        return await _detail(uow, facility)
+        return answer
 
 
 async def set_bed_service(
@@ -183,8 +187,10 @@ async def set_bed_service(
             district_code=facility.district_code,
             details={"in_service": body.in_service, "reason": body.reason},
         )
+        await uow.session.flush()
+        answer = await _detail(uow, facility)
         await uow.commit()
-        return await _detail(uow, facility)
+        return answer
 
 
 async def change_status(
@@ -225,5 +231,7 @@ async def change_status(
             district_code=facility.district_code,
             details={"from": previous, "to": body.status, "reason": body.reason},
         )
+        await uow.session.flush()
+        answer = await _detail(uow, facility)
         await uow.commit()
-        return await _detail(uow, facility)
+        return answer

@@ -131,8 +131,10 @@ async def report_claim(uow: UnitOfWork, caller: Principal, body: ClaimIn, *, tod
                 claimed_fen=body.claimed_fen,
             )
         )
+        await uow.session.flush()
+        answer = await _out(uow, claim)
         await uow.commit()
-        return await _out(uow, claim)
+        return answer
 
 
 async def _claim(uow: UnitOfWork, caller: Principal, claim_id: UUID) -> Claim:
@@ -169,13 +171,16 @@ async def receive_documents(
         claim.documents_received = sorted({*claim.documents_received, *body.received})
         if claim.status == "reported" and set(cover.documents) <= set(claim.documents_received):
             _move(claim, "documents_complete")
+        await uow.session.flush()
+        answer = await _out(uow, claim)
         await uow.commit()
-        return await _out(uow, claim)
+        return answer
 
 
 async def _decided(
     uow: UnitOfWork, caller: Principal, claim: Claim, action: str, details: dict[str, object]
-) -> None:
+) -> ClaimOut:
+    """Audit the decision, and commit it with the claim as this transaction shows it."""
     await audit.record(
         uow.session,
         actor=caller.subject,
@@ -185,7 +190,10 @@ async def _decided(
         district_code=claim.district_code,
         details={"cover_type": claim.cover_type, **details},
     )
+    await uow.session.flush()
+    answer = await _out(uow, claim)
     await uow.commit()
+    return answer
 
 
 async def assess(
@@ -210,8 +218,7 @@ async def assess(
         _move(claim, "assessed")
         claim.assessed_fen, claim.assessed_on, claim.assessed_by = body.assessed_fen, today, caller.subject
         uow.emit(ClaimAssessed(claim_id=claim.id, assessed_fen=body.assessed_fen, assessed_on=today))
-        await _decided(uow, caller, claim, "claim.assessed", {"assessed_fen": body.assessed_fen})
-        return await _out(uow, claim)
+        return await _decided(uow, caller, claim, "claim.assessed", {"assessed_fen": body.assessed_fen})
 
 
 async def settle(
@@ -227,8 +234,7 @@ async def settle(
         _move(claim, "settled")
         claim.paid_fen, claim.settled_on, claim.settled_by = body.paid_fen, today, caller.subject
         uow.emit(ClaimSettled(claim_id=claim.id, paid_fen=body.paid_fen, settled_on=today))
-        await _decided(uow, caller, claim, "claim.settled", {"paid_fen": body.paid_fen})
-        return await _out(uow, claim)
+        return await _decided(uow, caller, claim, "claim.settled", {"paid_fen": body.paid_fen})
 
 
 async def reject(
@@ -250,8 +256,7 @@ async def reject(
                 claim_id=claim.id, reason_code=body.reason_code, reason=body.reason, rejected_on=today
             )
         )
-        await _decided(uow, caller, claim, "claim.rejected", {"reason_code": body.reason_code})
-        return await _out(uow, claim)
+        return await _decided(uow, caller, claim, "claim.rejected", {"reason_code": body.reason_code})
 
 
 async def read_claim(uow: UnitOfWork, caller: Principal, claim_id: UUID) -> ClaimOut:

@@ -122,8 +122,10 @@ async def create_term(uow: UnitOfWork, caller: Principal, body: TermIn) -> TermO
             subject_id=body.year,
             details={"insurer_id": body.insurer_id, "premium_fen": body.premium_fen},
         )
+        await uow.session.flush()
+        answer = await _term(uow, caller, body.year)
         await uow.commit()
-    return await read_term(uow, caller, body.year)
+    return answer
 
 
 async def list_terms(uow: UnitOfWork, caller: Principal) -> list[TermOut]:
@@ -135,11 +137,16 @@ async def list_terms(uow: UnitOfWork, caller: Principal) -> list[TermOut]:
 
 async def read_term(uow: UnitOfWork, caller: Principal, year: int) -> TermOut:
     async with uow:
-        term = await term_queries.term(uow.session, year)
-        insurer_id = caller.insurer
-        if term is None or (insurer_id is not None and term.insurer_id != insurer_id):
-            raise NotFound(f"no {year} policy term you can see")
-        covers = await term_queries.covers(uow.session, [year])
+        return await _term(uow, caller, year)
+
+
+async def _term(uow: UnitOfWork, caller: Principal, year: int) -> TermOut:
+    """The term as the caller's open unit of work sees it."""
+    term = await term_queries.term(uow.session, year)
+    insurer_id = caller.insurer
+    if term is None or (insurer_id is not None and term.insurer_id != insurer_id):
+        raise NotFound(f"no {year} policy term you can see")
+    covers = await term_queries.covers(uow.session, [year])
     return _term_out(term, covers)
 
 

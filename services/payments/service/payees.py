@@ -31,9 +31,13 @@ async def set_account(
 ) -> PayeeAccountsOut:
     """In the caller's unit of work, committed: the owner's account from now on, the old one kept as history."""
     async with uow:
-        await change_account(uow, pii, caller, owner_kind, owner_id, body)
+        account = await change_account(uow, pii, caller, owner_kind, owner_id, body)
+        await uow.session.flush()
+        # `created_at` is the database's: expired by the flush, loaded before the answer reads it.
+        await uow.session.refresh(account, ["created_at"])
+        answer = await _accounts(uow, pii, caller, owner_kind, owner_id)
         await uow.commit()
-    return await read_accounts(uow, pii, caller, owner_kind, owner_id)
+    return answer
 
 
 async def change_account(
@@ -88,16 +92,19 @@ async def read_accounts(
     uow: UnitOfWork, pii: PersonalData, caller: Principal, owner_kind: OwnerKind, owner_id: UUID
 ) -> PayeeAccountsOut:
     async with uow:
-        district_code = await repository.owner_district(
-            uow.session, owner_kind, owner_id, caller.district_scope
-        )
-        if district_code is None:
-            raise NotFound(f"no {owner_kind} {owner_id} is paid in your districts")
-        versions = await repository.history(uow.session, owner_kind, owner_id)
-        current = next((v for v in versions if v.superseded_at is None), None)
-        shared = (
-            await repository.owners_sharing(uow.session, current.account_index, owner_id) if current else 0
-        )
+        return await _accounts(uow, pii, caller, owner_kind, owner_id)
+
+
+async def _accounts(
+    uow: UnitOfWork, pii: PersonalData, caller: Principal, owner_kind: OwnerKind, owner_id: UUID
+) -> PayeeAccountsOut:
+    """The owner's accounts as the caller's open unit of work sees them."""
+    district_code = await repository.owner_district(uow.session, owner_kind, owner_id, caller.district_scope)
+    if district_code is None:
+        raise NotFound(f"no {owner_kind} {owner_id} is paid in your districts")
+    versions = await repository.history(uow.session, owner_kind, owner_id)
+    current = next((v for v in versions if v.superseded_at is None), None)
+    shared = await repository.owners_sharing(uow.session, current.account_index, owner_id) if current else 0
     return PayeeAccountsOut(
         owner_kind=owner_kind,
         owner_id=owner_id,

@@ -65,8 +65,10 @@ async def start_run(uow: UnitOfWork, caller: Principal, *, district_code: str, m
             await repository.add_slices(uow.session, slices_of(run_id))
         payment_run = await repository.run_for(uow.session, district_code, month)
         assert payment_run is not None
+        await uow.session.flush()
+        answer = await _run_out(uow, payment_run)
         await uow.commit()
-    return await read_run(uow, caller, payment_run.id)
+    return answer
 
 
 async def prepare_run(
@@ -178,8 +180,10 @@ async def release_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOu
                 released_by=caller.subject,
             )
         )
+        await uow.session.flush()
+        answer = await _run_out(uow, payment_run)
         await uow.commit()
-    return await read_run(uow, caller, run_id)
+    return answer
 
 
 async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
@@ -187,8 +191,13 @@ async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
         payment_run = await repository.run(uow.session, run_id, caller.district_scope)
         if payment_run is None:
             raise NotFound(f"no payment run {run_id} in your districts")
-        by_status = await repository.run_totals(uow.session, run_id)
-        scanned, _ = await repository.slice_progress(uow.session, run_id)
+        return await _run_out(uow, payment_run)
+
+
+async def _run_out(uow: UnitOfWork, payment_run: PaymentRun) -> RunOut:
+    """The run as the caller's open unit of work sees it."""
+    by_status = await repository.run_totals(uow.session, payment_run.id)
+    scanned, _ = await repository.slice_progress(uow.session, payment_run.id)
     count, total = _paid_by_the_run(by_status)
     return RunOut(
         id=payment_run.id,
