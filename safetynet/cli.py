@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import signal
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,14 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 
 from safetynet.catalog import SERVICES
-from safetynet.embedded import DEV_AUDIENCE, DEV_ISSUER, Workspace, build_app, prepare
+from safetynet.embedded import (
+    DEV_AUDIENCE,
+    DEV_ISSUER,
+    Workspace,
+    build_app,
+    default_workspace,
+    prepare,
+)
 from services.eligibility.domain.calendar import read_notice_file
 from services.eligibility.schemas.calendar import CalendarOut
 from services.eligibility.service import calendar, standards
@@ -44,9 +52,13 @@ console = Console(stderr=True)
 
 WorkspaceOption = Annotated[
     Path,
-    typer.Option("--workspace", envvar="SAFETYNET_WORKSPACE", help="state directory of the embedded default"),
+    typer.Option(
+        "--workspace",
+        envvar="SAFETYNET_WORKSPACE",
+        help="state directory of the embedded default (default: the repository's .safetynet)",
+    ),
 ]
-DEFAULT_WORKSPACE = Path(".safetynet")
+DEFAULT_WORKSPACE = default_workspace()
 WorkspaceDatabase = Annotated[
     Path | None, typer.Option("--workspace", help="use the embedded default's database in this folder")
 ]
@@ -64,20 +76,41 @@ def run(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
 ) -> None:
-    """The embedded default: all five services in one process on an embedded PostgreSQL."""
+    """The embedded default: all five services in one process on an embedded PostgreSQL.
+
+    Ctrl-C or SIGTERM stops the HTTP server and then the PostgreSQL server this run started (or took
+    over from a killed run); a PostgreSQL started by a process that still runs is left to it.
+    """
     configure_logging("INFO")
     space = Workspace(workspace.resolve())
-    console.print("[bold]Starting PostgreSQL and migrating the five databases…[/bold]")
-    settings = prepare(space)
-    root = build_app(settings)
-    console.print(f"[green]SafetyNet is up.[/green] Health: http://{host}:{port}/health")
-    for name in SERVICES:
-        console.print(f"  {name:<12} docs: http://{host}:{port}/{name}/docs")
-    console.print("Mint a token: [bold].venv/bin/safetynet token --role caseworker --district 500101[/bold]")
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
+        console.print("[bold]Starting PostgreSQL and migrating the five databases…[/bold]")
+        settings = prepare(space)
+        postgres.claim(space.postgres)
+        root = build_app(settings)
+        console.print(f"[green]SafetyNet is up.[/green] Health: http://{host}:{port}/health")
+        for name in SERVICES:
+            console.print(f"  {name:<12} docs: http://{host}:{port}/{name}/docs")
+        console.print(
+            "Mint a token: [bold].venv/bin/safetynet token --role caseworker --district 500101[/bold]"
+        )
+        # uvicorn handles SIGTERM and SIGINT itself, then raises the signal again once it has stopped.
         uvicorn.run(root, host=host, port=port, log_config=None)
     finally:
-        postgres.stop(space.postgres)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the shutdown short
+        try:
+            if postgres.claim(space.postgres):
+                console.print("Stopping PostgreSQL…")
+                postgres.stop(space.postgres)
+            else:
+                console.print("PostgreSQL was started by another process that still runs: left running.")
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(0)
 
 
 @app.command()

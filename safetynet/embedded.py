@@ -21,9 +21,18 @@ DEV_ISSUER = "safetynet-dev"
 DEV_AUDIENCE = "safetynet"
 
 
+def default_workspace() -> Path:
+    """`<repo>/.safetynet` wherever the command runs from; `./.safetynet` when installed without a
+    source tree (the container image, which runs `serve`, not the embedded default)."""
+    repo = Path(__file__).resolve().parents[1]
+    if (repo / "pyproject.toml").is_file() and (repo / "safetynet" / "cli.py").is_file():
+        return repo / ".safetynet"
+    return Path(".safetynet")
+
+
 @dataclass(frozen=True)
 class Workspace:
-    """Where the embedded default keeps its state: `.safetynet/` in the working directory."""
+    """Where the embedded default keeps its state: `default_workspace()` unless `--workspace` says."""
 
     root: Path
 

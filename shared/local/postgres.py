@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import ipaddress
 import os
 import pwd
 import shutil
@@ -27,6 +29,12 @@ POSTGRES_BIN_PATH = _bin_dir()
 
 # initdb refuses to run as root, so as root the server runs as this unprivileged account.
 SERVER_ACCOUNT = "safetynet-pg"
+
+# The only interface the server listens on: trust authentication is safe on loopback alone.
+LISTEN_ADDRESS = "127.0.0.1"
+
+# `home/STARTED_BY` names the process that started the server ("pid start-time"); see `claim`.
+STARTED_BY = "started-by"
 
 
 @dataclass(frozen=True)
@@ -87,27 +95,138 @@ def _run(args: list[str], account: str | None, log: Path | None = None) -> None:
         raise RuntimeError(f"{Path(args[0]).name} failed with exit code {result.returncode}\n{tail}")
 
 
-def _running_port(home: Path) -> int | None:
-    pid_file = home / "data" / "postmaster.pid"
-    if not pid_file.exists():
-        return None
-    lines = pid_file.read_text().splitlines()
+_PROC = Path("/proc/self/stat").exists()
+
+
+def _process_identity(pid: int) -> str | None:
+    """`"pid start-time"` of a live process (the start time tells a reused pid apart), or None."""
+    if not _PROC:  # no /proc: whether the pid is alive at all
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return f"{pid} ?"
     try:
-        pid, port = int(lines[0]), int(lines[3])
-        os.kill(pid, 0)
-    except (IndexError, ValueError, ProcessLookupError, PermissionError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return None
-    return port if _answers(port) else None
+    # Field 22 (starttime), counted after the parenthesised command name, which may hold spaces.
+    return f"{pid} {stat.rsplit(')', 1)[1].split()[19]}"
+
+
+def _is_postmaster(pid: int) -> bool:
+    """Whether `pid` is a live PostgreSQL server (not a process that inherited a dead server's pid)."""
+    if not _PROC:
+        return _process_identity(pid) is not None
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() in {"postgres", "postmaster"}
+    except OSError:
+        return False
+
+
+def _remove_stale_lock(data_dir: Path) -> None:
+    """What a killed server leaves in the data directory: its pid file and its socket's lock file."""
+    (data_dir / "postmaster.pid").unlink(missing_ok=True)
+    for lock in data_dir.glob(".s.PGSQL.*.lock"):
+        lock.unlink(missing_ok=True)
+
+
+def _postmaster(data_dir: Path) -> tuple[int, int, str] | None:
+    """(pid, port, listen address) of the live server on `data_dir`, or None; a dead one's lock is removed."""
+    pid_file = data_dir / "postmaster.pid"
+    try:
+        lines = pid_file.read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+    except FileNotFoundError:
+        return None
+    except (IndexError, ValueError):
+        pid, port = 0, 0  # written only in part: its server died while starting
+    if pid <= 0 or not _is_postmaster(pid):
+        _remove_stale_lock(data_dir)
+        return None
+    return pid, port, lines[5].strip() if len(lines) > 5 else ""
+
+
+def _running_port(home: Path, *, wait_s: float = 10) -> int | None:
+    """The port of the server running on `home`'s data, or None; a dead server's pid file is removed.
+
+    A live server that does not answer yet (starting, or recovering after a crash) is waited for;
+    one listening beyond loopback is refused.
+    """
+    data_dir = home / "data"
+    found = _postmaster(data_dir)
+    if found is None:
+        return None
+    pid, port, listening = found
+    if listening and not _loopback(listening):
+        raise RuntimeError(f"the PostgreSQL server on {data_dir} listens on {listening!r}, beyond loopback")
+    deadline = time.monotonic() + wait_s
+    while not _answers(port):
+        if _postmaster(data_dir) is None:
+            return None
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"PostgreSQL (pid {pid}) runs on {data_dir} but does not answer on port {port}"
+            )
+        time.sleep(0.1)
+    return port
+
+
+def _loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return all(ipaddress.ip_address(part.strip()).is_loopback for part in address.split(","))
+    except ValueError:
+        return False
+
+
+def running(home: Path) -> PostgresServer | None:
+    """The server running on `home`'s data, if any."""
+    port = _running_port(home)
+    return None if port is None else PostgresServer(home, port)
+
+
+def claim(home: Path) -> bool:
+    """Make this process the owner of the server on `home` unless a live process other than this one
+    started it; returns whether the server is now this process's to stop.
+
+    A server whose starter is gone (a run killed with SIGKILL, a one-shot command) is a leftover and
+    is taken over; one started by a process that still runs (another run, a test session, a script)
+    is left alone.
+    """
+    marker = home / STARTED_BY
+    mine = _process_identity(os.getpid())
+    with contextlib.suppress(FileNotFoundError):
+        recorded = marker.read_text().strip()
+        if recorded and recorded != mine and _process_identity(int(recorded.split()[0])) == recorded:
+            return False
+    if mine is not None and home.exists():
+        marker.write_text(mine + "\n")
+    return True
 
 
 def start(
-    home: Path, *, port: int | None = None, durable: bool = True, timeout_s: float = 60
+    home: Path,
+    *,
+    port: int | None = None,
+    durable: bool = True,
+    timeout_s: float = 60,
+    host: str = LISTEN_ADDRESS,
 ) -> PostgresServer:
-    """Start (or find running) the server rooted at `home`; `durable=False` trades crash safety for speed."""
+    """Start (or find running) the server rooted at `home`; `durable=False` trades crash safety for speed.
+
+    A server already running on `home`'s data is reused; a pid file left by a killed one is removed
+    first. The server listens on loopback only: any other `host` is refused.
+    """
+    if not _loopback(host):
+        raise ValueError(f"the embedded PostgreSQL listens on loopback only, not {host!r}")
     home.mkdir(parents=True, exist_ok=True)
-    running = _running_port(home)
-    if running is not None:
-        return PostgresServer(home, running)
+    found = _running_port(home)
+    if found is not None:
+        return PostgresServer(home, found)
     account = _account()
     server = PostgresServer(home, port or _free_port())
     log = home / "postgres.log"
@@ -132,8 +251,8 @@ def start(
     _hand_over(log, account)
     options = [
         f"-p {server.port}",
-        "-h 127.0.0.1",
-        f"-k {server.data_dir}",
+        f"-h {host}",
+        "-k ''",  # TCP on loopback only: no Unix-domain socket, whose path may not exceed 107 bytes
         "-c max_connections=300",
         "-c shared_buffers=256MB",
         "-c timezone=UTC",
@@ -162,15 +281,27 @@ def start(
         if time.monotonic() > deadline:
             raise RuntimeError(f"PostgreSQL did not answer on port {server.port}; see {log}")
         time.sleep(0.1)
+    identity = _process_identity(os.getpid())
+    if identity is not None:
+        (home / STARTED_BY).write_text(identity + "\n")
     return server
 
 
 def stop(home: Path, *, mode: str = "fast") -> None:
     """Stop the server; `mode="immediate"` is a crash as far as the database is concerned."""
     data_dir = home / "data"
-    if not (data_dir / "postmaster.pid").exists():
+    if _postmaster(data_dir) is None:  # not running; a dead server's pid file is cleaned up
         return
-    _run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-m", mode, "-w", "stop"], _account())
+    account = _account()
+    # Again: something may have closed a parent folder since the start (pytest resets its own to 0700).
+    _hand_over(home, account)
+    log = home / "postgres.log"
+    _run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-m", mode, "-w", "stop"],
+        account,
+        log if log.exists() else None,
+    )
+    (home / STARTED_BY).unlink(missing_ok=True)
 
 
 def destroy(home: Path) -> None:
