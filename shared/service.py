@@ -6,23 +6,28 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import AuditRecord, ChainVerification, records_about, verify_chain
 from shared.auth import Principal, Role, TokenVerifier, require_roles
-from shared.clock import BUSINESS_ZONE, Clock, SystemClock
+from shared.calendar_watch import CalendarWatch
+from shared.clock import Clock, SystemClock
 from shared.contracts.catalogue import registry as contracts
-from shared.db import UnitOfWork, create_engine, ping, session_factory
+from shared.db import UnitOfWork, create_engine, session_factory
 from shared.idempotency import IdempotencyKey, fingerprint, idempotent
 from shared.messaging.bus import InProcessBus
+from shared.messaging.connection import BrokerState, ConnectionLog, watch_broker
 from shared.messaging.inbox import DeadLetterSink, DeferralPolicy, Handler, InboxProcessor, LoggedDeadLetters
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
 from shared.messaging.outbox import OutboxRelay, Publisher
@@ -31,9 +36,13 @@ from shared.observability import get_logger
 from shared.pii import PersonalData
 from shared.settings import PiiSettings, ServiceSettings
 from shared.web import HttpMetrics, harden, install_operational_routes
-from shared.workdays import WorkingDayCalendar, calendar_warning
+from shared.workdays import WorkingDayCalendar
 
 log = get_logger(__name__)
+
+
+class NotReady(RuntimeError):
+    """What keeps a service from taking traffic; `/ready` answers 503 with this as the detail."""
 
 
 @dataclass(frozen=True)
@@ -80,10 +89,16 @@ class ServiceRuntime:
         self._kafka: KafkaPublisher | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._work: set[asyncio.Task[object]] = set()
+        self._migrations: ScriptDirectory | None = None
+        self.broker: BrokerState | None = None
+        """What the publisher, consumer and a connection probe last saw of the broker (Kafka bus only)."""
         publisher: Publisher
         dead_letters: DeadLetterSink
         if settings.bus == "kafka":
-            self._kafka = KafkaPublisher(settings.kafka)
+            self.broker = BrokerState()
+            self._kafka = KafkaPublisher(
+                settings.kafka, connection=self.broker.component("publisher", service=definition.name)
+            )
             publisher, dead_letters = self._kafka, KafkaDeadLetters(self._kafka)
         else:
             assert bus is not None
@@ -94,6 +109,12 @@ class ServiceRuntime:
             publisher=publisher,
             settings=settings.outbox,
             name=definition.name,
+            connection=ConnectionLog(
+                "relay",
+                failure="outbox relay failed; will retry",
+                recovery="outbox relay working again",
+                logger=log.bind(service=definition.name),
+            ),
         )
         self.processor = (
             InboxProcessor(
@@ -119,11 +140,31 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         # Nothing here waits for Kafka: the relay and consumers connect (and reconnect) on their own.
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.definition.name}-relay"))
+        name = self.definition.name
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{name}-relay"))
+        if self.broker is not None:
+            # Notices a lost broker even when nothing is published or consumed; `/ready` reads the result.
+            every = min(max(self.settings.kafka.ready_grace_seconds / 3, 0.5), 5.0)
+            probe = watch_broker(
+                self.settings.kafka.bootstrap_servers,
+                self.broker.component("probe", service=name),
+                every=every,
+                timeout_s=min(every, 2.0),
+            )
+            self._tasks.append(asyncio.create_task(probe, name=f"{name}-broker-probe"))
         if self.processor is not None:
             if self._kafka is not None:
+                assert self.broker is not None
                 consumer = KafkaInboxConsumer(
-                    processor=self.processor, settings=self.settings.kafka, group_id=self.definition.name
+                    processor=self.processor,
+                    settings=self.settings.kafka,
+                    group_id=name,
+                    connection=self.broker.component(
+                        "consumer",
+                        failure="consumer restarting",
+                        recovery="consumer connected again",
+                        service=name,
+                    ),
                 )
                 self._tasks.append(
                     asyncio.create_task(consumer.run(), name=f"{self.definition.name}-consumer")
@@ -159,10 +200,48 @@ class ServiceRuntime:
         await self.engine.dispose()
 
     async def ready(self) -> None:
-        await ping(self.engine)
-        for task in self._tasks:
-            if task.done():
-                raise RuntimeError(f"background task {task.get_name()} has stopped")
+        """Raise `NotReady` naming what is not: the database (or its migrations), the broker, a task.
+
+        The broker's part costs nothing here: it is what the publisher, consumer and probe last saw.
+        """
+        problems: list[str] = []
+        try:
+            if behind := await self._migrations_behind():
+                problems.append(behind)
+        except Exception as exc:
+            problems.append(f"database: {str(exc) or type(exc).__name__}")
+        if self.broker is not None:
+            problems += self.broker.unreachable(self.settings.kafka.ready_grace_seconds)
+        problems += [f"background task {t.get_name()} has stopped" for t in self._tasks if t.done()]
+        if problems:
+            raise NotReady("; ".join(problems))
+
+    async def _migrations_behind(self) -> str | None:
+        """Why the database's Alembic revision is behind this service's migrations, or None if it is not.
+
+        A revision these migrations do not know is a newer release's: that database is ahead, not behind.
+        """
+        async with self.engine.connect() as connection:
+            table = await connection.scalar(text("SELECT to_regclass('alembic_version')"))
+            current = (
+                set((await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+                if table is not None
+                else set()
+            )
+        if self._migrations is None:
+            self._migrations = ScriptDirectory(str(self.definition.migrations))
+        script = self._migrations
+        heads = set(script.get_heads())
+        if current == heads:
+            return None
+        if not current:
+            return f"database has no migrations applied; head is {', '.join(sorted(heads))}"
+        try:
+            for revision in current:
+                script.get_revision(revision)
+        except CommandError:
+            return None
+        return f"database is at revision {', '.join(sorted(current))}, behind head {', '.join(sorted(heads))}"
 
 
 def runtime_of(request: Request) -> ServiceRuntime:
@@ -212,39 +291,6 @@ class Jobs:
 
 
 JobsDep = Annotated[Jobs, Depends()]
-
-
-class CalendarWatch:
-    """How far the working-day calendar reaches: a metric to alert on, and the warning `/health` shows."""
-
-    def __init__(self, runtime: ServiceRuntime, registry: CollectorRegistry) -> None:
-        assert runtime.definition.working_days is not None
-        self._runtime, self._read = runtime, runtime.definition.working_days
-        self._last_day = Gauge(
-            "safetynet_calendar_known_until_timestamp_seconds",
-            "Start (Asia/Shanghai) of the last day the working-day calendar knows; 0 if today's year is unknown",
-            registry=registry,
-        )
-        self._days_ahead = Gauge(
-            "safetynet_calendar_known_days_ahead",
-            "Days from today to the last known calendar day; negative if today's year is unknown",
-            registry=registry,
-        )
-
-    async def __call__(self) -> list[str]:
-        uow = self._runtime.unit_of_work()
-        async with uow:
-            calendar = await self._read(uow.session)
-        today = self._runtime.clock.today()
-        until = calendar.known_until(today)
-        if until is None:
-            self._last_day.set(0)
-            self._days_ahead.set(-1)
-        else:
-            self._last_day.set(datetime.combine(until, time(), BUSINESS_ZONE).timestamp())
-            self._days_ahead.set((until - today).days)
-        warning = calendar_warning(calendar, today)
-        return [warning] if warning else []
 
 
 class Once:

@@ -43,6 +43,9 @@ class KafkaSettings(BaseModel):
     batch_size: int = Field(default=500, ge=1, le=10_000)
     session_timeout_ms: int = Field(default=10_000, ge=1_000)
     max_poll_interval_ms: int = Field(default=300_000, ge=10_000)
+    ready_grace_seconds: float = Field(
+        default=30, ge=1, le=600, description="how long the broker may be out of reach before /ready fails"
+    )
 
 
 class AuthSettings(BaseModel):

@@ -16,6 +16,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import FieldIssue, PayloadTooLarge, SafetyNetError
+from shared.messaging.connection import RateLimiter
 from shared.observability import correlation_id, get_logger, new_correlation_id
 
 PROBLEM_JSON = "application/problem+json"
@@ -276,12 +277,19 @@ def install_operational_routes(
     async def health() -> dict[str, Any]:
         return {"status": "ok", "warnings": await warnings()}
 
-    @app.get("/ready", tags=["operations"], summary="Readiness: database and bus answer")
+    quiet = RateLimiter()  # a probe asks every few seconds: one line per interval is enough
+
+    @app.get(
+        "/ready",
+        tags=["operations"],
+        summary="Readiness: the database answers at its migrations' head and the broker is reachable",
+    )
     async def readiness(request: Request) -> Response:
         try:
             await ready()
         except Exception as exc:
-            log.warning("not ready", error=str(exc))
+            if (suppressed := quiet.allow()) is not None:
+                log.warning("not ready", error=str(exc), suppressed=suppressed)
             return problem(
                 503, "Not ready", "not-ready", str(exc) or type(exc).__name__, instance=request.url.path
             )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from shared.messaging.connection import ConnectionLog, RateLimitFilter
 from shared.messaging.envelope import Envelope, MalformedEnvelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor, Undecodable, is_infrastructure_failure
 from shared.observability import get_logger
@@ -51,17 +53,32 @@ def dead_letter_topic(topic: str) -> str:
     return topic + DEAD_LETTER_SUFFIX
 
 
+def quiet_client_logs() -> None:
+    """Rate-limit the warnings and errors the Kafka client library logs itself (a lost broker makes it
+    log dozens of connection errors a second): one line per message per interval, with a count."""
+    for name in [n for n in logging.root.manager.loggerDict if n == "aiokafka" or n.startswith("aiokafka.")]:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RateLimitFilter) for f in logger.filters):
+            logger.addFilter(RateLimitFilter())
+
+
 class KafkaPublisher:
     """The outbox relay's publisher: returns once the broker acknowledged every envelope (acks=all)."""
 
-    def __init__(self, settings: KafkaSettings) -> None:
+    def __init__(self, settings: KafkaSettings, *, connection: ConnectionLog | None = None) -> None:
         self._settings = settings
         self._producer: AIOKafkaProducer | None = None
+        self._connection = connection or ConnectionLog("publisher")
+        quiet_client_logs()
 
     async def start(self) -> None:
         if self._producer is None:
             producer = AIOKafkaProducer(**producer_config(self._settings))
-            await producer.start()
+            try:
+                await producer.start()
+            except KafkaError as exc:
+                self._connection.failed(exc)
+                raise
             self._producer = producer
 
     async def stop(self) -> None:
@@ -83,10 +100,12 @@ class KafkaPublisher:
                 for envelope in envelopes
             ]
             await asyncio.gather(*pending)
-        except KafkaError:
+        except KafkaError as exc:
             # A producer that lost its broker may hold a stale idempotence state: start afresh.
+            self._connection.failed(exc)
             await self.stop()
             raise
+        self._connection.succeeded()
 
     async def send_raw(
         self, topic: str, *, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
@@ -151,11 +170,16 @@ class KafkaInboxConsumer:
         settings: KafkaSettings,
         group_id: str,
         sweep_every: float = 1.0,
+        connection: ConnectionLog | None = None,
     ) -> None:
         self._processor = processor
         self._settings = settings
         self._group_id = group_id
         self._sweep_every = sweep_every  # seconds between looks for parked events that are due
+        self._connection = connection or ConnectionLog(
+            "consumer", failure="consumer restarting", recovery="consumer connected again"
+        )
+        quiet_client_logs()
 
     async def run(self) -> None:
         """Consume until cancelled, reconnecting after broker or database outages."""
@@ -166,12 +190,13 @@ class KafkaInboxConsumer:
             )
             try:
                 await consumer.start()
+                self._connection.succeeded()
                 backoff = 0.2
                 await self._consume(consumer)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("consumer restarting", group=self._group_id, error=repr(exc), retry_in=backoff)
+                self._connection.failed(exc, group=self._group_id, retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.contracts.base import Event
+from shared.messaging.connection import ConnectionLog
 from shared.messaging.envelope import Envelope
 from shared.messaging.tables import outbox
 from shared.observability import correlation_id, get_logger
@@ -68,6 +69,7 @@ class OutboxRelay:
         publisher: Publisher,
         settings: OutboxSettings,
         name: str,
+        connection: ConnectionLog | None = None,
     ) -> None:
         self._engine = engine
         self._sessions = sessions
@@ -75,6 +77,9 @@ class OutboxRelay:
         self._settings = settings
         self._name = name
         self._wake = asyncio.Event()
+        self._connection = connection or ConnectionLog(
+            "relay", failure="outbox relay failed; will retry", recovery="outbox relay working again"
+        )
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were sent (0 when idle or another relay holds the lock)."""
@@ -137,15 +142,15 @@ class OutboxRelay:
         try:
             while True:
                 try:
-                    if await self.relay_once():
+                    sent = await self.relay_once()
+                    self._connection.succeeded()
+                    if sent:
                         backoff = 0.1
                         continue
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    log.warning(
-                        "outbox relay failed; will retry", relay=self._name, error=repr(exc), retry_in=backoff
-                    )
+                    self._connection.failed(exc, relay=self._name, retry_in=backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
