@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.models import Payment, PaymentRun, PaymentRunSlice
+from services.payments.repository.facilities import PAYING_STAY
 from shared.db import Scope, in_scope
 
 # One batch of a slice of a monthly run: every entitlement of the district due that month, at the amount
@@ -40,12 +41,9 @@ WITH batch AS (
         WHERE a.entitlement_id = b.id AND a.from_month <= CAST(:month AS date)
         ORDER BY a.from_month DESC LIMIT 1
     ) amount ON amount.total_fen > 0
-    LEFT JOIN LATERAL (
-        SELECT f.facility_id FROM facility_stays f
-        WHERE b.benefit = 'tekun' AND f.person_id = b.person_id AND f.start_month <= CAST(:month AS date)
-          AND (f.end_month IS NULL OR f.end_month > CAST(:month AS date))
-        ORDER BY f.start_month DESC LIMIT 1
-    ) stay ON true
+    LEFT JOIN LATERAL ("""  # noqa: S608
+    + PAYING_STAY.format(person="b.person_id", month="CAST(:month AS date)")
+    + """) stay ON b.benefit = 'tekun'
     ON CONFLICT DO NOTHING
     RETURNING 1
 )
