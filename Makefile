@@ -26,9 +26,10 @@ check: $(INSTALLED)
 	$(BIN)/lint-imports
 	$(BIN)/python -m shared.contracts.asyncapi --check
 
-# Two workers share one PostgreSQL server and one Kafka broker; the broker's tests run on one of them.
+# Three workers on two cores (the tests wait on servers and subprocesses) share one PostgreSQL server and
+# one Kafka broker; the broker's tests run on one of them.
 test: check
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 3 --dist loadgroup
 
 asyncapi: $(INSTALLED)
 	$(BIN)/python -m shared.contracts.asyncapi

@@ -48,7 +48,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests of the shared broker (one kills it) run one after another on one worker, as do the
-    command-line tests of the one embedded workspace: `pytest -n 2 --dist loadgroup`. A test with a
+    command-line tests of the one embedded workspace: `pytest -n 3 --dist loadgroup`. A test with a
     broker of its own runs anywhere."""
     for item in items:
         names = getattr(item, "fixturenames", ())
