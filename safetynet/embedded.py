@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 
 from safetynet.catalog import SERVICES
 from shared.auth import ensure_dev_keypair
-from shared.db import UnitOfWork, create_engine, session_factory, upgrade
+from shared.db import UnitOfWork, create_engine, migrations_behind, session_factory, upgrade
 from shared.local import postgres
 from shared.messaging.bus import InProcessBus
 from shared.pii import ensure_dev_pii_keys
@@ -19,6 +21,8 @@ from shared.web import compose
 
 DEV_ISSUER = "safetynet-dev"
 DEV_AUDIENCE = "safetynet"
+SEEDED_BY = "seed"
+"""The actor of seeded rows in the audit logs unless `safetynet seed --by` names one."""
 
 
 def default_workspace() -> Path:
@@ -69,6 +73,13 @@ def embedded_settings(
 
 
 def prepare(workspace: Workspace) -> dict[str, ServiceSettings]:
+    """Start PostgreSQL, create, migrate and seed each service's database; returns each service's settings."""
+    settings = migrated(workspace)
+    asyncio.run(seed(settings))
+    return settings
+
+
+def migrated(workspace: Workspace) -> dict[str, ServiceSettings]:
     """Start PostgreSQL, create and migrate each service's database; returns each service's settings."""
     server = postgres.start(workspace.postgres)
     asyncio.run(postgres.ensure_databases(server, list(SERVICES)))
@@ -77,20 +88,34 @@ def prepare(workspace: Workspace) -> dict[str, ServiceSettings]:
     settings = {name: embedded_settings(name, server, public_key, pii) for name in SERVICES}
     for name, entry in SERVICES.items():
         upgrade(entry.definition.migrations, settings[name].database.url)
-    asyncio.run(seed(settings))
     return settings
 
 
-async def seed(settings: dict[str, ServiceSettings]) -> None:
-    """Run each service's seeder once; seeders skip what is already there."""
-    for name, entry in SERVICES.items():
-        if entry.definition.seed is None:
-            continue
-        engine = create_engine(settings[name].database)
+class NotMigrated(RuntimeError):
+    """A service's database is not at its migrations' head: seeding waits for `safetynet migrate`."""
+
+
+async def seed(settings: Mapping[str, ServiceSettings], seeded_by: str = SEEDED_BY) -> dict[str, int | None]:
+    """Run the seeder of each service in `settings` against its database, which must be migrated: rows added by
+    service, `None` for a service with no reference data. Seeders skip what is already there, so a repeat adds
+    nothing. Raises `NotMigrated`, or the database's error, for the first service that cannot be seeded."""
+    added: dict[str, int | None] = {}
+    for name, service_settings in settings.items():
+        definition = SERVICES[name].definition
+        engine = create_engine(service_settings.database)
         try:
-            await entry.definition.seed(UnitOfWork(session_factory(engine), source=entry.definition.source))
+            async with engine.connect() as connection:
+                behind = await migrations_behind(connection, ScriptDirectory(str(definition.migrations)))
+            if behind:
+                raise NotMigrated(f"{behind}; run `safetynet migrate {name}` first")
+            if definition.seed is None:
+                added[name] = None
+                continue
+            uow = UnitOfWork(session_factory(engine), source=definition.source)
+            added[name] = await definition.seed(uow, seeded_by=seeded_by)
         finally:
             await engine.dispose()
+    return added
 
 
 def build_app(settings: dict[str, ServiceSettings]) -> FastAPI:

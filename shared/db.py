@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import ColumnElement, MetaData, SQLColumnExpression, Table, event, inspect, text, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -154,6 +157,30 @@ def alembic_config(script_location: Path, url: str) -> Config:
     config.set_main_option("script_location", str(script_location))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+async def migrations_behind(connection: AsyncConnection, script: ScriptDirectory) -> str | None:
+    """Why the database's Alembic revision is behind `script`'s migrations, or None if it is not.
+
+    A revision these migrations do not know is a newer release's: that database is ahead, not behind.
+    """
+    table = await connection.scalar(text("SELECT to_regclass('alembic_version')"))
+    current = (
+        set((await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+        if table is not None
+        else set()
+    )
+    heads = set(script.get_heads())
+    if current == heads:
+        return None
+    if not current:
+        return f"database has no migrations applied; head is {', '.join(sorted(heads))}"
+    try:
+        for revision in current:
+            script.get_revision(revision)
+    except CommandError:
+        return None
+    return f"database is at revision {', '.join(sorted(current))}, behind head {', '.join(sorted(heads))}"
 
 
 def upgrade(script_location: Path, url: str, revision: str = "head") -> None:

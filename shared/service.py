@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
+from uuid import UUID
 
 from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import AuditRecord, ChainVerification, records_about, verify_chain
@@ -24,12 +23,14 @@ from shared.auth import Principal, Role, TokenVerifier, require_roles
 from shared.calendar_watch import CalendarWatch
 from shared.clock import Clock, SystemClock
 from shared.contracts.catalogue import registry as contracts
-from shared.db import UnitOfWork, create_engine, session_factory
+from shared.db import UnitOfWork, create_engine, migrations_behind, session_factory
 from shared.idempotency import IdempotencyKey, fingerprint, idempotent
+from shared.messaging import redrive
 from shared.messaging.bus import InProcessBus
 from shared.messaging.connection import BrokerState, ConnectionLog, watch_broker
 from shared.messaging.inbox import DeadLetterSink, DeferralPolicy, Handler, InboxProcessor, LoggedDeadLetters
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
+from shared.messaging.metrics import MessagingWatch
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.messaging.status import MessagingStatus, messaging_status
 from shared.observability import get_logger
@@ -45,6 +46,13 @@ class NotReady(RuntimeError):
     """What keeps a service from taking traffic; `/ready` answers 503 with this as the detail."""
 
 
+class Seeder(Protocol):
+    """Adds the reference data a service needs before it takes traffic, in one transaction, skipping what is
+    there; each added row is audited as `seeded_by`. Returns how many rows it added."""
+
+    def __call__(self, uow: UnitOfWork, *, seeded_by: str) -> Awaitable[int]: ...
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     """What a service declares about itself; `main.py` builds it, the runtime wires it."""
@@ -57,8 +65,8 @@ class ServiceDefinition:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None
     """Runs once the runtime is up, e.g. to resume work a previous process left unfinished."""
-    seed: Callable[[UnitOfWork], Awaitable[int]] | None = None
-    """Loads reference and demo data once (idempotent); returns how many rows it added."""
+    seed: Seeder | None = None
+    """Loads the service's reference data (idempotent, audited); returns how many rows it added."""
     working_days: Callable[[AsyncSession], Awaitable[WorkingDayCalendar]] | None = None
     """A service that counts working days reads its calendar with this; health and metrics watch it."""
 
@@ -92,6 +100,8 @@ class ServiceRuntime:
         self._migrations: ScriptDirectory | None = None
         self.broker: BrokerState | None = None
         """What the publisher, consumer and a connection probe last saw of the broker (Kafka bus only)."""
+        self.consumer: KafkaInboxConsumer | None = None
+        """The Kafka consumer of the service's handlers, once started (Kafka bus, handlers declared)."""
         publisher: Publisher
         dead_letters: DeadLetterSink
         if settings.bus == "kafka":
@@ -155,7 +165,7 @@ class ServiceRuntime:
         if self.processor is not None:
             if self._kafka is not None:
                 assert self.broker is not None
-                consumer = KafkaInboxConsumer(
+                self.consumer = KafkaInboxConsumer(
                     processor=self.processor,
                     settings=self.settings.kafka,
                     group_id=name,
@@ -167,13 +177,24 @@ class ServiceRuntime:
                     ),
                 )
                 self._tasks.append(
-                    asyncio.create_task(consumer.run(), name=f"{self.definition.name}-consumer")
+                    asyncio.create_task(self.consumer.run(), name=f"{self.definition.name}-consumer")
                 )
             else:
                 assert self._bus is not None
                 self._bus.subscribe(self.processor)
         if self.definition.on_start is not None:
             await self.definition.on_start(self)
+
+    async def retry_dead_letters(self, event_ids: Collection[UUID] = ()) -> dict[UUID, str]:
+        """Retry this service's dead letters (those of `event_ids`, or all) from their copies on the dead-letter
+        topics, with the runtime not started (an operator's command); see `shared.messaging.redrive`."""
+        if self.processor is None or self._kafka is None:
+            raise NotReady(f"{self.definition.name} consumes no Kafka topic: it has no dead letters to retry")
+        await self._kafka.start()
+        try:
+            return await redrive.retry(self.processor, self.engine, self.settings.kafka, event_ids)
+        finally:
+            await self._kafka.stop()
 
     def spawn(self, work: Coroutine[Any, Any, object], *, name: str) -> None:
         """Run background work owned by this service: cancelled on shutdown, its failure logged."""
@@ -217,31 +238,10 @@ class ServiceRuntime:
             raise NotReady("; ".join(problems))
 
     async def _migrations_behind(self) -> str | None:
-        """Why the database's Alembic revision is behind this service's migrations, or None if it is not.
-
-        A revision these migrations do not know is a newer release's: that database is ahead, not behind.
-        """
-        async with self.engine.connect() as connection:
-            table = await connection.scalar(text("SELECT to_regclass('alembic_version')"))
-            current = (
-                set((await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars())
-                if table is not None
-                else set()
-            )
         if self._migrations is None:
             self._migrations = ScriptDirectory(str(self.definition.migrations))
-        script = self._migrations
-        heads = set(script.get_heads())
-        if current == heads:
-            return None
-        if not current:
-            return f"database has no migrations applied; head is {', '.join(sorted(heads))}"
-        try:
-            for revision in current:
-                script.get_revision(revision)
-        except CommandError:
-            return None
-        return f"database is at revision {', '.join(sorted(current))}, behind head {', '.join(sorted(heads))}"
+        async with self.engine.connect() as connection:
+            return await migrations_behind(connection, self._migrations)
 
 
 def runtime_of(request: Request) -> ServiceRuntime:
@@ -389,7 +389,14 @@ def create_app(
     app.state.token_verifier = TokenVerifier(settings.auth)
     registry = CollectorRegistry()
     harden(app, max_body_bytes=settings.max_body_bytes, metrics=HttpMetrics(registry, definition.name))
-    watch = CalendarWatch(runtime, registry) if definition.working_days is not None else None
+    messaging = MessagingWatch(
+        runtime.engine, registry, service=definition.name, consumer=lambda: runtime.consumer
+    )
+    calendar = CalendarWatch(runtime, registry) if definition.working_days is not None else None
+
+    async def watch() -> list[str]:
+        return [*await messaging(), *(await calendar() if calendar is not None else [])]
+
     install_operational_routes(app, registry=registry, ready=runtime.ready, watch=watch)
     app.include_router(operations)
     for router in definition.routers:

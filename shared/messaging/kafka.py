@@ -179,7 +179,25 @@ class KafkaInboxConsumer:
         self._connection = connection or ConnectionLog(
             "consumer", failure="consumer restarting", recovery="consumer connected again"
         )
+        self._live: AIOKafkaConsumer | None = None
         quiet_client_logs()
+
+    async def lag(self) -> dict[tuple[str, int], int]:
+        """Records after the group's committed offset, per assigned partition; empty while not connected.
+
+        Asks the broker (end offsets, committed offsets), so it is right even while a handler is busy.
+        """
+        consumer = self._live
+        if consumer is None or not (assigned := sorted(consumer.assignment())):
+            return {}
+        ends = await consumer.end_offsets(assigned)
+        lag = {}
+        for partition in assigned:
+            committed = await consumer.committed(partition)
+            if committed is None:
+                committed = (await consumer.beginning_offsets([partition]))[partition]
+            lag[(partition.topic, partition.partition)] = max(ends[partition] - committed, 0)
+        return lag
 
     async def run(self) -> None:
         """Consume until cancelled, reconnecting after broker or database outages."""
@@ -192,6 +210,7 @@ class KafkaInboxConsumer:
                 await consumer.start()
                 self._connection.succeeded()
                 backoff = 0.2
+                self._live = consumer
                 await self._consume(consumer)
             except asyncio.CancelledError:
                 raise
@@ -200,6 +219,7 @@ class KafkaInboxConsumer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
+                self._live = None
                 await asyncio.shield(consumer.stop())
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:

@@ -53,10 +53,10 @@ def connection(eligibility_transaction: RolledBack) -> AsyncConnection:
 
 @contextlib.asynccontextmanager
 async def serve(
-    engine: AsyncEngine, keys: Path, clock: Clock | None = None, /, **bus: Any
+    engine: AsyncEngine, keys: Path, clock: Clock | None = None, /, *, seeded: bool = True, **bus: Any
 ) -> AsyncIterator[Api]:
-    """The eligibility app with its lifespan running and the standards seeded; `bus` picks the bus, `clock`
-    the day it lives on (the system's by default)."""
+    """The eligibility app with its lifespan running and the standards seeded unless `seeded` is false; `bus`
+    picks the bus, `clock` the day it lives on (the system's by default)."""
     private_key, public_key = ensure_dev_keypair(keys)
     settings = EligibilitySettings.model_validate(
         {
@@ -69,7 +69,8 @@ async def serve(
     )
     app = create(settings, bus=InProcessBus() if settings.bus == "in-process" else None, clock=clock)
     async with app.router.lifespan_context(app):
-        await service.seed_standards(app.state.runtime.unit_of_work())
+        if seeded:
+            await service.seed_standards(app.state.runtime.unit_of_work())
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://eligibility") as client:
             yield Api(client, private_key)

@@ -125,7 +125,10 @@ async def test_a_claim_outside_cover_or_twice_is_refused_and_one_inside_goes_to_
             )
         ).all()
         audited = [
-            row[0] for row in await connection.execute(text("SELECT action FROM audit_log ORDER BY seq"))
+            row[0]
+            for row in await connection.execute(
+                text("SELECT action FROM audit_log WHERE subject_type = 'claim' ORDER BY seq")
+            )
         ]
     assert [t for topic, t, _ in feed if topic == "insurance.claim.v1"] == [
         "ClaimReported",

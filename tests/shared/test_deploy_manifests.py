@@ -3,7 +3,7 @@
 - deploy/k8s: every document validates against the Kubernetes OpenAPI schemas shipped by
   kubernetes-validate, strict (unknown fields are errors), for the oldest and newest Kubernetes
   versions we support; the kustomization lists exactly the manifests; each service has its
-  Deployment (migrate init container, probes, hardening, metrics annotations), Service, PDB and
+  Deployment (migrate and seed init containers, probes, hardening, metrics annotations), Service, PDB and
   Ingress path, wired to each other by matching labels and ports; only the three documented
   Secrets are referenced and none is committed.
 - docker-compose.yml: validates against the Compose Specification JSON schema (vendored in
@@ -30,16 +30,12 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
-import importlib
 import json
-import os
 import re
 import shutil
 import subprocess
 import tempfile
 import tomllib
-import types
 import typing
 from collections.abc import Iterator, Mapping
 from fnmatch import fnmatch
@@ -51,18 +47,29 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-from pydantic import BaseModel, ValidationError
-from pydantic_settings import SettingsConfigDict
+from pydantic import ValidationError
 
 from shared.settings import PLACEHOLDER_SECRETS, PiiSettings, ServiceSettings
-
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("eligibility", "payments", "facilities", "insurance", "oversight")
-PREFIXES = {service: f"{service.upper()}_" for service in SERVICES}
+from tests.kit.deploy import (
+    INTERPOLATION,
+    PREFIXES,
+    ROOT,
+    SERVICES,
+    MissingVariableError,
+    compose,
+    compose_references,
+    dummy_pii,
+    environment_of,
+    has_pii,
+    interpolate,
+    load_settings,
+    raw_compose,
+    settings_class,
+    unknown_settings_vars,
+)
 
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
-COMPOSE_FILE = ROOT / "docker-compose.yml"
 K8S_DIR = ROOT / "deploy" / "k8s"
 KUSTOMIZATION = K8S_DIR / "kustomization.yaml"
 INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init-databases.sh"
@@ -86,21 +93,6 @@ PII_FIELDS = ("ENCRYPTION_KEYS", "ACTIVE_KEY_ID", "BLIND_INDEX_KEY")
 PII_SECRET = "safetynet-pii"
 
 
-def dummy_key(label: str) -> str:
-    """Base64 of 32 random-looking bytes, distinct per label: what the settings accept as a key."""
-    return base64.b64encode(hashlib.sha256(f"safetynet-deploy-test:{label}".encode()).digest()).decode()
-
-
-def dummy_pii(service: str) -> dict[str, str]:
-    """Valid PII settings by field: two encryption keys (as after a rotation), a distinct index key."""
-    keys = {"k2025": dummy_key(f"{service}:k2025"), "k2026": dummy_key(f"{service}:k2026")}
-    return {
-        "ENCRYPTION_KEYS": json.dumps(keys),
-        "ACTIVE_KEY_ID": "k2026",
-        "BLIND_INDEX_KEY": dummy_key(f"{service}:blind-index"),
-    }
-
-
 def pii_secret_key(service: str, field: str) -> str:
     return f"{service}-{field.lower().replace('_', '-')}"
 
@@ -120,178 +112,7 @@ def assert_dummy_pii_loaded(settings: ServiceSettings, service: str) -> None:
     assert pii.blind_index_key.get_secret_value() == expected["BLIND_INDEX_KEY"]
 
 
-# --------------------------------------------------------------------------- helpers: settings
-
-
-def settings_class(service: str) -> type[ServiceSettings]:
-    """The service's own settings class when it exists, else ServiceSettings under its prefix."""
-    prefix = PREFIXES[service]
-    module_name = f"services.{service}.settings"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name not in {"services", f"services.{service}", module_name}:
-            raise
-    else:
-        own = [
-            obj
-            for obj in vars(module).values()
-            if isinstance(obj, type)
-            and issubclass(obj, ServiceSettings)
-            and obj is not ServiceSettings
-            and obj.__module__ == module_name
-        ]
-        if own:
-            assert len(own) == 1, f"{module_name} defines several settings classes: {own}"
-            cls = own[0]
-            assert str(cls.model_config.get("env_prefix", "")).upper() == prefix, (
-                f"{cls.__name__} reads env prefix {cls.model_config.get('env_prefix')!r}, manifests use {prefix!r}"
-            )
-            return cls
-    config = SettingsConfigDict(env_prefix=prefix, env_nested_delimiter="__", extra="ignore")
-    return typing.cast(
-        type[ServiceSettings],
-        type(f"{service.title()}Settings", (ServiceSettings,), {"model_config": config}),
-    )
-
-
-def settings_read(annotation: Any, parts: list[str]) -> bool:
-    """Whether pydantic-settings reads the env path `parts` (lower-case) into a value of `annotation`.
-
-    A model reads its fields; `X | None` reads what X reads; a dict field reads the whole value
-    (JSON) and, one level down, single entries (`..._ENCRYPTION_KEYS__K1`, its key lower-cased);
-    anything else reads only the whole value.
-    """
-    if not parts:
-        return True
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        return any(settings_read(arg, parts) for arg in typing.get_args(annotation))
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        field = annotation.model_fields.get(parts[0])
-        return field is not None and settings_read(field.annotation, parts[1:])
-    if isinstance(origin, type) and issubclass(origin, Mapping):
-        args = typing.get_args(annotation)
-        return bool(parts[0]) and settings_read(args[1] if args else Any, parts[1:])
-    return False
-
-
-def unknown_settings_vars(cls: type[BaseModel], prefix: str, names: list[str]) -> list[str]:
-    """Variables under `prefix` that no settings field reads (pydantic-settings would ignore them)."""
-    delimiter = str(getattr(cls, "model_config", {}).get("env_nested_delimiter") or "__")
-    return [
-        name
-        for name in names
-        if name.upper().startswith(prefix)
-        and not settings_read(cls, name[len(prefix) :].lower().split(delimiter))
-    ]
-
-
-def has_pii(service: str) -> bool:
-    """Whether the service's settings have the PII keys section (required, no defaults)."""
-    return "pii" in settings_class(service).model_fields
-
-
-def load_settings(
-    monkeypatch: pytest.MonkeyPatch, service: str, environment: Mapping[str, str]
-) -> ServiceSettings:
-    """Instantiate the service's settings with exactly `environment` visible under its prefix."""
-    cls = settings_class(service)
-    prefix = PREFIXES[service]
-    with monkeypatch.context() as patch:
-        for name in list(os.environ):
-            if name.upper().startswith(prefix):
-                patch.delenv(name)
-        for name, value in environment.items():
-            patch.setenv(name, value)
-        return cls()
-
-
 # --------------------------------------------------------------------------- helpers: compose
-
-_INTERPOLATION = re.compile(
-    r"\$(?:(?P<escaped>\$)|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
-    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*)|(?P<invalid>))"
-)
-
-
-class MissingVariableError(LookupError):
-    pass
-
-
-def compose_references(node: Any) -> Iterator[tuple[str, str | None, str | None]]:
-    """Every `${NAME[op arg]}` in the compose document, as (name, op, arg)."""
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from compose_references(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from compose_references(value)
-    elif isinstance(node, str):
-        for match in _INTERPOLATION.finditer(node):
-            if match["invalid"] is not None:
-                raise AssertionError(f"invalid interpolation in {node!r}")
-            if match["bare"]:
-                raise AssertionError(f"use ${{{match['bare']}}} with braces (and :? or :-) in {node!r}")
-            if match["name"]:
-                yield match["name"], match["op"], match["arg"]
-
-
-def interpolate(node: Any, variables: Mapping[str, str]) -> Any:
-    """Compose's variable substitution, for the forms the file may use."""
-    if isinstance(node, dict):
-        return {key: interpolate(value, variables) for key, value in node.items()}
-    if isinstance(node, list):
-        return [interpolate(value, variables) for value in node]
-    if not isinstance(node, str):
-        return node
-
-    def substitute(match: re.Match[str]) -> str:
-        if match["escaped"]:
-            return "$"
-        name, op, arg = match["name"], match["op"], match["arg"] or ""
-        value = variables.get(name)
-        if op in {":-", ":?"} and not value:
-            value = None
-        if value is not None:
-            return value
-        if op in {"-", ":-"}:
-            return arg
-        if op in {"?", ":?"}:
-            raise MissingVariableError(f"{name}: {arg}")
-        return ""
-
-    return _INTERPOLATION.sub(substitute, node)
-
-
-def dummy_variables() -> dict[str, str]:
-    """A value for every required `${VAR:?}` of the compose file: random-looking, never a placeholder.
-
-    <PREFIX>PII_<field> get valid PII settings (see `dummy_pii`), since the settings check them.
-    """
-    pii = {
-        f"{PREFIXES[service]}PII_{field}": value
-        for service in SERVICES
-        for field, value in dummy_pii(service).items()
-    }
-    return {
-        name: pii.get(name, f"{name.lower().replace('_', '-')}-Vq3Zt8")
-        for name, op, _ in compose_references(raw_compose())
-        if op in {"?", ":?"}
-    }
-
-
-@functools.cache
-def raw_compose() -> dict[str, Any]:
-    """The file as written (cached: never mutate it; `interpolate` builds a new document)."""
-    document = yaml.safe_load(COMPOSE_FILE.read_text())
-    assert isinstance(document, dict)
-    return document
-
-
-def compose(**overrides: str) -> dict[str, Any]:
-    """docker-compose.yml as compose would see it with every required variable set."""
-    return typing.cast(dict[str, Any], interpolate(raw_compose(), {**dummy_variables(), **overrides}))
 
 
 def compose_validator() -> jsonschema.protocols.Validator:
@@ -299,13 +120,6 @@ def compose_validator() -> jsonschema.protocols.Validator:
     schema = json.loads(COMPOSE_SCHEMA.read_text())
     jsonschema.Draft201909Validator.check_schema(schema)
     return jsonschema.Draft201909Validator(schema)
-
-
-def environment_of(service: Mapping[str, Any]) -> dict[str, str]:
-    env = service.get("environment") or {}
-    if isinstance(env, list):
-        env = dict(item.split("=", 1) for item in env)
-    return {str(key): "" if value is None else str(value) for key, value in env.items()}
 
 
 # --------------------------------------------------------------------------- helpers: kubernetes
@@ -501,8 +315,10 @@ def test_k8s_deployment_of(service: str) -> None:
     # services' own settings prefixes.
     assert pod.get("enableServiceLinks") is False
 
-    (init,) = pod["initContainers"]
-    assert init["args"] == ["migrate", service]
+    # Migrated, then seeded, before the main container starts (init containers run in order).
+    migrate, seed = pod["initContainers"]
+    assert migrate["args"] == ["migrate", service]
+    assert seed["args"] == ["seed", service]
     (main,) = pod["containers"]
     assert main["args"] == ["serve", service]
     ports = {port["name"]: port["containerPort"] for port in main["ports"]}
@@ -512,9 +328,9 @@ def test_k8s_deployment_of(service: str) -> None:
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         assert main[probe]["httpGet"]["port"] in {"http", PORT}
 
-    mounts_needed = {mount["name"] for c in (init, main) for mount in c.get("volumeMounts", [])}
+    mounts_needed = {mount["name"] for c in (migrate, seed, main) for mount in c.get("volumeMounts", [])}
     assert mounts_needed <= {volume["name"] for volume in pod["volumes"]}
-    for container in (init, main):
+    for container in (migrate, seed, main):
         name = container["name"]
         security = container["securityContext"]
         assert security["allowPrivilegeEscalation"] is False, name
@@ -560,10 +376,13 @@ def test_k8s_service_pdb_and_ingress_reach(service: str) -> None:
 def test_k8s_env_is_read_by_the_settings_of(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
     prefix = PREFIXES[service]
     pod = pod_spec(service)
-    (init,) = pod["initContainers"]
+    inits = pod["initContainers"]
     (main,) = pod["containers"]
     environment = container_env(main, service)
-    assert container_env(init, service) == environment, "migrate and serve must see the same settings"
+    for init in inits:
+        assert container_env(init, service) == environment, (
+            f"{init['name']} and serve must see the same settings"
+        )
 
     assert not unknown_settings_vars(settings_class(service), prefix, list(environment)), (
         f"variables no settings field reads: {unknown_settings_vars(settings_class(service), prefix, list(environment))}"
@@ -586,7 +405,7 @@ def test_k8s_env_is_read_by_the_settings_of(service: str, monkeypatch: pytest.Mo
     # containers alike (both instantiate the settings); services without the section get none.
     pii_refs = {
         (container["name"], entry["name"]): entry.get("valueFrom", {}).get("secretKeyRef")
-        for container in (init, main)
+        for container in (*inits, main)
         for entry in container.get("env", [])
         if "PII__" in entry["name"].upper()
         or entry.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == PII_SECRET
@@ -599,7 +418,7 @@ def test_k8s_env_is_read_by_the_settings_of(service: str, monkeypatch: pytest.Mo
             "name": PII_SECRET,
             "key": pii_secret_key(service, field),
         }
-        for container in (init, main)
+        for container in (*inits, main)
         for field in PII_FIELDS
     }
     assert pii_refs == expected
@@ -690,21 +509,32 @@ def test_compose_service_wiring_of(service: str) -> None:
     assert migrate["restart"] == "no"
     assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
 
+    # The seed job waits for every migration, so a service waiting for it starts migrated and seeded.
     assert app["depends_on"] == {
         "postgres": {"condition": "service_healthy"},
         "kafka": {"condition": "service_healthy"},
-        f"{service}-migrate": {"condition": "service_completed_successfully"},
+        "seed": {"condition": "service_completed_successfully"},
     }
+    seed = services["seed"]
+    assert seed["depends_on"][f"{service}-migrate"] == {"condition": "service_completed_successfully"}
+    assert environment_of(app).items() <= environment_of(seed).items(), "seed must see the service's settings"
     test = app["healthcheck"]["test"]
     assert test[0] == "CMD" and test[1] == "python", "the slim image has no curl; probe with python"
     assert f"'http://127.0.0.1:{PORT}/{service}/ready'" in test[-1]
     assert any(port.endswith(f":{PORT}") for port in app.get("ports", []))
 
 
+def test_compose_seed_job_seeds_every_service_once() -> None:
+    seed = compose()["services"]["seed"]
+    assert seed["command"] == ["seed", "--all"]
+    assert seed["restart"] == "no"
+    assert set(seed["depends_on"]) == {f"{service}-migrate" for service in SERVICES}
+    assert seed["image"] == compose()["services"]["eligibility"]["image"]
+
+
 def test_compose_infrastructure() -> None:
     services = compose()["services"]
     postgres, kafka = services["postgres"], services["kafka"]
-    assert postgres["image"] == "postgres:17"
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
     init_mounts = [v for v in postgres["volumes"] if "/docker-entrypoint-initdb.d/" in v]
     assert len(init_mounts) == 1
@@ -717,7 +547,6 @@ def test_compose_infrastructure() -> None:
         url = environment_of(services[service])[f"{PREFIXES[service]}DATABASE__URL"]
         assert urlsplit(url).password == password
 
-    assert kafka["image"] == "apache/kafka:4.1.1"
     kafka_env = environment_of(kafka)
     assert set(kafka_env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
     assert kafka_env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "1"
@@ -768,7 +597,7 @@ def test_compose_env_is_read_by_the_settings_of(service: str, monkeypatch: pytes
         references = list(compose_references(raw[name]))
         assert references, f"{name} has a committed value: {raw[name]!r}"
         assert all(op in {":?", "?"} for _, op, _ in references), f"{name} must use required ${{VAR:?}}"
-        assert re.fullmatch(r'[{}":,\s]*', _INTERPOLATION.sub("", raw[name])), raw[name]
+        assert re.fullmatch(r'[{}":,\s]*', INTERPOLATION.sub("", raw[name])), raw[name]
     assert_dummy_pii_loaded(settings, service)
     # ... and the key checks are live: a placeholder key or an index key reused is refused.
     encryption_key = next(iter(json.loads(dummy_pii(service)["ENCRYPTION_KEYS"]).values()))

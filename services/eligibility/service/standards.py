@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,6 +15,7 @@ from services.eligibility.domain.standards import SEED_STANDARDS, NoStandardInFo
 from services.eligibility.models import Recalculation, Standard
 from services.eligibility.repository import standards as standards_queries
 from services.eligibility.schemas.standards import DistrictStandardOut, ReviewFlagOut
+from shared import audit
 from shared.contracts.types import YearMonth
 from shared.db import Scope, UnitOfWork, insert_if_absent
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
@@ -34,6 +35,8 @@ DISTRICT_OVERRIDABLE = frozenset(
 )
 """What a district may set for itself: the temporary-assistance table (the plan aims at one city standard)."""
 RECALCULATION_BATCH = 5_000
+PARAMETERS = frozenset(f.name for f in fields(Standards)) - {"effective_from"}
+"""The names a standard's `parameters` may carry."""
 
 
 async def publish_standard(
@@ -51,6 +54,7 @@ async def publish_standard(
         )
         if not await insert_if_absent(uow.session, row):
             raise Conflict(f"a city-wide standard effective from {standards.effective_from} already exists")
+        await _audit_published(uow.session, row)
         recalculation = Recalculation(
             id=uuid4(),
             standard_id=row.id,
@@ -65,8 +69,8 @@ async def publish_standard(
     return recalculation
 
 
-async def seed_standards(uow: UnitOfWork) -> int:
-    """Load DOMAIN.md's standards table once; returns how many rows were added."""
+async def seed_standards(uow: UnitOfWork, seeded_by: str = SEED_PUBLISHER) -> int:
+    """Load DOMAIN.md's standards table once, each added row audited; returns how many rows were added."""
     added = 0
     async with uow:
         for standards in SEED_STANDARDS:
@@ -75,12 +79,26 @@ async def seed_standards(uow: UnitOfWork) -> int:
                 effective_from=standards.effective_from,
                 district_code=None,
                 parameters=standards_queries.parameters_of(standards),
-                published_by=SEED_PUBLISHER,
+                published_by=seeded_by,
                 note="DOMAIN.md seed table",
             )
-            added += await insert_if_absent(uow.session, row)
+            if await insert_if_absent(uow.session, row):
+                await _audit_published(uow.session, row)
+                added += 1
         await uow.commit()
     return added
+
+
+async def _audit_published(session: AsyncSession, row: Standard) -> None:
+    await audit.record(
+        session,
+        actor=row.published_by,
+        action="standard.published",
+        subject_type="standard",
+        subject_id=row.id,
+        district_code=row.district_code,
+        details={"effective_from": row.effective_from.isoformat(), "parameters": sorted(row.parameters)},
+    )
 
 
 async def run_recalculation(
@@ -221,7 +239,19 @@ async def standards_in_force(
 
 def _with(standards: Standards, changes: dict[str, Any], *, field: str) -> Standards:
     """`standards` with `changes` applied, validated as a whole; a bad name or value names its field."""
-    unknown = sorted(set(changes) - set(standards_queries.parameters_of(standards)))
+    return _validated(
+        changes,
+        base=standards_queries.parameters_of(standards),
+        effective_from=standards.effective_from,
+        field=field,
+    )
+
+
+def _validated(
+    changes: dict[str, Any], *, base: dict[str, Any], effective_from: date, field: str
+) -> Standards:
+    """`changes` over `base`, validated as a whole standard; an unknown, missing or bad parameter names its field."""
+    unknown = sorted(set(changes) - PARAMETERS)
     if unknown:
         raise InvalidInput(
             "unknown parameters",
@@ -230,13 +260,10 @@ def _with(standards: Standards, changes: dict[str, Any], *, field: str) -> Stand
                 for name in unknown
             ],
         )
-    merged = {
-        **standards_queries.parameters_of(standards),
-        **changes,
-        "effective_from": standards.effective_from,
-    }
     try:
-        return standards_queries.STANDARDS.validate_python(merged)
+        return standards_queries.STANDARDS.validate_python(
+            {**base, **changes, "effective_from": effective_from}
+        )
     except ValidationError as invalid:
         raise InvalidInput(
             "invalid parameters",
@@ -257,9 +284,18 @@ async def list_standards(uow: UnitOfWork) -> list[Standard]:
 async def publish_changed_standard(
     uow: UnitOfWork, *, effective_from: date, changes: dict[str, Any], published_by: str, note: str | None
 ) -> Recalculation:
-    """A new city-wide standard: `changes` applied to the one in force on `effective_from`, the rest kept."""
-    _, current = await standards_in_force(uow, effective_from)
-    standards = replace(_with(current, changes, field="parameters"), effective_from=effective_from)
+    """A new city-wide standard: `changes` applied to the one in force on `effective_from`, the rest kept.
+
+    With none in force on that day (an empty database, or a date before the first standard), `changes`
+    is the whole standard: the three standards themselves are required, every other parameter takes its
+    default.
+    """
+    try:
+        _, current = await standards_in_force(uow, effective_from)
+    except NoStandardInForce:
+        standards = _validated(changes, base={}, effective_from=effective_from, field="parameters")
+    else:
+        standards = replace(_with(current, changes, field="parameters"), effective_from=effective_from)
     return await publish_standard(uow, standards=standards, published_by=published_by, note=note)
 
 
@@ -296,6 +332,7 @@ async def publish_district_override(
             raise Conflict(
                 f"district {district_code} already has an override effective from {effective_from}"
             )
+        await _audit_published(uow.session, row)
         await uow.session.flush()
         answer = await _district_standard_out(uow.session, district_code, effective_from)
         await uow.commit()

@@ -21,38 +21,41 @@ SEEDED_BY = "seed"
 
 
 async def seed_terms(
-    uow: UnitOfWork, years: Iterable[int] | None = None, *, clock: Clock | None = None
+    uow: UnitOfWork,
+    years: Iterable[int] | None = None,
+    *,
+    clock: Clock | None = None,
+    seeded_by: str = SEEDED_BY,
 ) -> int:
     """The demo insurer and a term for `years`, by default the clock's year and the next, with the default
-    premium and covers; idempotent.
+    premium and covers; idempotent, each added row audited as the admin routes audit theirs.
 
-    The seeder runs before any service runtime exists (`safetynet.embedded.seed` calls it as `seed(uow)`),
+    The seeder runs before any service runtime exists (`safetynet seed` calls it as `seed(uow, seeded_by=…)`),
     so without a `clock` it reads the system's: the one place the insurance service does.
     """
     this_year = (clock or SystemClock()).today().year
     added = 0
     async with uow:
-        added += await insert_if_absent(uow.session, Insurer(id=DEMO_INSURER_ID, name=DEMO_INSURER_NAME))
+        if await insert_if_absent(uow.session, Insurer(id=DEMO_INSURER_ID, name=DEMO_INSURER_NAME)):
+            await _audit_insurer(uow, seeded_by, DEMO_INSURER_ID)
+            added += 1
         for year in years if years is not None else (this_year, this_year + 1):
-            added += await _add_term(
-                uow,
-                PolicyTerm(
-                    year=year,
-                    insurer_id=DEMO_INSURER_ID,
-                    premium_fen=ANNUAL_PREMIUM_FEN,
-                    created_by=SEEDED_BY,
-                ),
-                [
-                    Cover(
-                        policy_year=year,
-                        cover_type=c.cover_type,
-                        limit_fen=c.limit_fen,
-                        report_limit_hours=c.report_limit_hours,
-                        documents=list(c.documents),
-                    )
-                    for c in DEFAULT_COVERS
-                ],
+            term = PolicyTerm(
+                year=year, insurer_id=DEMO_INSURER_ID, premium_fen=ANNUAL_PREMIUM_FEN, created_by=seeded_by
             )
+            covers = [
+                Cover(
+                    policy_year=year,
+                    cover_type=c.cover_type,
+                    limit_fen=c.limit_fen,
+                    report_limit_hours=c.report_limit_hours,
+                    documents=list(c.documents),
+                )
+                for c in DEFAULT_COVERS
+            ]
+            if await _add_term(uow, term, covers):
+                await _audit_term(uow, seeded_by, term)
+                added += 1
         await uow.commit()
     return added
 
@@ -65,6 +68,23 @@ async def _add_term(uow: UnitOfWork, term: PolicyTerm, covers: list[Cover]) -> b
     return True
 
 
+async def _audit_insurer(uow: UnitOfWork, actor: str, insurer_id: UUID) -> None:
+    await audit.record(
+        uow.session, actor=actor, action="insurer.registered", subject_type="insurer", subject_id=insurer_id
+    )
+
+
+async def _audit_term(uow: UnitOfWork, actor: str, term: PolicyTerm) -> None:
+    await audit.record(
+        uow.session,
+        actor=actor,
+        action="policy_term.created",
+        subject_type="policy_term",
+        subject_id=term.year,
+        details={"insurer_id": term.insurer_id, "premium_fen": term.premium_fen},
+    )
+
+
 async def add_insurer(uow: UnitOfWork, caller: Principal, body: InsurerIn) -> InsurerOut:
     async with uow:
         insurer = Insurer(id=uuid4(), name=body.name)
@@ -72,13 +92,7 @@ async def add_insurer(uow: UnitOfWork, caller: Principal, body: InsurerIn) -> In
             raise Conflict(
                 "an insurer of that name exists", errors=[FieldIssue("name", "unique", "already registered")]
             )
-        await audit.record(
-            uow.session,
-            actor=caller.subject,
-            action="insurer.registered",
-            subject_type="insurer",
-            subject_id=insurer.id,
-        )
+        await _audit_insurer(uow, caller.subject, insurer.id)
         await uow.commit()
     return InsurerOut(id=insurer.id, name=insurer.name)
 
@@ -114,14 +128,7 @@ async def create_term(uow: UnitOfWork, caller: Principal, body: TermIn) -> TermO
             raise Conflict(
                 f"the {body.year} term exists", errors=[FieldIssue("year", "unique", "one term per year")]
             )
-        await audit.record(
-            uow.session,
-            actor=caller.subject,
-            action="policy_term.created",
-            subject_type="policy_term",
-            subject_id=body.year,
-            details={"insurer_id": body.insurer_id, "premium_fen": body.premium_fen},
-        )
+        await _audit_term(uow, caller.subject, term)
         await uow.session.flush()
         answer = await _term(uow, caller, body.year)
         await uow.commit()

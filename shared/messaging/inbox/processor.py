@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -98,6 +98,37 @@ class InboxProcessor:
         except _HandlerFailed:
             # Rare: redo the batch with a savepoint per event, so only the failing one is retried.
             await self._process(items, isolate=True)
+
+    async def retry_dead_letter(self, item: Envelope) -> str:
+        """Hand a dead-lettered event to its handler again, once its cause is fixed (an operator's retry).
+
+        In one transaction its dead letter is withdrawn and it is dispatched as a delivery would be. Returns
+        what became of it: `processed`, `dead_lettered` (refused again, with its new reason and a new copy
+        on the dead-letter topic), `parked` (it now waits for a prerequisite), or `skipped` when this
+        consumer holds no dead letter of that id (already retried, or never refused), or `no_handler` when
+        this release handles no event of its type (the dead letter stays).
+        """
+        if self._handlers.get(item.type) is None:
+            return "no_handler"
+        letters: list[DeadLetter] = []
+        async with self._sessions() as session, session.begin():
+            withdrawn = await session.execute(
+                delete(inbox)
+                .where(
+                    inbox.c.consumer == self.consumer,
+                    inbox.c.event_id == item.id,
+                    inbox.c.status == DEAD_LETTERED,
+                )
+                .returning(inbox.c.event_id)
+            )
+            if withdrawn.first() is None:
+                return "skipped"
+            record = await self._dispatch(session, item, letters, self._now(), parked=None)
+            if record is not None:
+                await session.execute(insert(inbox), [record])
+            for letter in letters:
+                await self._dead_letters.send(letter)
+        return str(record["status"]) if record is not None else "parked"
 
     async def retry_deferred(self) -> int:
         """Try the parked events that are due (the Kafka loop calls this between polls); returns how many."""
