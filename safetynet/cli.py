@@ -9,8 +9,10 @@ from datetime import date
 from typing import Annotated, NoReturn
 from uuid import UUID
 
+import httpx
 import typer
 import uvicorn
+from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from safetynet.calendar_commands import calendar_app
@@ -35,10 +37,10 @@ from safetynet.embedded import (
     Workspace,
     build_app,
     migrated,
-    prepare,
 )
 from safetynet.embedded import seed as seed_services
 from safetynet.kafka_commands import kafka_app
+from safetynet.tour import DEMO_ROLES, Tour, TourFailed
 from services.eligibility.service import standards
 from services.payments.service import runs
 from shared.auth import Principal, Role, mint_token
@@ -46,7 +48,7 @@ from shared.clock import SystemClock
 from shared.contracts.types import YearMonth
 from shared.db import upgrade
 from shared.local import postgres
-from shared.observability import configure_logging
+from shared.observability import LogFormat, configure_logging
 from shared.settings import ServiceSettings
 from shared.web import compose
 
@@ -61,25 +63,41 @@ def run(
     port: Annotated[int, typer.Option(envvar="PORT", help="HTTP port")] = 8000,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option(
+            "--log-format", envvar="SAFETYNET_LOG_FORMAT", help="console lines, or json for a collector"
+        ),
+    ] = "console",
 ) -> None:
     """The embedded default: all five services in one process on an embedded PostgreSQL.
 
     Ctrl-C or SIGTERM stops the HTTP server and then the PostgreSQL server this run started (or took
     over from a killed run); a PostgreSQL started by a process that still runs is left to it.
     """
-    configure_logging("INFO")
+    configure_logging("INFO", log_format)
     space = Workspace(workspace.resolve())
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        console.print("[bold]Starting PostgreSQL and migrating the five databases…[/bold]")
-        settings = prepare(space)
+        console.print("[bold]Starting PostgreSQL…[/bold]")
+        applied: dict[str, int] = {}
+        settings = migrated(space, report=applied.__setitem__)
+        added = asyncio.run(seed_services(settings))
         postgres.claim(space.postgres)
         root = build_app(settings)
-        console.print(f"[green]SafetyNet is up.[/green] Health: http://{host}:{port}/health")
+        base = f"http://{host}:{port}"
         for name in SERVICES:
-            console.print(f"  {name:<12} docs: http://{host}:{port}/{name}/docs")
+            migrations = f"{applied[name]} migrations applied" if applied[name] else "database up to date"
+            seeded = "" if not added[name] else f", {added[name]} reference rows loaded"
+            console.print(f"  [green]{name:<12}[/green] {base}/{name}/docs  ({migrations}{seeded})")
+        console.print(f"[bold green]SafetyNet is up[/bold green] at {base} (health: {base}/health)")
         console.print(
-            "Mint a token: [bold].venv/bin/safetynet token --role caseworker --district 500101[/bold]"
+            "\nTokens for the demo roles (district 500103), for the Authorize button of each /docs page:"
+        )
+        for role in DEMO_ROLES:
+            console.print(f"  {role.label:<22} [bold]{role.command()}[/bold]", soft_wrap=True)
+        console.print(
+            f"\nThe main story, told over HTTP: [bold].venv/bin/safetynet tour --base-url {base}[/bold]\n"
         )
         # uvicorn handles SIGTERM and SIGINT itself, then raises the signal again once it has stopped.
         uvicorn.run(root, host=host, port=port, log_config=None)
@@ -97,6 +115,31 @@ def run(
 
 def _exit_on_sigterm(signum: int, frame: object) -> NoReturn:
     raise SystemExit(0)
+
+
+@app.command()
+def tour(
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="the running instance")
+    ] = "http://127.0.0.1:8000",
+    workspace: WorkspaceOption = DEFAULT_WORKSPACE,
+) -> None:
+    """Drive a running instance through the main story over HTTP, printing each request and its answer.
+
+    Register, apply, investigate, post the notice, approve; watch the entitlements and the insurance cover
+    appear; prepare and release the month's run; report and settle a claim. Tokens are minted with the
+    workspace's development key, which the embedded default (`safetynet run`) trusts. Exits 1 at the first
+    answer it did not expect.
+    """
+    private_key, _ = Workspace(workspace.resolve()).dev_keys()
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        try:
+            Tour(
+                client, private_key, today=SystemClock().today(), out=Console(highlight=False, soft_wrap=True)
+            ).run()
+        except (TourFailed, httpx.TransportError) as failed:
+            console.print(f"[red]The tour stopped: {failed}[/red]")
+            raise typer.Exit(1) from None
 
 
 @app.command()

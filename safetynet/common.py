@@ -19,7 +19,7 @@ from shared.db import UnitOfWork, create_engine, session_factory
 from shared.errors import InvalidInput
 from shared.settings import ServiceSettings
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # no wrapping at 80 columns when piped
 
 WorkspaceOption = Annotated[
     Path,

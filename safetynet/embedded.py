@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import contextlib
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,16 +81,50 @@ def prepare(workspace: Workspace) -> dict[str, ServiceSettings]:
     return settings
 
 
-def migrated(workspace: Workspace) -> dict[str, ServiceSettings]:
-    """Start PostgreSQL, create and migrate each service's database; returns each service's settings."""
+def migrated(
+    workspace: Workspace, *, report: Callable[[str, int], None] | None = None
+) -> dict[str, ServiceSettings]:
+    """Start PostgreSQL, create and migrate each service's database; returns each service's settings.
+
+    With `report`, Alembic's line per migration is not logged; `report(service, migrations applied)` is
+    called once per service instead.
+    """
     server = postgres.start(workspace.postgres)
     asyncio.run(postgres.ensure_databases(server, list(SERVICES)))
     _, public_key = workspace.dev_keys()
     pii = ensure_dev_pii_keys(workspace.keys)
     settings = {name: embedded_settings(name, server, public_key, pii) for name in SERVICES}
     for name, entry in SERVICES.items():
-        upgrade(entry.definition.migrations, settings[name].database.url)
+        if report is None:
+            upgrade(entry.definition.migrations, settings[name].database.url)
+            continue
+        with _counted_migrations() as applied:
+            upgrade(entry.definition.migrations, settings[name].database.url)
+        report(name, applied.count)
     return settings
+
+
+class _MigrationCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += record.getMessage().startswith("Running ")  # one line per migration applied
+
+
+@contextlib.contextmanager
+def _counted_migrations() -> Iterator[_MigrationCounter]:
+    """Alembic's migration lines counted instead of logged."""
+    logger, counter = logging.getLogger("alembic.runtime.migration"), _MigrationCounter()
+    saved = logger.propagate, logger.level
+    logger.addHandler(counter)
+    logger.propagate, logger.level = False, logging.INFO
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.propagate, logger.level = saved
 
 
 class NotMigrated(RuntimeError):

@@ -1,4 +1,5 @@
-"""Structured JSON logs with a correlation id that follows a request into events and back."""
+"""Structured logs (JSON, or readable lines at a terminal) with a correlation id that follows a request into
+events and back, personal data masked."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 import re
 import sys
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal
 from uuid import uuid4
 
 import structlog
@@ -58,8 +59,13 @@ def _mask_personal_data(_logger: Any, _name: str, event_dict: dict[str, Any]) ->
     return {key: mask_digits(value) if isinstance(value, str) else value for key, value in event_dict.items()}
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """JSON lines on stdout; the standard library's loggers (uvicorn, aiokafka) go the same way."""
+LogFormat = Literal["json", "console"]
+
+
+def configure_logging(level: str = "INFO", log_format: LogFormat = "json") -> None:
+    """Log lines on stdout, the standard library's loggers (uvicorn, aiokafka, alembic) the same way: JSON, one
+    object per line, for a log collector (every deployed process); or `console`, one readable line each for a
+    person at a terminal (`safetynet run`). Personal data is masked in both."""
     shared_processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -80,7 +86,7 @@ def configure_logging(level: str = "INFO") -> None:
         structlog.stdlib.ProcessorFormatter(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.JSONRenderer(),
+                structlog.processors.JSONRenderer() if log_format == "json" else _console_renderer(),
             ],
             foreign_pre_chain=shared_processors,
         )
@@ -89,6 +95,12 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+
+
+def _console_renderer() -> structlog.dev.ConsoleRenderer:
+    # Exceptions arrive already formatted, plainly, by `format_exc_info`: never the rich traceback, which
+    # prints every local variable (slowly, and unmasked).
+    return structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty(), sort_keys=False)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

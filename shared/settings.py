@@ -104,6 +104,9 @@ class ServiceSettings(BaseSettings):
     deferral: DeferralSettings = DeferralSettings()
     max_body_bytes: int = Field(default=1_048_576, ge=1_024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="json lines for a log collector, or console lines for a person"
+    )
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> ServiceSettings:

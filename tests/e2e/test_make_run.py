@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,6 +22,8 @@ from shared.workdays import WorkingDayCalendar, calendar_warning
 from tests.e2e.conftest import REPO, safetynet
 
 SERVICES = ("eligibility", "payments", "facilities", "insurance", "oversight")
+CONSOLE = "console.log"
+"""What `make run` printed, in its workspace."""
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +43,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
         ["make", "--no-print-directory", "run"],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=(workspace / CONSOLE).open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -49,7 +52,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
         deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
+                output = (workspace / CONSOLE).read_text(errors="replace")
                 pytest.fail(f"make run exited with {process.returncode}:\n{output[-3000:]}")
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:
@@ -133,3 +136,53 @@ def test_oversized_body_gets_413_and_unknown_routes_a_problem(running: tuple[str
     unknown = httpx.get(f"{base}/payments/v1/no-such-route")
     assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
     assert json.loads(unknown.text)["instance"].endswith("/v1/no-such-route")
+
+
+def test_the_tour_tells_the_main_story_against_it(running: tuple[str, Path]) -> None:
+    base, workspace = running
+    told = subprocess.run(
+        [
+            str(REPO / ".venv" / "bin" / "safetynet"),
+            "tour",
+            "--base-url",
+            base,
+            "--workspace",
+            str(workspace),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert told.returncode == 0, told.stdout[-3000:] + told.stderr[-3000:]
+    story = told.stdout
+    for expected in (
+        "caseworker             POST /eligibility/v1/households → 201",
+        "reviewer               POST /eligibility/v1/applications/",
+        "finance officer        GET  /payments/v1/entitlements → 200",
+        "reviewer               GET  /insurance/v1/terms/",
+        "second finance officer POST /payments/v1/runs/",
+        "released by demo-finance-2",
+        "insurer                POST /insurance/v1/claims/",
+        "settlement: settled",
+        "The tour is complete.",
+    ):
+        assert expected in story, expected
+    assert re.search(r"run \S+ for \d{4}-\d{2}: 2 payments, ¥1,140\.00", story), story
+    # Personal data stays masked in what a client sees: no full resident ID is ever printed.
+    assert not re.search(r"\b\d{17}[\dX]\b", story)
+
+
+def test_the_console_is_for_people(running: tuple[str, Path]) -> None:
+    base, workspace = running
+    httpx.get(f"{base}/eligibility/health")
+    printed = (workspace / CONSOLE).read_text()
+    banner, _, log = printed.partition("Uvicorn running on")
+    for service in SERVICES:
+        (line,) = [line for line in banner.splitlines() if line.strip().startswith(service)]
+        assert f"{base}/{service}/docs" in line and ("migrations applied" in line or "up to date" in line)
+    assert "safetynet token --role caseworker --district 500103 --sub demo-caseworker" in banner
+    assert "safetynet tour --base-url" in banner
+    assert "Running upgrade" not in printed, "Alembic's lines are summarised, one per service"
+    assert not [line for line in printed.splitlines() if line.startswith("{")], "console lines, not JSON"
+    assert '"GET /eligibility/health HTTP/1.1" 200' in log

@@ -41,6 +41,19 @@ def test_logs_are_json_with_the_correlation_id_and_masked_numbers(capsys: pytest
     assert "11010519491231002X" not in second["event"] and second["level"] == "warning"
 
 
+def test_console_lines_are_for_people_and_masked_too(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO", "console")
+    try:
+        get_logger("test").info("applicant looked up", id_number="11010519491231002X")
+        logging.getLogger("uvicorn.access").info('127.0.0.1:1 - "GET /health HTTP/1.1" 200')
+    finally:
+        configure_logging("INFO")  # the suite's own lines stay JSON
+    first, second = capsys.readouterr().out.splitlines()[-2:]
+    assert "[info     ] applicant looked up" in first and "id_number=110********2X" in first
+    assert not first.startswith("{") and "11010519491231002X" not in first
+    assert '"GET /health HTTP/1.1" 200 [uvicorn.access]' in second
+
+
 CORRELATION_HEX = "1b437b61130582917469e4d144c24315"  # the access-log id issue 10 saw masked
 UUID_DIGIT_TAIL = "123e4567-e89b-12d3-a456-426614174000"
 SHA256 = "98ea37124b88e602e528066549404634c2ac7f7ed2dc9891988e83c367dad73d"  # a 15-digit run inside
