@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import signal
+import time
 from datetime import date
 from typing import Annotated, NoReturn
 from uuid import UUID
@@ -36,11 +37,12 @@ from safetynet.embedded import (
     NotMigrated,
     Workspace,
     build_app,
+    load_demo,
     migrated,
 )
 from safetynet.embedded import seed as seed_services
 from safetynet.kafka_commands import kafka_app
-from safetynet.tour import DEMO_ROLES, Tour, TourFailed
+from safetynet.tour import DEMO_ROLES, Caller, Tour, TourFailed
 from services.eligibility.service import standards
 from services.payments.service import runs
 from shared.auth import Principal, Role, mint_token
@@ -69,6 +71,9 @@ def run(
             "--log-format", envvar="SAFETYNET_LOG_FORMAT", help="console lines, or json for a collector"
         ),
     ] = "console",
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="load the demo city on the first start (safetynet.demo)")
+    ] = True,
 ) -> None:
     """The embedded default: all five services in one process on an embedded PostgreSQL.
 
@@ -84,6 +89,14 @@ def run(
         settings = migrated(space, report=applied.__setitem__)
         added = asyncio.run(seed_services(settings))
         postgres.claim(space.postgres)
+        if demo:
+            started = time.monotonic()
+            private_key, _ = space.dev_keys()
+            households = asyncio.run(load_demo(settings, private_key, today=SystemClock().today()))
+            if households:
+                console.print(
+                    f"  the demo city: {households} households loaded in {time.monotonic() - started:.0f} s"
+                )
         root = build_app(settings)
         base = f"http://{host}:{port}"
         for name in SERVICES:
@@ -132,14 +145,17 @@ def tour(
     answer it did not expect.
     """
     private_key, _ = Workspace(workspace.resolve()).dev_keys()
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        try:
-            Tour(
-                client, private_key, today=SystemClock().today(), out=Console(highlight=False, soft_wrap=True)
-            ).run()
-        except (TourFailed, httpx.TransportError) as failed:
-            console.print(f"[red]The tour stopped: {failed}[/red]")
-            raise typer.Exit(1) from None
+
+    async def tell() -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            caller = Caller(client, private_key, out=Console(highlight=False, soft_wrap=True))
+            await Tour(caller, today=SystemClock().today()).run()
+
+    try:
+        asyncio.run(tell())
+    except (TourFailed, httpx.TransportError) as failed:
+        console.print(f"[red]The tour stopped: {failed}[/red]")
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -218,6 +234,9 @@ def seed(
     seeded_by: Annotated[
         str, typer.Option("--by", min=1, max=64, help="who seeds, as kept in each audit log")
     ] = SEEDED_BY,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="the embedded default only: also load the demo city (idempotent)")
+    ] = False,
     workspace: WorkspaceDatabase = None,
 ) -> None:
     """Load each service's reference data (DOMAIN.md's standards; this year's and next year's policy terms).
@@ -225,9 +244,14 @@ def seed(
     Idempotent (a repeat adds nothing) and audited. With SERVICE… or --all the databases are the ones the
     `<SERVICE>_*` environment names, migrated beforehand (`safetynet migrate`): the deployment step between
     the migrations and the services. With neither, or with --workspace, the embedded default's databases are
-    started, migrated and seeded. Exits 1 if any service could not be seeded.
+    started, migrated and seeded, and --demo loads the demo city there too. Exits 1 if any service could not
+    be seeded.
     """
     names = list(SERVICES) if every else [service_name(name) for name in services or ()]
+    if demo and names:
+        raise typer.BadParameter(
+            "--demo loads the embedded default's databases: give no SERVICE and no --all"
+        )
     if workspace is not None or not names:
         settings = migrated(Workspace((workspace or DEFAULT_WORKSPACE).resolve()))
         if names:
@@ -247,6 +271,12 @@ def seed(
         )
     if failed:
         raise typer.Exit(1)
+    if demo:
+        private_key, _ = Workspace((workspace or DEFAULT_WORKSPACE).resolve()).dev_keys()
+        households = asyncio.run(load_demo(settings, private_key, today=SystemClock().today()))
+        console.print(
+            f"the demo city: {households} households added" if households else "the demo city: already loaded"
+        )
 
 
 @app.command()

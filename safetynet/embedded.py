@@ -7,12 +7,16 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+import httpx
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 
 from safetynet.catalog import SERVICES
+from safetynet.demo import DemoCity
+from safetynet.tour import ADMIN, Caller
 from shared.auth import ensure_dev_keypair
 from shared.db import UnitOfWork, create_engine, migrations_behind, session_factory, upgrade
 from shared.local import postgres
@@ -151,6 +155,25 @@ async def seed(settings: Mapping[str, ServiceSettings], seeded_by: str = SEEDED_
             added[name] = await definition.seed(uow, seeded_by=seeded_by)
         finally:
             await engine.dispose()
+    return added
+
+
+async def load_demo(settings: dict[str, ServiceSettings], private_key: Path, *, today: date) -> int:
+    """The demo city (`safetynet.demo`) loaded through the services' own API, in this process; returns how many
+    households it registered (0 when it was there already). Waits until every event it caused is handled."""
+    root = build_app(settings)
+    async with root.router.lifespan_context(root):
+        transport = httpx.ASGITransport(app=root)
+        async with httpx.AsyncClient(transport=transport, base_url="http://safetynet") as client:
+            caller = Caller(client, private_key, out=None, wait_s=120)
+            added = await DemoCity(caller, today=today).load()
+            for name in settings:
+                await caller.until(
+                    ADMIN,
+                    f"/{name}/v1/operations/messaging",
+                    {},
+                    lambda status: status["outbox_pending"] == 0,
+                )
     return added
 
 

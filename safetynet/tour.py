@@ -10,10 +10,12 @@ answer. Tokens are minted with the embedded default's development key, which tha
 
 from __future__ import annotations
 
+import asyncio
+import random
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,9 @@ from shared.contracts.types import YearMonth
 from shared.resident_id import check_character
 
 DISTRICT = "500103"  # 渝中区
-"""The tour's district; the demo roles' tokens are for it."""
+"""A district of the demo city: the startup banner's tokens are for it."""
+TOUR_DISTRICT = "500105"  # 江北区
+"""Where the tour tells its story: outside the demo city, whose month is paid already."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,10 @@ class DemoRole:
     subject: str
     districts: tuple[str, ...] = (DISTRICT,)
     insurer_id: str | None = None
+
+    def of(self, district: str) -> DemoRole:
+        """The same person working in `district` (a city-wide or insurer role stays as it is)."""
+        return replace(self, districts=(district,)) if self.districts and self.districts != ("*",) else self
 
     def command(self) -> str:
         """The `safetynet token` command that mints this role's token."""
@@ -68,53 +76,125 @@ class TourFailed(RuntimeError):
     """A step was not answered as the tour expects; the message says which, and what came back."""
 
 
-class Tour:
-    def __init__(
-        self, client: httpx.Client, private_key: Path, *, today: date, out: Console, wait_s: float = 30.0
-    ) -> None:
-        self._client, self._key, self._today, self._out, self._wait_s = (
-            client,
-            private_key,
-            today,
-            out,
-            wait_s,
-        )
-        self._random = secrets.SystemRandom()  # each tour registers new people: IDs must not repeat
+class Caller:
+    """A client of a running instance acting as the demo roles: each request with that role's token, checked
+    against the status it should get; `out` prints each request and what came back (None: silent)."""
 
-    def run(self) -> None:
-        household, members = self._household()
-        case_id = self._application(household)
-        people = self._entitlements(case_id)
-        self._cover(people)
-        self._payment_run(people)
-        self._claim(members[0])
-        self._out.print("[bold green]The tour is complete.[/bold green]")
+    def __init__(
+        self, client: httpx.AsyncClient, private_key: Path, *, out: Console | None, wait_s: float = 30.0
+    ):
+        self._client, self._key, self.out, self._wait_s = client, private_key, out, wait_s
+
+    def token(self, role: DemoRole) -> str:
+        return mint_token(
+            self._key,
+            subject=role.subject,
+            roles=[role.role],
+            districts=list(role.districts),
+            insurer_id=role.insurer_id,
+            issuer="safetynet-dev",
+            audience="safetynet",
+            ttl=timedelta(minutes=30),
+        )
+
+    async def request(
+        self, role: DemoRole, method: str, path: str, *, idempotent: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(role)}"}
+        if idempotent:
+            headers["Idempotency-Key"] = uuid4().hex
+        response = await self._client.request(method, path, headers=headers, **kwargs)
+        if self.out is not None:
+            self.out.print(f"  [cyan]{role.label:<22}[/cyan] {method:<4} {path} → {response.status_code}")
+        return response
+
+    async def call(self, role: DemoRole, method: str, path: str, expected: int, **kwargs: Any) -> Any:
+        response = await self.request(role, method, path, **kwargs)
+        if response.status_code != expected:
+            raise TourFailed(
+                f"{method} {path} answered {response.status_code}, not {expected}: {response.text[:2000]}"
+            )
+        return response.json()
+
+    async def until(
+        self, role: DemoRole, path: str, params: dict[str, str], done: Callable[[Any], bool]
+    ) -> Any:
+        """GET `path` until its answer is `done`: what other services learn through events takes a moment."""
+        headers = {"Authorization": f"Bearer {self.token(role)}"}
+        deadline = time.monotonic() + self._wait_s
+        while True:
+            response = await self._client.get(path, params=params, headers=headers)
+            if response.status_code == 200 and done(response.json()):
+                if self.out is not None:
+                    self.out.print(f"  [cyan]{role.label:<22}[/cyan] GET  {path} → 200")
+                return response.json()
+            if time.monotonic() > deadline:
+                raise TourFailed(
+                    f"GET {path} did not show it within {self._wait_s:.0f} s: {response.text[:2000]}"
+                )
+            await asyncio.sleep(0.1)
+
+
+def resident(
+    random_: random.Random, district: str, born: date, surname: str, relation: str, **facts: Any
+) -> dict[str, Any]:
+    """A household member with a valid resident ID (never a real person's: the sequence is drawn) and a name."""
+    body = f"{district}{born:%Y%m%d}{random_.randrange(1000):03d}"
+    return {
+        "id_number": body + check_character(body),
+        "name": surname + random_.choice(GIVEN),
+        "birth_date": born.isoformat(),
+        "relation": relation,
+        **facts,
+    }
+
+
+class Tour:
+    def __init__(self, caller: Caller, *, today: date) -> None:
+        self._caller, self._today = caller, today
+        self._random = random.Random(secrets.randbits(64))  # noqa: S311 - names and IDs, not secrets; new each tour
+
+    async def run(self) -> None:
+        household, members = await self._household()
+        case_id = await self._application(household)
+        people = await self._entitlements(case_id)
+        await self._cover(people)
+        await self._payment_run(people)
+        await self._claim(members[0])
+        self._say("")
+        self._print("[bold green]The tour is complete.[/bold green]")
 
     # ------------------------------------------------------------------ the story, step by step
 
-    def _household(self) -> tuple[str, list[str]]:
+    async def _household(self) -> tuple[str, list[str]]:
         self._chapter("A caseworker registers a household: a grandmother with a disability and her grandson")
         surname = self._random.choice(SURNAMES)
         body = {
-            "district_code": DISTRICT,
+            "district_code": TOUR_DISTRICT,
             "area": "urban",
             "members": [
-                self._member(
-                    surname, date(1950, 3, 1), "head", disability_grade=2, disability_kind="physical"
+                resident(
+                    self._random,
+                    TOUR_DISTRICT,
+                    date(1950, 3, 1),
+                    surname,
+                    "head",
+                    disability_grade=2,
+                    disability_kind="physical",
                 ),
-                self._member(surname, date(2014, 9, 1), "grandchild", student=True),
+                resident(self._random, TOUR_DISTRICT, date(2014, 9, 1), surname, "grandchild", student=True),
             ],
             "monthly_income_fen": 60_000,
         }
-        created = self._call(CASEWORKER, "POST", "/eligibility/v1/households", 201, json=body)
+        created = await self._call(CASEWORKER, "POST", "/eligibility/v1/households", 201, json=body)
         members = [m["person_id"] for m in created["members"]]
         self._say(f"household {created['id']}: {len(members)} members, identities stored encrypted")
         return str(created["id"]), members
 
-    def _application(self, household: str) -> str:
+    async def _application(self, household: str) -> str:
         self._chapter("The application and the six statutory steps")
         applied = self._today - timedelta(days=12)
-        application = self._call(
+        application = await self._call(
             CASEWORKER,
             "POST",
             "/eligibility/v1/applications",
@@ -148,19 +228,19 @@ class Tour:
         answer: dict[str, Any] = {}
         for role, step in steps:
             body = {**step, "on": step["on"].isoformat()}
-            answer = self._call(role, "POST", path, 200, json=body)
+            answer = await self._call(role, "POST", path, 200, json=body)
             due = next((d for d in answer["deadlines"] if d["met_on"] is None), None)
             after = f", next deadline: {due['kind']} by {due['due_on']}" if due else ""
             self._say(f"{step['kind']} on {body['on']}: {answer['state']}{after}")
-        case = self._call(CASEWORKER, "GET", f"/eligibility/v1/cases/{answer['case_id']}", 200)
+        case = await self._call(CASEWORKER, "GET", f"/eligibility/v1/cases/{answer['case_id']}", 200)
         self._say(
             f"case {case['id']}: {self._money(case['monthly_amount_fen'])} a month from {case['start_month']}"
         )
         return str(case["id"])
 
-    def _entitlements(self, case_id: str) -> list[dict[str, Any]]:
+    async def _entitlements(self, case_id: str) -> list[dict[str, Any]]:
         self._chapter("Payments learns of the approval through events alone")
-        entitlements = self._until(
+        entitlements = await self._until(
             PREPARER, "/payments/v1/entitlements", {"case_id": case_id}, lambda rows: len(rows) >= 1
         )
         for entitlement in entitlements:
@@ -171,11 +251,11 @@ class Tour:
             )
         return list(entitlements)
 
-    def _cover(self, people: list[dict[str, Any]]) -> None:
+    async def _cover(self, people: list[dict[str, Any]]) -> None:
         self._chapter("Insurance enrols them with the insurer, through events too")
         year = self._today.year
         for person in people:
-            page = self._until(
+            page = await self._until(
                 REVIEWER,
                 f"/insurance/v1/terms/{year}/roster",
                 {"person_id": person["person_id"]},
@@ -184,10 +264,10 @@ class Tour:
             entry = page["entries"][0]
             self._say(f"person {person['person_id']} insured for {year} from {entry['cover_from']}")
 
-    def _payment_run(self, people: list[dict[str, Any]]) -> None:
+    async def _payment_run(self, people: list[dict[str, Any]]) -> None:
         self._chapter("Two finance officers pay the month: one prepares, the other releases")
         for person in people:
-            self._call(
+            await self._call(
                 CASEWORKER,
                 "PUT",
                 f"/payments/v1/payee-accounts/person/{person['person_id']}",
@@ -201,10 +281,10 @@ class Tour:
             )
         self._say(f"{len(people)} payee accounts recorded (masked in every answer)")
         month = YearMonth.parse(people[0]["start_month"][:7])
-        self._call(
+        await self._call(
             PREPARER,
             "POST",
-            f"/payments/v1/ledger/{DISTRICT}/allocations",
+            f"/payments/v1/ledger/{TOUR_DISTRICT}/allocations",
             201,
             json={
                 "amount_fen": 1_000_000,
@@ -213,26 +293,31 @@ class Tour:
             },
             idempotent=True,
         )
-        started = self._call(
+        started = await self._call(
             PREPARER,
             "POST",
             "/payments/v1/runs",
             202,
-            json={"district_code": DISTRICT, "month": str(month)},
+            json={"district_code": TOUR_DISTRICT, "month": str(month)},
             idempotent=True,
         )
-        run = self._until(
+        run = await self._until(
             PREPARER, f"/payments/v1/runs/{started['id']}", {}, lambda r: r["status"] != "preparing"
         )
         self._say(
             f"run {run['id']} for {run['month']}: {run['payment_count']} payments, {self._money(run['total_fen'])}"
         )
-        released = self._call(CHECKER, "POST", f"/payments/v1/runs/{run['id']}/release", 200, idempotent=True)
+        if run["status"] == "released":  # one run per district and month: an earlier tour paid this one
+            self._say(f"released already, by {run['released_by']}, on an earlier tour")
+            return
+        released = await self._call(
+            CHECKER, "POST", f"/payments/v1/runs/{run['id']}/release", 200, idempotent=True
+        )
         self._say(f"released by {released['released_by']}: the bank file can be written")
 
-    def _claim(self, person_id: str) -> None:
+    async def _claim(self, person_id: str) -> None:
         self._chapter("An accident: the caseworker reports it, the insurer settles it")
-        claim = self._call(
+        claim = await self._call(
             CASEWORKER,
             "POST",
             "/insurance/v1/claims",
@@ -258,74 +343,30 @@ class Tour:
             ("assessment", {"assessed_fen": 90_000}),
             ("settlement", {"paid_fen": 90_000}),
         ):
-            claim = self._call(INSURER, "POST", f"/insurance/v1/claims/{claim['id']}/{step}", 200, json=body)
+            claim = await self._call(
+                INSURER, "POST", f"/insurance/v1/claims/{claim['id']}/{step}", 200, json=body
+            )
             self._say(f"{step}: {claim['status']}")
 
-    # ------------------------------------------------------------------ how a client talks to it
+    # ------------------------------------------------------------------ how it talks and prints
 
-    def _member(self, surname: str, born: date, relation: str, **facts: Any) -> dict[str, Any]:
-        body = f"{DISTRICT}{born:%Y%m%d}{self._random.randrange(1000):03d}"
-        return {
-            "id_number": body + check_character(body),
-            "name": surname + self._random.choice(GIVEN),
-            "birth_date": born.isoformat(),
-            "relation": relation,
-            **facts,
-        }
+    async def _call(self, role: DemoRole, method: str, path: str, expected: int, **kwargs: Any) -> Any:
+        return await self._caller.call(role.of(TOUR_DISTRICT), method, path, expected, **kwargs)
 
-    def _token(self, role: DemoRole) -> str:
-        return mint_token(
-            self._key,
-            subject=role.subject,
-            roles=[role.role],
-            districts=list(role.districts),
-            insurer_id=role.insurer_id,
-            issuer="safetynet-dev",
-            audience="safetynet",
-            ttl=timedelta(minutes=30),
-        )
-
-    def _call(
-        self,
-        role: DemoRole,
-        method: str,
-        path: str,
-        expected: int,
-        *,
-        idempotent: bool = False,
-        **kwargs: Any,
+    async def _until(
+        self, role: DemoRole, path: str, params: dict[str, str], done: Callable[[Any], bool]
     ) -> Any:
-        headers = {"Authorization": f"Bearer {self._token(role)}"}
-        if idempotent:
-            headers["Idempotency-Key"] = uuid4().hex
-        response = self._client.request(method, path, headers=headers, **kwargs)
-        self._out.print(f"  [cyan]{role.label:<22}[/cyan] {method:<4} {path} → {response.status_code}")
-        if response.status_code != expected:
-            raise TourFailed(
-                f"{method} {path} answered {response.status_code}, not {expected}: {response.text[:2000]}"
-            )
-        return response.json()
+        return await self._caller.until(role.of(TOUR_DISTRICT), path, params, done)
 
-    def _until(self, role: DemoRole, path: str, params: dict[str, str], done: Callable[[Any], bool]) -> Any:
-        """GET `path` until its answer is `done`: what other services learn through events takes a moment."""
-        headers = {"Authorization": f"Bearer {self._token(role)}"}
-        deadline = time.monotonic() + self._wait_s
-        while True:
-            response = self._client.get(path, params=params, headers=headers)
-            if response.status_code == 200 and done(response.json()):
-                self._out.print(f"  [cyan]{role.label:<22}[/cyan] GET  {path} → 200")
-                return response.json()
-            if time.monotonic() > deadline:
-                raise TourFailed(
-                    f"GET {path} did not show it within {self._wait_s:.0f} s: {response.text[:2000]}"
-                )
-            time.sleep(0.2)
+    def _print(self, text: str) -> None:
+        if self._caller.out is not None:
+            self._caller.out.print(text)
 
     def _chapter(self, title: str) -> None:
-        self._out.print(f"\n[bold]{title}[/bold]")
+        self._print(f"\n[bold]{title}[/bold]")
 
     def _say(self, text: str) -> None:
-        self._out.print(f"    {text}")
+        self._print(f"    {text}" if text else "")
 
     @staticmethod
     def _money(fen: int) -> str:

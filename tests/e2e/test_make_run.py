@@ -138,8 +138,7 @@ def test_oversized_body_gets_413_and_unknown_routes_a_problem(running: tuple[str
     assert json.loads(unknown.text)["instance"].endswith("/v1/no-such-route")
 
 
-def test_the_tour_tells_the_main_story_against_it(running: tuple[str, Path]) -> None:
-    base, workspace = running
+def tour(base: str, workspace: Path) -> str:
     told = subprocess.run(
         [
             str(REPO / ".venv" / "bin" / "safetynet"),
@@ -155,7 +154,12 @@ def test_the_tour_tells_the_main_story_against_it(running: tuple[str, Path]) -> 
         check=False,
     )
     assert told.returncode == 0, told.stdout[-3000:] + told.stderr[-3000:]
-    story = told.stdout
+    return told.stdout
+
+
+def test_the_tour_tells_the_main_story_against_it_and_again(running: tuple[str, Path]) -> None:
+    base, workspace = running
+    story = tour(base, workspace)
     for expected in (
         "caseworker             POST /eligibility/v1/households → 201",
         "reviewer               POST /eligibility/v1/applications/",
@@ -171,6 +175,11 @@ def test_the_tour_tells_the_main_story_against_it(running: tuple[str, Path]) -> 
     assert re.search(r"run \S+ for \d{4}-\d{2}: 2 payments, ¥1,140\.00", story), story
     # Personal data stays masked in what a client sees: no full resident ID is ever printed.
     assert not re.search(r"\b\d{17}[\dX]\b", story)
+    again = tour(base, workspace)  # a new household; the month's run of the district was paid by the first
+    assert (
+        "released already, by demo-finance-2, on an earlier tour" in again
+        and "The tour is complete." in again
+    )
 
 
 def test_the_console_is_for_people(running: tuple[str, Path]) -> None:

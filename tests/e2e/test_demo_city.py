@@ -1,0 +1,105 @@
+"""`safetynet seed --demo`: the demo city through the services' own API, in every state, and loading it twice
+leaves exactly what loading it once left, in every table of every service's database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy import table as sql_table
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from safetynet.catalog import SERVICES
+from safetynet.demo import DISTRICTS
+from safetynet.embedded import Workspace, migrated
+from shared.local import postgres
+from shared.settings import ServiceSettings
+from tests.e2e.conftest import safetynet
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    home = tmp_path_factory.mktemp("demo") / "workspace"
+    yield home
+    postgres.stop(home / "postgres", mode="immediate")
+
+
+async def snapshot(settings_: dict[str, ServiceSettings]) -> dict[str, int]:
+    """Rows per table of every service's database."""
+    counts: dict[str, int] = {}
+    for name, settings in settings_.items():
+        engine = create_async_engine(settings.database.url)
+        try:
+            async with engine.connect() as connection:
+                tables = await connection.scalars(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+                )
+                for table in list(tables):
+                    rows = await connection.scalar(select(func.count()).select_from(sql_table(table)))
+                    counts[f"{name}.{table}"] = int(rows or 0)
+        finally:
+            await engine.dispose()
+    return counts
+
+
+async def states(settings: dict[str, ServiceSettings]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    queries = {
+        "applications": ("eligibility", "SELECT DISTINCT state FROM applications"),
+        "cases": ("eligibility", "SELECT DISTINCT program || ':' || status FROM cases"),
+        "runs": ("payments", "SELECT DISTINCT status FROM payment_runs"),
+        "claims": ("insurance", "SELECT DISTINCT status FROM claims"),
+        "districts": ("eligibility", "SELECT DISTINCT district_code FROM households"),
+    }
+    for label, (service, query) in queries.items():
+        engine = create_async_engine(settings[service].database.url)
+        try:
+            async with engine.connect() as connection:
+                found[label] = set(await connection.scalars(text(query)))
+        finally:
+            await engine.dispose()
+    return found
+
+
+def test_the_demo_city_has_every_state_and_loads_once(workspace: Path) -> None:
+    first = safetynet("seed", "--demo", "--workspace", str(workspace))
+    assert first.returncode == 0, first.stderr
+    assert "the demo city: 39 households added" in first.stderr
+    settings = migrated(Workspace(workspace))
+    once = asyncio.run(snapshot(settings))
+
+    found = asyncio.run(states(settings))
+    assert found["districts"] == set(DISTRICTS)
+    assert {
+        "applied",
+        "accepted",
+        "investigating",
+        "township_reviewed",
+        "public_notice",
+        "approved",
+    } <= found["applications"]
+    assert {"dibao:active", "tekun:active", "dibao:terminated"} <= found["cases"]
+    assert found["runs"] == {"released"}
+    assert found["claims"] == {"reported", "documents_complete", "assessed", "settled", "rejected"}
+    assert once["payments.bank_files"] == len(DISTRICTS) and once["eligibility.staff_relatives"] == len(
+        DISTRICTS
+    )
+    assert once["facilities.placement_requests"] >= len(DISTRICTS) and once[
+        "eligibility.temporary_grants"
+    ] == 2 * len(DISTRICTS)  # per person helped
+
+    second = safetynet("seed", "--demo", "--workspace", str(workspace))
+    assert second.returncode == 0, second.stderr
+    assert "the demo city: already loaded" in second.stderr
+    assert asyncio.run(snapshot(settings)) == once
+    assert set(SERVICES) == {key.split(".")[0] for key in once}
+
+
+def test_demo_is_for_the_embedded_default_only() -> None:
+    refused = safetynet("seed", "--demo", "--all")
+    assert refused.returncode == 2 and "--demo loads the embedded default" in refused.stderr
