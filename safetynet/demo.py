@@ -3,10 +3,10 @@ load them, so every rule, event and audit record is the real one.
 
 In each of three districts: applications at each statutory step; approved dibao cases (one with the
 disability and student add-ons); 特困 cases with their care levels, one supported at home with a carer and
-one waiting for a place in a care home; a temporary grant paid at once; a terminated case; a relatives'
-case (filed, visited by the district, approved by a second reviewer). Then the district's month is paid (a
-run prepared, released by a second officer, its bank file written), and the insurer has claims in each
-state. Names and resident IDs are drawn from a fixed seed: valid, plausible, never real people.
+one admitted to the district's care home from the placement queue; a temporary grant paid at once; a
+terminated case; a relatives' case (filed, visited by the district, approved by a second reviewer). Then the
+district's month is paid (a run prepared, released by a second officer, its bank file written; the care
+home paid for its resident), and the insurer has claims in each state. Names and resident IDs are drawn from a fixed seed: valid, plausible, never real people.
 
 Loading it again adds nothing: a household whose head is already registered is skipped, and so is the
 rest of its district's story.
@@ -14,7 +14,9 @@ rest of its district's story.
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
@@ -85,7 +87,8 @@ class District:
         ]
         registered = [await scenario() for scenario in scenarios]
         if not any(registered):
-            return 0  # loaded before: the month and the claims are there too
+            return 0  # loaded before: the care home, the month and the claims are there too
+        await self._care_home()
         await self._pay_the_month()
         await self._claims()
         return sum(registered)
@@ -319,7 +322,59 @@ class District:
         self._people += [b["person_id"] for b in case["beneficiaries"]]
         return True
 
-    # ------------------------------------------------------------------ the month paid, the claims
+    # ------------------------------------------------------------------ the care home, the month paid, the claims
+
+    async def _care_home(self) -> None:
+        """The district's care home, with beds; the person who chose centralised support is admitted from the
+        queue, and payments pays the home for them from next month, into its account."""
+        facility = await self._call(
+            REVIEWER,
+            "POST",
+            "/facilities/v1/facilities",
+            201,
+            json={
+                "district_code": self._code,
+                "kind": "district_home",
+                "name": f"演示区福利院 {self._code}",
+                "address": f"演示街道 {self._random.randrange(1, 200)} 号",
+                "cares_for_disabled": True,
+                "staff_count": 12,
+                "safety_grade": "B",
+                "beds": [
+                    {"label": f"1-10{n}-{side}", "room": f"1-10{n}", "disabled_suitable": n < 3}
+                    for n in range(1, 5)
+                    for side in "AB"
+                ],
+            },
+        )
+        queue = await self._caller.until(
+            self._as(REVIEWER), "/facilities/v1/placement-requests", {"district_code": self._code}, bool
+        )
+        await self._call(
+            REVIEWER,
+            "POST",
+            f"/facilities/v1/placement-requests/{queue[0]['id']}/admission",
+            201,
+            json={"facility_id": facility["id"]},
+        )
+        account = {
+            "holder_name": facility["name"],
+            "account_number": f"62220219{self._random.randrange(10**11):011d}",
+            "bank_code": "102653000015",
+            "reason": "account opened for residents' support",
+        }
+        deadline = time.monotonic() + 60
+        while True:  # payments knows the home once the admission has reached it
+            response = await self._caller.request(
+                self._as(PREPARER), "PUT", f"/payments/v1/facility-accounts/{facility['id']}", json=account
+            )
+            if response.status_code == 200:
+                return
+            if response.status_code != 404 or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the care home's account was refused ({response.status_code}): {response.text}"
+                )
+            await asyncio.sleep(0.1)
 
     async def _pay_the_month(self) -> None:
         """Accounts for everyone approved, the fund, the next month's run prepared and released, its bank file."""

@@ -89,6 +89,7 @@ def test_the_demo_city_has_every_state_and_loads_once(workspace: Path) -> None:
     assert once["payments.bank_files"] == len(DISTRICTS) and once["eligibility.staff_relatives"] == len(
         DISTRICTS
     )
+    assert once["facilities.facilities"] == once["facilities.placements"] == len(DISTRICTS)
     assert once["facilities.placement_requests"] >= len(DISTRICTS) and once[
         "eligibility.temporary_grants"
     ] == 2 * len(DISTRICTS)  # per person helped
