@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Sequence
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.contracts.base import Event
@@ -22,8 +23,13 @@ log = get_logger(__name__)
 
 NOTIFY_CHANNEL = "safetynet_outbox"
 # Only one relay per database publishes at a time (the others stand by), so one aggregate's events
-# leave in commit order even with several replicas; SKIP LOCKED keeps a stuck batch from blocking.
+# leave in commit order even with several replicas.
 RELAY_LOCK_KEY = 0x5AFE7E7
+
+
+PURGE_EVERY_S = 600.0
+"""How often an idle relay deletes the rows sent longer ago than `outbox.retention_days`."""
+PURGE_BATCH = 5_000
 
 
 class Publisher(Protocol):
@@ -48,6 +54,20 @@ def outbox_rows(events: Sequence[Event], *, source: str) -> list[dict[str, objec
         }
         for event in events
     ]
+
+
+def _envelope(row: Row[Any]) -> Envelope:
+    return Envelope(
+        id=row.event_id,
+        type=row.type,
+        source=row.source,
+        time=row.occurred_at,
+        subject=row.subject,
+        topic=row.topic,
+        key=row.key,
+        data=json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode(),
+        correlation_id=row.correlation_id,
+    )
 
 
 async def write(session: AsyncSession, events: Sequence[Event], *, source: str) -> None:
@@ -82,41 +102,38 @@ class OutboxRelay:
         )
 
     async def relay_once(self) -> int:
-        """Publish one batch; returns how many rows were sent (0 when idle or another relay holds the lock)."""
-        async with self._sessions() as session, session.begin():
-            if not await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))):
+        """Publish one batch; returns how many rows were sent (0 when idle or another relay holds the lock).
+
+        No transaction is open while the broker is waited for: the pending rows are read, published, then
+        marked sent with the time the broker acknowledged them. A session-level advisory lock, held on this
+        round's connection, keeps every other relay of the database out meanwhile, so rows leave in commit
+        order; a relay that dies loses its connection and, with it, the lock.
+        """
+        async with self._engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            if not await connection.scalar(select(func.pg_try_advisory_lock(RELAY_LOCK_KEY))):
                 return 0
-            rows = (
-                await session.execute(
-                    select(outbox)
-                    .where(outbox.c.sent_at.is_(None))
-                    .order_by(outbox.c.seq)
-                    .limit(self._settings.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not rows:
-                return 0
-            envelopes = [
-                Envelope(
-                    id=row.event_id,
-                    type=row.type,
-                    source=row.source,
-                    time=row.occurred_at,
-                    subject=row.subject,
-                    topic=row.topic,
-                    key=row.key,
-                    data=json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode(),
-                    correlation_id=row.correlation_id,
-                )
-                for row in rows
-            ]
-            await self._publisher.publish(envelopes)
-            await self._mark_sent(session, [row.seq for row in rows])
+            try:
+                rows = (
+                    await connection.execute(
+                        select(outbox)
+                        .where(outbox.c.sent_at.is_(None))
+                        .order_by(outbox.c.seq)
+                        .limit(self._settings.batch_size)
+                    )
+                ).all()
+                if not rows:
+                    return 0
+                await self._publisher.publish([_envelope(row) for row in rows])
+                acknowledged_at = datetime.now(UTC)
+                async with self._sessions() as session, session.begin():
+                    await self._mark_sent(session, [row.seq for row in rows], acknowledged_at)
+            finally:
+                await connection.scalar(select(func.pg_advisory_unlock(RELAY_LOCK_KEY)))
         return len(rows)
 
-    async def _mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
-        await session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=func.now()))
+    async def _mark_sent(self, session: AsyncSession, seqs: list[int], acknowledged_at: datetime) -> None:
+        await session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=acknowledged_at))
 
     async def drain(self) -> int:
         """Publish until nothing is pending; returns the number sent."""
@@ -125,22 +142,39 @@ class OutboxRelay:
             sent += batch
         return sent
 
-    async def purge_sent(self) -> int:
-        """Delete rows published longer ago than the retention period."""
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(
-                outbox.delete().where(
-                    outbox.c.sent_at < func.now() - func.make_interval(0, 0, 0, self._settings.retention_days)
-                )
+    async def purge_sent(self, *, batch_size: int = PURGE_BATCH) -> int:
+        """Delete the rows sent longer ago than the retention period, oldest first, a short transaction per
+        `batch_size` rows so that writers never wait on it; returns how many went."""
+        cutoff = func.now() - func.make_interval(0, 0, 0, self._settings.retention_days)
+        purged = 0
+        while True:
+            oldest = (
+                select(outbox.c.seq).where(outbox.c.sent_at < cutoff).order_by(outbox.c.seq).limit(batch_size)
             )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+            async with self._sessions() as session, session.begin():
+                result = await session.execute(
+                    outbox.delete().where(outbox.c.seq.in_(oldest.scalar_subquery()))
+                )
+            deleted = int(result.rowcount)  # type: ignore[attr-defined]
+            purged += deleted
+            if deleted < batch_size:
+                return purged
 
     async def run(self) -> None:
-        """Relay until cancelled: wake on NOTIFY from committing writers, poll as a fallback."""
+        """Relay until cancelled: wake on NOTIFY from committing writers, poll as a fallback; purge the rows
+        past their retention every `PURGE_EVERY_S` while idle."""
         listener = asyncio.create_task(self._listen())
         backoff = 0.1
+        purged_at = asyncio.get_running_loop().time()
         try:
             while True:
+                if asyncio.get_running_loop().time() - purged_at >= PURGE_EVERY_S:
+                    purged_at = asyncio.get_running_loop().time()
+                    with contextlib.suppress(
+                        Exception
+                    ):  # a failed purge is retried next time; relaying goes on
+                        if purged := await self.purge_sent():
+                            log.info("outbox rows past retention purged", relay=self._name, rows=purged)
                 try:
                     sent = await self.relay_once()
                     self._connection.succeeded()

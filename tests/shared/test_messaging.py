@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -47,11 +48,11 @@ class CrashBeforeMarkSent(OutboxRelay):
 
     crashed = False
 
-    async def _mark_sent(self, session: AsyncSession, seqs: list[int]) -> None:
+    async def _mark_sent(self, session: AsyncSession, seqs: list[int], acknowledged_at: datetime) -> None:
         if not self.crashed:
             self.crashed = True
             raise RuntimeError("relay killed between send and mark-sent")
-        await super()._mark_sent(session, seqs)
+        await super()._mark_sent(session, seqs, acknowledged_at)
 
 
 def test_clients_override_the_unsafe_aiokafka_defaults() -> None:
@@ -277,3 +278,78 @@ async def test_in_process_bus_gives_the_same_inbox_guarantees(new_database: Any,
     assert await effect_counts(consumer_db) == (30, 30)  # … and absorbed
     await producer_db.dispose()
     await consumer_db.dispose()
+
+
+class SlowBroker:
+    """Acknowledges after `delay_s`; meanwhile notes whether any session of the database held a transaction open."""
+
+    def __init__(self, engine: AsyncEngine, delay_s: float) -> None:
+        self.engine, self.delay_s, self.open_transactions = engine, delay_s, -1
+
+    async def publish(self, envelopes: Any) -> None:
+        await asyncio.sleep(self.delay_s)
+        async with self.engine.connect() as connection:
+            self.open_transactions = int(
+                await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+                    )
+                )
+                or 0
+            )
+
+
+async def test_the_relay_waits_for_the_broker_outside_any_transaction_and_records_its_acknowledgement(
+    new_database: Any, topic: str
+) -> None:
+    engine = await prepare_database(await new_database())
+    await write_items(session_factory(engine), item_recorded(topic), [1, 2])
+    broker = SlowBroker(engine, delay_s=1.0)
+    first, second = relay_for(engine, broker), relay_for(engine, broker)
+    assert await first.relay_once() == 2 and broker.open_transactions == 0
+    async with engine.connect() as connection:
+        waited = await connection.scalar(
+            text("SELECT min(extract(epoch FROM sent_at - created_at)) FROM outbox")
+        )
+    assert waited >= 1.0  # sent_at is when the broker acknowledged, not when the round began
+
+    await write_items(session_factory(engine), item_recorded(topic), [3])
+    broker.delay_s = 0.5
+    racing = await asyncio.gather(first.relay_once(), _after(0.1, second.relay_once()))
+    assert sorted(racing) == [0, 1]  # while one relay publishes, the other stands by
+    await engine.dispose()
+
+
+async def _after(delay_s: float, work: Any) -> Any:
+    await asyncio.sleep(delay_s)
+    return await work
+
+
+async def test_rows_past_their_retention_are_purged_in_batches_and_nothing_else(
+    new_database: Any, topic: str
+) -> None:
+    engine = await prepare_database(await new_database())
+    await write_items(session_factory(engine), item_recorded(topic), range(7))
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "UPDATE outbox SET sent_at = now() - interval '8 days' WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 5)"
+            )
+        )
+        await connection.execute(
+            text(
+                "UPDATE outbox SET sent_at = now() - interval '6 days' WHERE sent_at IS NULL AND seq = (SELECT max(seq) FROM outbox)"
+            )
+        )
+    relay = relay_for(engine, InProcessBus(), retention_days=7)
+    assert await relay.purge_sent(batch_size=2) == 5
+    async with engine.connect() as connection:
+        left = (
+            (await connection.execute(text("SELECT sent_at IS NULL FROM outbox ORDER BY seq")))
+            .scalars()
+            .all()
+        )
+    assert left == [True, False]  # the pending row, and the one sent 6 days ago
+    assert await relay.purge_sent() == 0
+    await engine.dispose()
