@@ -30,7 +30,7 @@ from shared.messaging.bus import InProcessBus
 from shared.messaging.connection import BrokerState, ConnectionLog, watch_broker
 from shared.messaging.inbox import DeadLetterSink, DeferralPolicy, Handler, InboxProcessor, LoggedDeadLetters
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
-from shared.messaging.metrics import MessagingWatch
+from shared.messaging.metrics import ConsumerMetrics, MessagingWatch
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.messaging.status import MessagingStatus, messaging_status
 from shared.observability import get_logger
@@ -85,7 +85,9 @@ class ServiceRuntime:
         *,
         bus: InProcessBus | None,
         clock: Clock | None = None,
+        registry: CollectorRegistry | None = None,
     ) -> None:
+        """`registry`: where the consumer counts what it does (the app's `/metrics`); none for a command."""
         if settings.bus == "in-process" and bus is None:
             raise ValueError("the in-process bus is shared by the services of one process; pass it in")
         self.definition = definition
@@ -140,6 +142,7 @@ class ServiceRuntime:
                     first_retry=timedelta(seconds=settings.deferral.first_retry_seconds),
                     longest_wait=timedelta(seconds=settings.deferral.longest_wait_seconds),
                 ),
+                metrics=ConsumerMetrics(registry, service=definition.name) if registry is not None else None,
             )
             if definition.handlers
             else None
@@ -370,7 +373,8 @@ def create_app(
     clock: Clock | None = None,
 ) -> FastAPI:
     """The service's FastAPI app; its lifespan starts and stops the runtime. `clock` defaults to the system's."""
-    runtime = ServiceRuntime(definition, settings, bus=bus, clock=clock)
+    registry = CollectorRegistry()
+    runtime = ServiceRuntime(definition, settings, bus=bus, clock=clock, registry=registry)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -387,7 +391,6 @@ def create_app(
     if isinstance(pii := getattr(settings, "pii", None), PiiSettings):
         app.state.personal_data = PersonalData(pii)
     app.state.token_verifier = TokenVerifier(settings.auth)
-    registry = CollectorRegistry()
     harden(app, max_body_bytes=settings.max_body_bytes, metrics=HttpMetrics(registry, definition.name))
     messaging = MessagingWatch(
         runtime.engine, registry, service=definition.name, consumer=lambda: runtime.consumer

@@ -1,13 +1,14 @@
-"""What Prometheus alerts on in a service's messaging, read when `/metrics` is scraped: the outbox backlog and
-its age, dead-lettered and parked events, and the consumer group's lag. docs/runbooks.md says what each
-alert on them means and what to do."""
+"""A service's messaging for Prometheus: the outbox backlog and its age, dead-lettered and parked events and the
+consumer group's lag, read when `/metrics` is scraped (the alerts' inputs; docs/runbooks.md says what each
+alert means and what to do); and what the consumer did, counted as it happens."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -98,3 +99,39 @@ class MessagingWatch:
         self._lag.clear()  # partitions a rebalance gave to another replica are that replica's to report
         for (topic, partition), records in lag.items():
             self._lag.labels(service=self._service, topic=topic, partition=str(partition)).set(records)
+
+
+class ConsumerMetrics:
+    """What a service's consumer did: events settled by type and outcome, handler and batch durations."""
+
+    def __init__(self, registry: CollectorRegistry, *, service: str) -> None:
+        self._service = service
+        self._settled = Counter(
+            "safetynet_events_settled",
+            "Events the consumer settled, by type and outcome (processed or dead_lettered), once committed",
+            ["service", "type", "outcome"],
+            registry=registry,
+        )
+        self._handler = Histogram(
+            "safetynet_handler_duration_seconds",
+            "One handler call, by event type (retries each count)",
+            ["service", "type"],
+            registry=registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self._batch = Histogram(
+            "safetynet_inbox_batch_duration_seconds",
+            "A delivered batch, from its first handler to its commit",
+            ["service"],
+            registry=registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+
+    def settled(self, records: Sequence[Mapping[str, Any]], *, batch_s: float | None = None) -> None:
+        for record in records:
+            self._settled.labels(self._service, record["type"], record["status"]).inc()
+        if batch_s is not None:
+            self._batch.labels(self._service).observe(batch_s)
+
+    def handled_in(self, event_type: str, seconds: float) -> None:
+        self._handler.labels(self._service, event_type).observe(seconds)

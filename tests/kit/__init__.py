@@ -17,6 +17,7 @@ from shared.contracts.base import ContractRegistry, Event
 from shared.db import UnitOfWork, session_factory
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetterSink, Handler, InboxProcessor, LoggedDeadLetters
+from shared.messaging.metrics import ConsumerMetrics
 from shared.messaging.outbox import OutboxRelay, Publisher
 from shared.messaging.tables import metadata as messaging_metadata
 from shared.settings import OutboxSettings
@@ -63,6 +64,7 @@ def processor_for(
     consumer: str,
     handler: Handler = record_effect,
     dead_letters: DeadLetterSink | None = None,
+    metrics: ConsumerMetrics | None = None,
 ) -> InboxProcessor:
     """An inbox processor of `contract` writing into `engine`'s database."""
     return InboxProcessor(
@@ -72,6 +74,7 @@ def processor_for(
         handlers={"ItemRecorded": handler},
         contracts=registry_for(contract),
         dead_letters=dead_letters or LoggedDeadLetters(),
+        metrics=metrics,
     )
 
 

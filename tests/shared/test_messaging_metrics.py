@@ -14,7 +14,7 @@ from shared.db import UnitOfWork, session_factory
 from shared.errors import NotYet
 from shared.local.kafka import KafkaBroker
 from shared.messaging.kafka import KafkaInboxConsumer, KafkaPublisher
-from shared.messaging.metrics import MessagingWatch
+from shared.messaging.metrics import ConsumerMetrics, MessagingWatch
 from shared.settings import KafkaSettings
 from tests.kit import (
     effect_counts,
@@ -70,7 +70,13 @@ async def test_the_gauges_follow_the_backlog_the_letters_and_the_lag(
 
     consumers = CollectorRegistry()
     consumer = KafkaInboxConsumer(
-        processor=processor_for(consumer_db, contract, consumer="metrics-consumer", handler=handler),
+        processor=processor_for(
+            consumer_db,
+            contract,
+            consumer="metrics-consumer",
+            handler=handler,
+            metrics=ConsumerMetrics(consumers, service=SERVICE),
+        ),
         settings=kafka_settings(kafka),
         group_id=f"g-{topic}",
     )
@@ -104,6 +110,16 @@ async def test_the_gauges_follow_the_backlog_the_letters_and_the_lag(
         await wait_for(caught_up, within=30)
         assert gauge(consumers, "safetynet_inbox_dead_lettered_events") == 1
         assert gauge(consumers, "safetynet_inbox_deferred_events") == 1
+        # What the consumer did, counted once committed: the parked event is in neither count.
+        settled = {"type": "ItemRecorded"}
+        assert gauge(consumers, "safetynet_events_settled_total", **settled, outcome="processed") == 4
+        assert gauge(consumers, "safetynet_events_settled_total", **settled, outcome="dead_lettered") == 1
+        handler_calls = gauge(consumers, "safetynet_handler_duration_seconds_count", **settled)
+        assert handler_calls is not None and handler_calls >= 6  # item 1 three times, at least
+        batches = gauge(consumers, "safetynet_inbox_batch_duration_seconds_count")
+        assert batches is not None and batches >= 1
+        slow = gauge(consumers, "safetynet_handler_duration_seconds_sum", **settled)
+        assert slow is not None and slow > 0
     finally:
         release.set()
         running.cancel()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
@@ -30,6 +32,9 @@ from shared.messaging.inbox.letters import (
 )
 from shared.messaging.tables import inbox
 from shared.observability import correlation_id, get_logger
+
+if TYPE_CHECKING:
+    from shared.messaging.metrics import ConsumerMetrics
 
 log = get_logger(__name__)
 
@@ -72,8 +77,10 @@ class InboxProcessor:
         max_attempts: int = 3,
         deferral: DeferralPolicy | None = None,
         now: Callable[[], datetime] = _utc_now,
+        metrics: ConsumerMetrics | None = None,
     ) -> None:
         self.consumer = consumer
+        self._metrics = metrics
         self._source = source
         self._sessions = sessions
         self._handlers = dict(handlers)
@@ -93,11 +100,14 @@ class InboxProcessor:
         )
 
     async def process(self, items: Sequence[Envelope | Undecodable]) -> None:
+        started = time.perf_counter()
         try:
-            await self._process(items, isolate=False)
+            settled = await self._process(items, isolate=False)
         except _HandlerFailed:
             # Rare: redo the batch with a savepoint per event, so only the failing one is retried.
-            await self._process(items, isolate=True)
+            settled = await self._process(items, isolate=True)
+        if self._metrics is not None:
+            self._metrics.settled(settled, batch_s=time.perf_counter() - started)
 
     async def retry_dead_letter(self, item: Envelope) -> str:
         """Hand a dead-lettered event to its handler again, once its cause is fixed (an operator's retry).
@@ -138,12 +148,15 @@ class InboxProcessor:
             rows = await deferred.claim(
                 session, self.consumer, keys=None, now=now, limit=self.deferral.batch_size
             )
-            await self._retry(session, rows, letters, now)
+            settled = await self._retry(session, rows, letters, now)
             for letter in letters:
                 await self._dead_letters.send(letter)
+        if self._metrics is not None:
+            self._metrics.settled(settled)
         return len(rows)
 
-    async def _process(self, items: Sequence[Envelope | Undecodable], *, isolate: bool) -> None:
+    async def _process(self, items: Sequence[Envelope | Undecodable], *, isolate: bool) -> list[Record]:
+        """Settle the batch in one transaction; returns the inbox records it committed."""
         letters: list[DeadLetter] = []
         now = self._now()
         async with self._sessions() as session, session.begin():
@@ -173,9 +186,10 @@ class InboxProcessor:
                 rows = await deferred.claim(
                     session, self.consumer, keys=progressed, now=now, limit=self.deferral.batch_size
                 )
-                await self._retry(session, rows, letters, now)
+                records += await self._retry(session, rows, letters, now)
             for letter in letters:  # before the commit: a crash in between re-sends, never loses
                 await self._dead_letters.send(letter)
+        return records
 
     async def _process_one(
         self,
@@ -206,7 +220,8 @@ class InboxProcessor:
 
     async def _retry(
         self, session: AsyncSession, rows: Sequence[Any], letters: list[DeadLetter], now: datetime
-    ) -> None:
+    ) -> list[Record]:
+        """Dispatch parked events again; returns the inbox records of those settled now."""
         records: list[Record] = []
         for row in rows:
             record = await self._dispatch(session, deferred.envelope_of(row), letters, now, parked=row)
@@ -216,6 +231,7 @@ class InboxProcessor:
                 await deferred.release(session, self.consumer, row.event_id)
         if records:
             await session.execute(insert(inbox).on_conflict_do_nothing(), records)
+        return records
 
     async def _dispatch(
         self, session: AsyncSession, item: Envelope, letters: list[DeadLetter], now: datetime, *, parked: Any
@@ -262,7 +278,8 @@ class InboxProcessor:
 
     async def _handle_in_batch(self, session: AsyncSession, handler: Handler, event: Event) -> None:
         try:
-            await handler(UnitOfWork(joined=session, source=self._source), event)
+            with self._timed(event):
+                await handler(UnitOfWork(joined=session, source=self._source), event)
         except Exception as exc:
             if is_infrastructure_failure(exc):
                 raise
@@ -276,8 +293,9 @@ class InboxProcessor:
         failure: Exception | None = None
         for attempt in range(self._max_attempts):
             try:
-                async with session.begin_nested():
-                    await handler(UnitOfWork(joined=session, source=self._source), event)
+                with self._timed(event):
+                    async with session.begin_nested():
+                        await handler(UnitOfWork(joined=session, source=self._source), event)
                 return None
             except Exception as exc:
                 if is_infrastructure_failure(exc):
@@ -290,6 +308,15 @@ class InboxProcessor:
                 )
                 await asyncio.sleep(0.05 * 2**attempt)
         return failure
+
+    @contextlib.contextmanager
+    def _timed(self, event: Event) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self._metrics is not None:
+                self._metrics.handled_in(event.event_type(), time.perf_counter() - started)
 
     def _dead(self, item: Envelope, reason: str, attempts: int, letters: list[DeadLetter]) -> Record:
         letters.append(DeadLetter(self.consumer, reason, attempts, envelope=item))
