@@ -38,12 +38,12 @@ from shared.db import UnitOfWork, create_engine, session_factory
 from shared.local import kafka as local_kafka
 from shared.local import postgres
 from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import InboxProcessor, LoggedDeadLetters, Undecodable
+from shared.messaging.inbox import BatchHandler, InboxProcessor, LoggedDeadLetters, Undecodable
 from shared.messaging.kafka import KafkaInboxConsumer, KafkaPublisher, consumer_config, producer_config
 from shared.messaging.outbox import OutboxRelay, outbox_rows
 from shared.messaging.tables import inbox, outbox
 from shared.settings import DatabaseSettings, KafkaSettings, OutboxSettings
-from tests.kit import effects, item_recorded, items, prepare_database, record_effect, registry_for
+from tests.kit import effects, item_recorded, items, prepare_database, record_effects, registry_for
 
 HOME_VARIABLE = "SAFETYNET_BENCH_HOME"
 WARM_UP_ITEM = -1  # one event through each path before the clock starts: group joined, connections open
@@ -62,7 +62,8 @@ class Round:
     detail: str
 
 
-# --- ours: UnitOfWork.emit → outbox → OutboxRelay → KafkaPublisher → KafkaInboxConsumer → InboxProcessor ---
+# --- ours: UnitOfWork.emit → outbox → OutboxRelay → KafkaPublisher → KafkaInboxConsumer → InboxProcessor, whose
+# batch handler writes each delivered batch's effects in one statement, as the durable baseline does ---
 
 
 class CountingInbox(InboxProcessor):
@@ -135,7 +136,7 @@ async def run_ours(
         consumer="bench",
         source=SOURCE,
         sessions=session_factory(consumer_db),
-        handlers={"ItemRecorded": record_effect},
+        handlers={"ItemRecorded": BatchHandler(record_effects)},
         contracts=registry_for(contract),
         dead_letters=LoggedDeadLetters(),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from services.eligibility.service import insured
 from shared.contracts.insurance import InsuredEnrolled, InsuredRemoved
-from shared.messaging.inbox import reactions
+from shared.messaging.inbox import in_batches, reactions
 
 HANDLERS = reactions(
-    (InsuredEnrolled, insured.record_enrolment),
-    (InsuredRemoved, insured.record_removal),
+    (InsuredEnrolled, in_batches(insured.record_enrolments)),
+    (InsuredRemoved, in_batches(insured.record_removals)),
 )
 """Which use case reacts to which event; the runtime subscribes to these events' topics."""

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import BigInteger, Row, any_, cast, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.contracts.base import Event
 from shared.messaging.connection import ConnectionLog
@@ -126,14 +127,20 @@ class OutboxRelay:
                     return 0
                 await self._publisher.publish([_envelope(row) for row in rows])
                 acknowledged_at = datetime.now(UTC)
-                async with self._sessions() as session, session.begin():
-                    await self._mark_sent(session, [row.seq for row in rows], acknowledged_at)
+                await self._mark_sent(connection, [row.seq for row in rows], acknowledged_at)  # one statement
             finally:
                 await connection.scalar(select(func.pg_advisory_unlock(RELAY_LOCK_KEY)))
         return len(rows)
 
-    async def _mark_sent(self, session: AsyncSession, seqs: list[int], acknowledged_at: datetime) -> None:
-        await session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=acknowledged_at))
+    async def _mark_sent(
+        self, connection: AsyncConnection, seqs: list[int], acknowledged_at: datetime
+    ) -> None:
+        # `= ANY(:seqs)`: one bind parameter and one prepared statement whatever the batch's size.
+        await connection.execute(
+            update(outbox)
+            .where(outbox.c.seq == any_(cast(seqs, ARRAY(BigInteger))))
+            .values(sent_at=acknowledged_at)
+        )
 
     async def drain(self) -> int:
         """Publish until nothing is pending; returns the number sent."""
@@ -170,11 +177,12 @@ class OutboxRelay:
             while True:
                 if asyncio.get_running_loop().time() - purged_at >= PURGE_EVERY_S:
                     purged_at = asyncio.get_running_loop().time()
-                    with contextlib.suppress(
-                        Exception
-                    ):  # a failed purge is retried next time; relaying goes on
+                    # A failed purge is retried next time; relaying goes on.
+                    with contextlib.suppress(Exception):
                         if purged := await self.purge_sent():
                             log.info("outbox rows past retention purged", relay=self._name, rows=purged)
+                # Cleared before looking, not after: a commit notified while this round reads is not missed.
+                self._wake.clear()
                 try:
                     sent = await self.relay_once()
                     self._connection.succeeded()
@@ -188,7 +196,6 @@ class OutboxRelay:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._settings.poll_interval_s)
         finally:

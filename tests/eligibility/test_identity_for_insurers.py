@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.eligibility.consumers import HANDLERS
 from services.eligibility.domain.insured import identity_readable_until, may_read_identity, sex_of
 from services.eligibility.main import DEFINITION
 from services.eligibility.models import InsuredPerson
@@ -22,12 +23,13 @@ from shared.auth import ensure_dev_keypair
 from shared.contracts.insurance import InsuredEnrolled, InsuredRemoved
 from shared.db import session_factory
 from shared.local.kafka import KafkaBroker
+from shared.messaging.inbox import BatchHandler
 from shared.messaging.kafka import KafkaPublisher
 from shared.messaging.tables import inbox
 from shared.pii import mask_resident_id
 from shared.settings import KafkaSettings
 from tests.eligibility.conftest import serve
-from tests.kit import prepare_database, wait_for
+from tests.kit import RolledBack, prepare_database, wait_for
 from tests.kit.eligibility import (
     DISTRICT,
     GRANDCHILD_ID,
@@ -42,6 +44,7 @@ from tests.kit.eligibility import (
     register_household,
     world_on,
 )
+from tests.kit.eligibility import enrolled as enrolled_in
 
 OTHER_INSURER = uuid4()
 
@@ -287,3 +290,37 @@ async def test_the_roster_arrives_through_kafka_too(
     finally:
         await publisher.stop()
         await insurance_db.dispose()
+
+
+async def test_a_run_of_roster_events_for_one_entry_ends_as_its_last_says(
+    eligibility_transaction: RolledBack,
+) -> None:
+    """The read model's batch handlers apply a run in one statement; several events for one entry in a run
+    leave what applying them one by one would."""
+    person, insurer = uuid4(), uuid4()
+    enrolled = enrolled_in(person, insurer=insurer, year=2026, month=11)
+    again = enrolled.model_copy(update={"event_id": uuid4(), "cover_from": date(2026, 12, 1)})
+    other = enrolled_in(uuid4(), insurer=insurer, year=2026, month=11)
+    await HANDLERS["InsuredEnrolled"](eligibility_transaction.new_uow(), enrolled)
+    batch = HANDLERS["InsuredEnrolled"]
+    assert isinstance(batch, BatchHandler)
+    await batch.many(eligibility_transaction.new_uow(), [enrolled, other, again])
+    removed = InsuredRemoved(
+        **enrolled.model_dump(
+            include={"roster_entry_id", "person_id", "insurer_id", "policy_year", "district_code"}
+        ),
+        cover_until=date(2026, 12, 31),
+        reason="case_ended",
+    )
+    await HANDLERS["InsuredRemoved"](eligibility_transaction.new_uow(), removed)
+    rows = {
+        row.roster_entry_id: row
+        for row in await eligibility_transaction.connection.execute(select(InsuredPerson.__table__))
+    }
+    assert len(rows) == 2
+    assert (rows[enrolled.roster_entry_id].cover_from, rows[enrolled.roster_entry_id].enrolled_event_id) == (
+        date(2026, 12, 1),
+        again.event_id,
+    )
+    assert rows[enrolled.roster_entry_id].cover_until == date(2026, 12, 31)
+    assert rows[other.roster_entry_id].cover_until is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any, ClassVar, Literal
 
 import pytest
@@ -54,6 +54,12 @@ def registry_for(contract: type[Event]) -> ContractRegistry:
 
 async def record_effect(uow: UnitOfWork, event: Event) -> None:
     await uow.session.execute(insert(effects).values(item=event.item))  # type: ignore[attr-defined]
+    await uow.commit()
+
+
+async def record_effects(uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """`record_effect` for a run of events at once: one statement (a batch handler)."""
+    await uow.session.execute(insert(effects), [{"item": event.item} for event in events])  # type: ignore[attr-defined]
     await uow.commit()
 
 

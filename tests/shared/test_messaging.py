@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.base import Event
 from shared.db import UnitOfWork, session_factory
@@ -48,11 +48,13 @@ class CrashBeforeMarkSent(OutboxRelay):
 
     crashed = False
 
-    async def _mark_sent(self, session: AsyncSession, seqs: list[int], acknowledged_at: datetime) -> None:
+    async def _mark_sent(
+        self, connection: AsyncConnection, seqs: list[int], acknowledged_at: datetime
+    ) -> None:
         if not self.crashed:
             self.crashed = True
             raise RuntimeError("relay killed between send and mark-sent")
-        await super()._mark_sent(session, seqs, acknowledged_at)
+        await super()._mark_sent(connection, seqs, acknowledged_at)
 
 
 def test_clients_override_the_unsafe_aiokafka_defaults() -> None:

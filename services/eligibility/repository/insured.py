@@ -11,31 +11,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.eligibility.models import Household, HouseholdMember, InsuredPerson, Person
 
 
-async def record_enrolment(session: AsyncSession, entry: dict[str, object]) -> None:
-    """Insert the entry, or bring it up to date: a re-enrolment after a removal puts the person back on."""
+async def record_enrolments(session: AsyncSession, entries: list[dict[str, object]]) -> None:
+    """Insert each entry, or bring it up to date: a re-enrolment after a removal puts the person back on."""
     await _upsert(
         session,
-        entry,
+        entries,
         updated=["district_code", "cover_from", "enrolled_event_id"],
         cleared=["cover_until", "removal_reason", "removed_event_id"],
     )
 
 
-async def record_removal(session: AsyncSession, entry: dict[str, object]) -> None:
-    """Set the entry's end of cover; an entry whose enrolment never arrived is kept with its start unknown."""
+async def record_removals(session: AsyncSession, entries: list[dict[str, object]]) -> None:
+    """Set each entry's end of cover; an entry whose enrolment never arrived is kept with its start unknown."""
     await _upsert(
         session,
-        entry,
+        entries,
         updated=["district_code", "cover_until", "removal_reason", "removed_event_id"],
         cleared=[],
     )
 
 
 async def _upsert(
-    session: AsyncSession, entry: dict[str, object], *, updated: list[str], cleared: list[str]
+    session: AsyncSession, entries: list[dict[str, object]], *, updated: list[str], cleared: list[str]
 ) -> None:
-    """Insert the entry, or set `updated` from this event and clear `cleared` on the one there."""
-    statement = insert(InsuredPerson).values(entry)
+    """Insert each entry, or set `updated` from its event and clear `cleared` on the one there; one statement.
+
+    Of several events for one entry in a run, the last is applied: each sets every column the earlier ones
+    set, so the result is the same as applying them in order (and one statement may touch a row only once).
+    """
+    last = list({entry["roster_entry_id"]: entry for entry in entries}.values())
+    statement = insert(InsuredPerson).values(last)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[InsuredPerson.roster_entry_id],

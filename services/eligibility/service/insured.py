@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
@@ -26,29 +27,37 @@ IDENTITY_READ = "identity.read"
 ENTRY = {"roster_entry_id", "person_id", "insurer_id", "policy_year", "district_code"}
 
 
-async def record_enrolment(uow: UnitOfWork, event: InsuredEnrolled) -> None:
+async def record_enrolments(uow: UnitOfWork, events: Sequence[InsuredEnrolled]) -> None:
+    """A run of enrolments, in one statement (a batch handler): each entry inserted or brought up to date."""
     async with uow:
-        await insured_queries.record_enrolment(
+        await insured_queries.record_enrolments(
             uow.session,
-            {
-                **event.model_dump(include=ENTRY),
-                "cover_from": event.cover_from,
-                "enrolled_event_id": event.event_id,
-            },
+            [
+                {
+                    **event.model_dump(include=ENTRY),
+                    "cover_from": event.cover_from,
+                    "enrolled_event_id": event.event_id,
+                }
+                for event in events
+            ],
         )
         await uow.commit()
 
 
-async def record_removal(uow: UnitOfWork, event: InsuredRemoved) -> None:
+async def record_removals(uow: UnitOfWork, events: Sequence[InsuredRemoved]) -> None:
+    """A run of removals, in one statement (a batch handler): each entry's end of cover set."""
     async with uow:
-        await insured_queries.record_removal(
+        await insured_queries.record_removals(
             uow.session,
-            {
-                **event.model_dump(include=ENTRY),
-                "cover_until": event.cover_until,
-                "removal_reason": event.reason,
-                "removed_event_id": event.event_id,
-            },
+            [
+                {
+                    **event.model_dump(include=ENTRY),
+                    "cover_until": event.cover_until,
+                    "removal_reason": event.reason,
+                    "removed_event_id": event.event_id,
+                }
+                for event in events
+            ],
         )
         await uow.commit()
 

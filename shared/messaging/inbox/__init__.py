@@ -6,11 +6,13 @@ from shared.messaging.inbox.deferred import DeferralPolicy
 from shared.messaging.inbox.letters import (
     DEAD_LETTERED,
     PROCESSED,
+    BatchHandler,
     DeadLetter,
     DeadLetterSink,
     Handler,
     LoggedDeadLetters,
     Undecodable,
+    in_batches,
     is_infrastructure_failure,
     reactions,
 )
@@ -19,6 +21,7 @@ from shared.messaging.inbox.processor import InboxProcessor
 __all__ = [
     "DEAD_LETTERED",
     "PROCESSED",
+    "BatchHandler",
     "DeadLetter",
     "DeadLetterSink",
     "DeferralPolicy",
@@ -27,6 +30,7 @@ __all__ = [
     "LoggedDeadLetters",
     "NotYet",
     "Undecodable",
+    "in_batches",
     "is_infrastructure_failure",
     "reactions",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -18,20 +18,60 @@ log = get_logger(__name__)
 
 Handler = Callable[[UnitOfWork, Event], Awaitable[None]]
 
+
+@dataclass(frozen=True, slots=True)
+class BatchHandler:
+    """A handler that applies several events of its type at once, set-based, in their order, in the batch's
+    transaction. The inbox hands it each run of consecutive events of its type in a delivered batch; to find
+    the event that fails, and to retry or park one, it is called with one event at a time, as any handler."""
+
+    many: Callable[[UnitOfWork, Sequence[Event]], Awaitable[None]]
+
+    async def __call__(self, uow: UnitOfWork, event: Event) -> None:
+        await self.many(uow, [event])
+
+
+def in_batches(use_case: Callable[[UnitOfWork, Sequence[Any]], Awaitable[None]]) -> InBatches:
+    """Marks a use case that applies a sequence of events for `reactions`: it becomes a `BatchHandler`."""
+    return InBatches(use_case)
+
+
+@dataclass(frozen=True, slots=True)
+class InBatches:
+    use_case: Callable[[UnitOfWork, Sequence[Any]], Awaitable[None]]
+
+
 PROCESSED = "processed"
 DEAD_LETTERED = "dead_lettered"
 
 
-def reactions(*pairs: tuple[type[Event], Callable[[UnitOfWork, Any], Awaitable[None]]]) -> dict[str, Handler]:
+def reactions(
+    *pairs: tuple[type[Event], Callable[[UnitOfWork, Any], Awaitable[None]] | InBatches],
+) -> dict[str, Handler]:
     """A service's event handlers: each contract's `type` mapped to its use case, which is called only with
-    an instance of that contract."""
+    instances of that contract; a use case marked `in_batches(...)` gets a run of them at a time."""
 
-    def checked(contract: type[Event], use_case: Callable[[UnitOfWork, Any], Awaitable[None]]) -> Handler:
+    def check(contract: type[Event], use_case: object, event: Event) -> None:
+        if not isinstance(event, contract):
+            raise TypeError(
+                f"{getattr(use_case, '__qualname__', use_case)} handles {contract.__name__}, not {type(event).__name__}"
+            )
+
+    def checked(
+        contract: type[Event], use_case: Callable[[UnitOfWork, Any], Awaitable[None]] | InBatches
+    ) -> Handler:
+        if isinstance(use_case, InBatches):
+            many = use_case.use_case
+
+            async def handle_many(uow: UnitOfWork, events: Sequence[Event]) -> None:
+                for event in events:
+                    check(contract, many, event)
+                await many(uow, events)
+
+            return BatchHandler(handle_many)
+
         async def handle(uow: UnitOfWork, event: Event) -> None:
-            if not isinstance(event, contract):
-                raise TypeError(
-                    f"{use_case.__qualname__} handles {contract.__name__}, not {type(event).__name__}"
-                )
+            check(contract, use_case, event)
             await use_case(uow, event)
 
         handle.__qualname__ = f"{contract.__name__} → {use_case.__module__}.{use_case.__qualname__}"
