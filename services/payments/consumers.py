@@ -11,11 +11,11 @@ from shared.contracts.eligibility import (
     TemporaryAidGranted,
 )
 from shared.contracts.facilities import ResidentAdmitted, ResidentDischarged, ResidentTransferred
-from shared.messaging.inbox import reactions
+from shared.messaging.inbox import in_batches, reactions
 
 HANDLERS = reactions(
-    (CaseApproved, entitlements.open_entitlements),
-    (CaseAmountChanged, entitlements.change_entitlements),
+    (CaseApproved, in_batches(entitlements.open_entitlements)),
+    (CaseAmountChanged, in_batches(entitlements.change_entitlements)),
     (CaseSuspended, entitlements.suspend_entitlements),
     (CaseTerminated, entitlements.end_entitlements),
     (TemporaryAidGranted, entitlements.schedule_one_off),

@@ -45,7 +45,7 @@ async def count(payments: Payments, case_id: object) -> int:
 
 async def test_an_event_use_case_commits_on_a_unit_of_its_own_as_a_route_would(payments: Payments) -> None:
     direct = approval(2)
-    await open_entitlements(payments.runtime.unit_of_work(), direct)
+    await open_entitlements(payments.runtime.unit_of_work(), [direct])
     assert await count(payments, direct.case_id) == 2
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,49 @@ async def entitlements_of_case(
     if for_update:
         query = query.with_for_update()
     return list(await session.scalars(query))
+
+
+async def entitlements_of_cases(
+    session: AsyncSession, case_ids: Collection[UUID], *, for_update: bool = False
+) -> dict[UUID, list[Entitlement]]:
+    """`entitlements_of_case` for several cases in one statement; a case with none is absent."""
+    query = select(Entitlement).where(Entitlement.case_id.in_(list(case_ids))).order_by(Entitlement.person_id)
+    if for_update:
+        query = query.with_for_update()
+    found: dict[UUID, list[Entitlement]] = {}
+    for entitlement in await session.scalars(query):
+        found.setdefault(entitlement.case_id, []).append(entitlement)
+    return found
+
+
+async def add_entitlements(
+    session: AsyncSession, rows: list[dict[str, object]]
+) -> dict[tuple[UUID, UUID, str], UUID]:
+    """`add_entitlement` for many in two statements: the ids of the entitlements that stand, by (case, person,
+    benefit)."""
+    if rows:
+        await session.execute(insert(Entitlement).values(rows).on_conflict_do_nothing())
+    keys = {(r["case_id"], r["person_id"], r["benefit"]) for r in rows}
+    standing = await session.execute(
+        select(Entitlement.id, Entitlement.case_id, Entitlement.person_id, Entitlement.benefit).where(
+            tuple_(Entitlement.case_id, Entitlement.person_id, Entitlement.benefit).in_(list(keys))
+        )
+    )
+    return {(row.case_id, row.person_id, row.benefit): row.id for row in standing}
+
+
+async def set_amounts(session: AsyncSession, amounts: list[dict[str, object]]) -> None:
+    """`set_amount` for many in one statement; of several for one entitlement and month, the last stands."""
+    last = list({(a["entitlement_id"], a["from_month"]): a for a in amounts}.values())
+    statement = insert(EntitlementAmount).values(last)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[EntitlementAmount.entitlement_id, EntitlementAmount.from_month],
+            set_={
+                key: statement.excluded[key] for key in last[0] if key not in {"entitlement_id", "from_month"}
+            },
+        )
+    )
 
 
 async def add_entitlement(session: AsyncSession, entitlement: Entitlement) -> Entitlement:

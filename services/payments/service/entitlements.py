@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -66,58 +68,153 @@ async def _entitle(
     )
 
 
-async def open_entitlements(uow: UnitOfWork, event: CaseApproved) -> None:
-    """A case was approved: each beneficiary is due their amount from the start month."""
+async def open_entitlements(uow: UnitOfWork, events: Sequence[CaseApproved]) -> None:
+    """A run of approvals (a batch handler): each beneficiary due their amount from the start month, every
+    run's entitlements and amounts in three statements."""
     async with uow:
-        for line in event.beneficiaries:
-            await _entitle(
+        await _entitle_many(
+            uow,
+            [
+                _Line(
+                    event.case_id,
+                    event.household_id,
+                    event.program,
+                    event.district_code,
+                    line,
+                    YearMonth.parse(event.start_month).first_day,
+                    "approved",
+                    event.event_id,
+                    [],
+                )
+                for event in events
+                for line in event.beneficiaries
+            ],
+        )
+        await uow.commit()
+
+
+async def change_entitlements(uow: UnitOfWork, events: Sequence[CaseAmountChanged]) -> None:
+    """A run of amount changes (a standard change recalculates every case): when every case is known and
+    nobody leaves one, the new amounts go in three statements; otherwise event by event, as they came."""
+    async with uow:
+        current = await repository.entitlements_of_cases(
+            uow.session, {e.case_id for e in events}, for_update=True
+        )
+        if any(_leaves_or_unknown(event, current.get(event.case_id)) for event in events):
+            for event in events:
+                await _change(uow, event)
+        else:
+            await _entitle_many(
                 uow,
-                line,
-                case_id=event.case_id,
-                household_id=event.household_id,
-                benefit=event.program,
-                district_code=event.district_code,
-                from_month=YearMonth.parse(event.start_month).first_day,
-                reason="approved",
-                event_id=event.event_id,
-                back_pay=[],
+                [
+                    _Line(
+                        event.case_id,
+                        case.household_id,
+                        case.benefit,
+                        case.district_code,
+                        line,
+                        YearMonth.parse(event.from_month).first_day,
+                        event.reason,
+                        event.event_id,
+                        [YearMonth.parse(month).first_day for month in event.back_pay_months],
+                    )
+                    for event in events
+                    for case in current[event.case_id][:1]
+                    for line in event.beneficiaries
+                ],
             )
         await uow.commit()
 
 
-async def change_entitlements(uow: UnitOfWork, event: CaseAmountChanged) -> None:
-    """New amounts from a month; people no longer covered stop then, people newly covered start then."""
-    async with uow:
-        current = await repository.entitlements_of_case(uow.session, event.case_id, for_update=True)
-        if not current:
-            raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
-        from_month = YearMonth.parse(event.from_month).first_day
-        case = current[0]
-        for line in event.beneficiaries:
-            await _entitle(
-                uow,
-                line,
-                case_id=event.case_id,
-                household_id=case.household_id,
-                benefit=case.benefit,
-                district_code=case.district_code,
-                from_month=from_month,
-                reason=event.reason,
-                event_id=event.event_id,
-                back_pay=[YearMonth.parse(month).first_day for month in event.back_pay_months],
-            )
-        covered = {line.person_id for line in event.beneficiaries}
-        gone = [e.person_id for e in current if e.person_id not in covered]
-        if gone:
-            await _end_support(
-                uow,
-                event.case_id,
-                gone,
-                from_month,
-                "termination",
-                raised_on=business_date(event.occurred_at),
-            )
-        await uow.commit()
+def _leaves_or_unknown(event: CaseAmountChanged, current: list[Entitlement] | None) -> bool:
+    return current is None or bool(
+        {e.person_id for e in current} - {line.person_id for line in event.beneficiaries}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One beneficiary's amount from a month, and the entitlement it belongs to."""
+
+    case_id: UUID
+    household_id: UUID
+    benefit: str
+    district_code: str
+    line: MonthlyAmount
+    from_month: date
+    reason: str
+    event_id: UUID
+    back_pay: list[date]
+
+
+async def _entitle_many(uow: UnitOfWork, lines: list[_Line]) -> None:
+    """`_entitle` for many lines: the entitlements opened if new, then the amounts set, in order."""
+    ids = await repository.add_entitlements(
+        uow.session,
+        [
+            {
+                "id": uuid4(),
+                "case_id": x.case_id,
+                "person_id": x.line.person_id,
+                "household_id": x.household_id,
+                "benefit": x.benefit,
+                "district_code": x.district_code,
+                "start_month": x.from_month,
+            }
+            for x in lines
+        ],
+    )
+    await repository.set_amounts(
+        uow.session,
+        [
+            {
+                "entitlement_id": ids[(x.case_id, x.line.person_id, x.benefit)],
+                "from_month": x.from_month,
+                "base_fen": x.line.base_fen,
+                "add_on_fen": x.line.add_on_fen,
+                "care_subsidy_fen": x.line.care_subsidy_fen,
+                "total_fen": x.line.total_fen,
+                "reason": x.reason,
+                "back_pay_months": x.back_pay,
+                "event_id": x.event_id,
+            }
+            for x in lines
+        ],
+    )
+
+
+async def _change(uow: UnitOfWork, event: CaseAmountChanged) -> None:
+    """One amount change, in an open unit of work: new amounts from a month; people no longer covered stop
+    then, people newly covered start then."""
+    current = await repository.entitlements_of_case(uow.session, event.case_id, for_update=True)
+    if not current:
+        raise NotYet(f"no entitlements of case {event.case_id}: CaseApproved has not arrived")
+    from_month = YearMonth.parse(event.from_month).first_day
+    case = current[0]
+    for line in event.beneficiaries:
+        await _entitle(
+            uow,
+            line,
+            case_id=event.case_id,
+            household_id=case.household_id,
+            benefit=case.benefit,
+            district_code=case.district_code,
+            from_month=from_month,
+            reason=event.reason,
+            event_id=event.event_id,
+            back_pay=[YearMonth.parse(month).first_day for month in event.back_pay_months],
+        )
+    covered = {line.person_id for line in event.beneficiaries}
+    gone = [e.person_id for e in current if e.person_id not in covered]
+    if gone:
+        await _end_support(
+            uow,
+            event.case_id,
+            gone,
+            from_month,
+            "termination",
+            raised_on=business_date(event.occurred_at),
+        )
 
 
 async def suspend_entitlements(uow: UnitOfWork, event: CaseSuspended) -> None:
