@@ -31,6 +31,7 @@ from safetynet.tour import (
     SURNAMES,
     Caller,
     DemoRole,
+    accident_claim,
     resident,
 )
 from shared.contracts.types import YearMonth
@@ -38,12 +39,6 @@ from shared.contracts.types import YearMonth
 DISTRICTS = ("500103", "500106", "500112")  # 渝中区, 沙坪坝区, 渝北区
 SEED = 2026
 SECOND_REVIEWER = DemoRole("second reviewer", REVIEWER.role, "demo-reviewer-2")
-ACCIDENT = {
-    "total_fen": 300_000,
-    "basic_insurance_fen": 150_000,
-    "medical_assistance_fen": 50_000,
-    "out_of_list_fen": 40_000,
-}
 INVESTIGATION = ("accepted", "data_cross_checked", "home_visited", "township_reviewed", "notice_posted")
 """The steps before the decision, in order; the scenarios stop after some of them."""
 
@@ -146,6 +141,10 @@ class District:
 
     async def _approved(self, application: str, reviewer: DemoRole = REVIEWER) -> str:
         await self._steps(application, INVESTIGATION)
+        return await self._decided(application, reviewer)
+
+    async def _decided(self, application: str, reviewer: DemoRole) -> str:
+        """Approved today by `reviewer`: the case, its beneficiaries noted for the month's run and the claims."""
         decided = await self._call(
             reviewer,
             "POST",
@@ -311,15 +310,7 @@ class District:
             await self._call(
                 REVIEWER, "POST", f"/eligibility/v1/applications/{application}/steps", 200, json=step
             )
-        decided = await self._call(
-            SECOND_REVIEWER,
-            "POST",
-            f"/eligibility/v1/applications/{application}/steps",
-            200,
-            json={"kind": "approved", "on": self._today.isoformat()},
-        )
-        case = await self._call(CASEWORKER, "GET", f"/eligibility/v1/cases/{decided['case_id']}", 200)
-        self._people += [b["person_id"] for b in case["beneficiaries"]]
+        await self._decided(application, SECOND_REVIEWER)
         return True
 
     # ------------------------------------------------------------------ the care home, the month paid, the claims
@@ -456,18 +447,9 @@ class District:
             ],
         ]
         for person, path in zip(self._people[:5], steps, strict=True):
+            incident = self._today - timedelta(days=1)
             claim = await self._call(
-                CASEWORKER,
-                "POST",
-                "/insurance/v1/claims",
-                201,
-                json={
-                    "person_id": person,
-                    "cover_type": "accident",
-                    "claimed_fen": 100_000,
-                    "incident_date": (self._today - timedelta(days=1)).isoformat(),
-                    "expenses": ACCIDENT,
-                },
+                CASEWORKER, "POST", "/insurance/v1/claims", 201, json=accident_claim(person, incident)
             )
             for step, body in path:
                 payload = {"received": claim["documents_missing"]} if step == "documents" else body

@@ -72,6 +72,22 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ("桂兰", "秀英", "德明", "建国", "玉珍", "志强", "淑芬", "国华", "小明", "小红", "子涵", "浩然")
 
 
+def accident_claim(person_id: str, incident: date) -> dict[str, Any]:
+    """A caseworker's report of an accident: ¥1,000 claimed of ¥3,000 spent, half paid by basic insurance."""
+    return {
+        "person_id": person_id,
+        "cover_type": "accident",
+        "claimed_fen": 100_000,
+        "incident_date": incident.isoformat(),
+        "expenses": {
+            "total_fen": 300_000,
+            "basic_insurance_fen": 150_000,
+            "medical_assistance_fen": 50_000,
+            "out_of_list_fen": 40_000,
+        },
+    }
+
+
 class TourFailed(RuntimeError):
     """A step was not answered as the tour expects; the message says which, and what came back."""
 
@@ -318,22 +334,7 @@ class Tour:
     async def _claim(self, person_id: str) -> None:
         self._chapter("An accident: the caseworker reports it, the insurer settles it")
         claim = await self._call(
-            CASEWORKER,
-            "POST",
-            "/insurance/v1/claims",
-            201,
-            json={
-                "person_id": person_id,
-                "cover_type": "accident",
-                "claimed_fen": 100_000,
-                "incident_date": self._today.isoformat(),
-                "expenses": {
-                    "total_fen": 300_000,
-                    "basic_insurance_fen": 150_000,
-                    "medical_assistance_fen": 50_000,
-                    "out_of_list_fen": 40_000,
-                },
-            },
+            CASEWORKER, "POST", "/insurance/v1/claims", 201, json=accident_claim(person_id, self._today)
         )
         self._say(
             f"claim {claim['id']}: {claim['status']}, documents missing: {', '.join(claim['documents_missing'])}"

@@ -218,3 +218,14 @@ def environment_of(service: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {str(key): "" if value is None else str(value) for key, value in env.items()}
+
+
+def without_service_settings(own: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment with no variable under any service's prefix, plus `own`: what a command or
+    a service started by a test sees, whatever the test run's own environment holds."""
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not any(name.upper().startswith(prefix) for prefix in PREFIXES.values())
+    }
+    return {**inherited, **own}

@@ -4,7 +4,6 @@ whose copy is gone from the dead-letter topic says so and exits 1, leaving the d
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from shared.auth import ensure_dev_keypair
 from shared.contracts.eligibility import CASE_TOPIC
 from shared.local.kafka import KafkaBroker
 from shared.messaging.tables import inbox
-from tests.kit.deploy import PREFIXES, ROOT
+from tests.kit.deploy import ROOT, without_service_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -27,12 +26,9 @@ SAFETYNET = str(ROOT / ".venv" / "bin" / "safetynet")
 
 
 def dead_letters(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    inherited = {
-        k: v for k, v in os.environ.items() if not any(k.upper().startswith(p) for p in PREFIXES.values())
-    }
     return subprocess.run(
         [SAFETYNET, "dead-letters", *args],
-        env={**inherited, **env},
+        env=without_service_settings(env),
         capture_output=True,
         text=True,
         timeout=120,

@@ -35,7 +35,15 @@ from shared.local import postgres
 from shared.local.kafka import KafkaBroker
 from tests.eligibility.conftest import Api
 from tests.kit import wait_for
-from tests.kit.deploy import PREFIXES, ROOT, SERVICES, environment_of, interpolate, raw_compose
+from tests.kit.deploy import (
+    PREFIXES,
+    ROOT,
+    SERVICES,
+    environment_of,
+    interpolate,
+    raw_compose,
+    without_service_settings,
+)
 from tests.kit.eligibility import DISTRICT, approved_case
 from tests.kit.payments import account, returns
 from tests.payments.conftest import keyed
@@ -56,7 +64,7 @@ class Deployment:
     def run(self, *args: str, service: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [SAFETYNET, *args],
-            env=clean_environment(self.environments[service]),
+            env=without_service_settings(self.environments[service]),
             capture_output=True,
             text=True,
             timeout=180,
@@ -68,7 +76,7 @@ class Deployment:
         jobs = {
             service: subprocess.Popen(
                 [SAFETYNET, "migrate", service],
-                env=clean_environment(self.environments[f"{service}-migrate"]),
+                env=without_service_settings(self.environments[f"{service}-migrate"]),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )
@@ -77,16 +85,6 @@ class Deployment:
         for service, job in jobs.items():
             output, _ = job.communicate(timeout=180)
             assert job.returncode == 0, (service, output.decode(errors="replace")[-3000:])
-
-
-def clean_environment(own: dict[str, str]) -> dict[str, str]:
-    """This process's environment without any service's settings, plus `own`."""
-    inherited = {
-        name: value
-        for name, value in os.environ.items()
-        if not any(name.upper().startswith(prefix) for prefix in PREFIXES.values())
-    }
-    return {**inherited, **own}
 
 
 def read_dotenv(text_: str) -> dict[str, str]:
@@ -152,7 +150,7 @@ def serving(deployment_: Deployment) -> Iterator[dict[str, str]]:
             log = (deployment_.logs / f"{service}.log").open("wb")
             processes[service] = subprocess.Popen(
                 [SAFETYNET, "serve", service, "--host", "127.0.0.1", "--port", str(port)],
-                env=clean_environment(deployment_.environments[service]),
+                env=without_service_settings(deployment_.environments[service]),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

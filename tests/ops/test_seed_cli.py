@@ -4,7 +4,6 @@ services are still seeded. (Seeding that works, twice, audited, is tests/ops/tes
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.insurance.main import DEFINITION as INSURANCE
 from shared.auth import ensure_dev_keypair
-from tests.kit.deploy import PREFIXES, ROOT
+from tests.kit.deploy import ROOT, without_service_settings
 
 SAFETYNET = str(ROOT / ".venv" / "bin" / "safetynet")
 
 
 def seed(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    inherited = {
-        k: v for k, v in os.environ.items() if not any(k.upper().startswith(p) for p in PREFIXES.values())
-    }
     return subprocess.run(
         [SAFETYNET, "seed", *args],
-        env={**inherited, **env},
+        env=without_service_settings(env),
         capture_output=True,
         text=True,
         timeout=120,

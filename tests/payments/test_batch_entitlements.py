@@ -17,36 +17,14 @@ from services.payments.consumers import HANDLERS
 from services.payments.main import DEFINITION as PAYMENTS
 from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
-from shared.contracts.eligibility import ApprovedBeneficiary, CaseAmountChanged, CaseApproved, MonthlyAmount
+from shared.contracts.eligibility import CaseAmountChanged, CaseApproved, MonthlyAmount
 from shared.db import session_factory
 from shared.messaging.inbox import DeadLetter, InboxProcessor
 from shared.messaging.tables import deferred_events
 from tests.kit import as_delivered
+from tests.kit.payments import approval
 
 STANDARD = uuid4()
-
-
-def approval(people: int) -> CaseApproved:
-    return CaseApproved(
-        case_id=uuid4(),
-        household_id=uuid4(),
-        program="dibao",
-        district_code="500103",
-        start_month="2026-05",
-        beneficiaries=[
-            ApprovedBeneficiary(
-                person_id=uuid4(),
-                base_fen=40_000,
-                add_on_fen=0,
-                care_subsidy_fen=0,
-                total_fen=40_000,
-                insurance_categories=["dibao"],
-            )
-            for _ in range(people)
-        ],
-        monthly_amount_fen=40_000 * people,
-        decided_on=date(2026, 4, 20),
-    )
 
 
 def change(
@@ -76,7 +54,7 @@ class Letters:
         self.sent.append(letter)
 
 
-async def settle(url: str, batches: list[list[Event]]) -> tuple[list[Any], list[Any], int]:
+async def settle(url: str, batches: list[list[Event]]) -> tuple[Sequence[Any], Sequence[Any], int]:
     """Deliver each batch through the payments inbox; the entitlements, amounts and parked events it leaves."""
     engine = create_async_engine(url)
     letters = Letters()
@@ -115,8 +93,9 @@ async def settle(url: str, batches: list[list[Event]]) -> tuple[list[Any], list[
 
 
 async def test_runs_and_single_events_leave_the_same_entitlements(migrated_database: Any) -> None:
-    a1, a2, a3 = approval(2), approval(1), approval(3)
-    unknown = approval(1)
+    a1, a2, a3, unknown = (
+        approval(n, start_month="2026-05", decided_on=date(2026, 4, 20)) for n in (2, 1, 3, 1)
+    )
     standard_change = [change(a1, 41_000), change(a2, 45_000), change(a3, 42_000)]
     corrected = [change(a1, 41_500), change(a3, 43_000, "2026-09")]  # same month again: the later wins
     leaving = change(a3, 44_000, "2026-10", people=[b.person_id for b in a3.beneficiaries][:2])

@@ -3,38 +3,12 @@ transaction; called by the inbox on a joined unit, it commits with the inbox rec
 
 from __future__ import annotations
 
-from datetime import date
-from uuid import uuid4
-
 from sqlalchemy import func, select
 
 from services.payments.models import Entitlement
 from services.payments.service.entitlements import open_entitlements
-from shared.contracts.eligibility import ApprovedBeneficiary, CaseApproved
+from tests.kit.payments import approval
 from tests.payments.conftest import Payments
-
-
-def approval(people: int) -> CaseApproved:
-    return CaseApproved(
-        case_id=uuid4(),
-        household_id=uuid4(),
-        program="dibao",
-        district_code="500103",
-        start_month="2027-01",
-        beneficiaries=[
-            ApprovedBeneficiary(
-                person_id=uuid4(),
-                base_fen=40_000,
-                add_on_fen=0,
-                care_subsidy_fen=0,
-                total_fen=40_000,
-                insurance_categories=["dibao"],
-            )
-            for _ in range(people)
-        ],
-        monthly_amount_fen=40_000 * people,
-        decided_on=date(2026, 12, 3),
-    )
 
 
 async def count(payments: Payments, case_id: object) -> int:
