@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from services.insurance.service import beneficiaries
 from shared.contracts.eligibility import CaseAmountChanged, CaseApproved, CaseTerminated
-from shared.messaging.inbox import reactions
+from shared.messaging.inbox import in_batches, reactions
 
 HANDLERS = reactions(
-    (CaseApproved, beneficiaries.enrol_case),
+    (CaseApproved, in_batches(beneficiaries.enrol_cases)),
     (CaseAmountChanged, beneficiaries.follow_case_change),
     (CaseTerminated, beneficiaries.end_cover),
 )

@@ -19,6 +19,20 @@ async def case(session: AsyncSession, case_id: UUID, *, for_update: bool = False
     return await session.scalar(query.with_for_update() if for_update else query)
 
 
+async def add_cases(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Cases first heard of; a case already known (a redelivered approval) stays as it is."""
+    if rows:
+        await session.execute(insert(BeneficiaryCase).on_conflict_do_nothing(), list(rows))
+
+
+async def cases(session: AsyncSession, case_ids: Sequence[UUID]) -> dict[UUID, BeneficiaryCase]:
+    """Several cases, locked for update, in one statement."""
+    rows = await session.scalars(
+        select(BeneficiaryCase).where(BeneficiaryCase.case_id.in_(list(case_ids))).with_for_update()
+    )
+    return {case.case_id: case for case in rows}
+
+
 async def add_beneficiaries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Cover windows of a case; a window already there (a redelivered approval) stays as it is."""
     if rows:

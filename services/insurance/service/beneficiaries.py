@@ -6,6 +6,7 @@ roster (`enrolment.sync_persons`). A redelivered or replayed event finds nothing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from services.insurance.service.enrolment import sync_persons
 from shared.contracts.base import Event
 from shared.contracts.eligibility import CaseAmountChanged, CaseApproved, CaseTerminated
 from shared.contracts.types import YearMonth
-from shared.db import UnitOfWork, insert_if_absent
+from shared.db import UnitOfWork
 from shared.errors import NotFound
 
 
@@ -25,40 +26,50 @@ async def _current_case(uow: UnitOfWork, case_id: UUID, event: Event) -> Benefic
     case = await beneficiary_queries.case(uow.session, case_id, for_update=True)
     if case is None:
         raise NotFound(f"case {case_id} is unknown here: its CaseApproved has not arrived")
+    return case if _applies(case, event) else None
+
+
+def _applies(case: BeneficiaryCase, event: Event) -> bool:
+    """Whether `event` is news for `case` (no later event of it applied: not a replay); it then is the latest."""
     if case.last_event_at > event.occurred_at:
-        return None
+        return False
     case.last_event_at = event.occurred_at
-    return case
+    return True
 
 
-async def enrol_case(uow: UnitOfWork, event: CaseApproved) -> None:
-    """Approved: each beneficiary is covered from the 1st of the month of the decision, once per term."""
+async def enrol_cases(uow: UnitOfWork, events: Sequence[CaseApproved]) -> None:
+    """Approved (a batch handler, a run of approvals at once): each beneficiary covered from the 1st of the
+    month of the decision, once per term; the roster brought up to date for all of them together."""
     async with uow:
-        await insert_if_absent(
+        await beneficiary_queries.add_cases(
             uow.session,
-            BeneficiaryCase(
-                case_id=event.case_id,
-                household_id=event.household_id,
-                program=event.program,
-                district_code=event.district_code,
-                last_event_at=event.occurred_at,
-            ),
+            [
+                {
+                    "case_id": event.case_id,
+                    "household_id": event.household_id,
+                    "program": event.program,
+                    "district_code": event.district_code,
+                    "last_event_at": event.occurred_at,
+                }
+                for event in events
+            ],
         )
-        if await _current_case(uow, event.case_id, event) is not None:
-            cover_start = YearMonth.of(event.decided_on).first_day
-            await beneficiary_queries.add_beneficiaries(
-                uow.session,
-                [
-                    {
-                        "case_id": event.case_id,
-                        "person_id": b.person_id,
-                        "categories": list(b.insurance_categories),
-                        "cover_start": cover_start,
-                    }
-                    for b in event.beneficiaries
-                ],
-            )
-            await sync_persons(uow, [b.person_id for b in event.beneficiaries])
+        cases = await beneficiary_queries.cases(uow.session, [event.case_id for event in events])
+        applied = [event for event in events if _applies(cases[event.case_id], event)]
+        await beneficiary_queries.add_beneficiaries(
+            uow.session,
+            [
+                {
+                    "case_id": event.case_id,
+                    "person_id": b.person_id,
+                    "categories": list(b.insurance_categories),
+                    "cover_start": YearMonth.of(event.decided_on).first_day,
+                }
+                for event in applied
+                for b in event.beneficiaries
+            ],
+        )
+        await sync_persons(uow, [b.person_id for event in applied for b in event.beneficiaries])
         await uow.commit()
 
 
