@@ -277,7 +277,17 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
             raise Forbidden(f"this action needs one of the roles: {allowed}")
         return principal
 
+    _GUARDED[holds_role] = roles
     return holds_role
+
+
+_GUARDED: dict[Callable[..., Any], tuple[Role, ...]] = {}
+"""Each `require_roles` guard and the roles it lets through: guards are made once, at import."""
+
+
+def required_roles(dependency: Callable[..., Any]) -> tuple[Role, ...]:
+    """The roles `dependency` lets through if it is a `require_roles` guard (the OpenAPI states them); else ()."""
+    return _GUARDED.get(dependency, ())
 
 
 def ensure_dev_keypair(directory: Path) -> tuple[Path, Path]:

@@ -17,8 +17,9 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.errors import Conflict, FieldIssue, InvalidInput, SafetyNetError
+from shared.openapi import PROBLEM_JSON
 from shared.schema import new_metadata
-from shared.web import PROBLEM_JSON, problem_body
+from shared.web import problem_body
 
 metadata = new_metadata()
 

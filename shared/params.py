@@ -14,3 +14,6 @@ DistrictInPath = Annotated[DistrictCode, Path()]
 
 DistrictFilter = Annotated[DistrictCode | None, Query()]
 """An optional district to narrow a list or a report to: `?district_code=`."""
+
+MAX_PAGE = 100_000
+"""The last page a list may be asked for: far past any real list, and its offset stays well within BIGINT."""

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Mount
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import FieldIssue, PayloadTooLarge, SafetyNetError
 from shared.messaging.connection import RateLimiter
 from shared.observability import correlation_id, get_logger, new_correlation_id
-
-PROBLEM_JSON = "application/problem+json"
-PROBLEM_BASE = "https://safetynet.example.gov.cn/problems/"
-CORRELATION_HEADER = "X-Correlation-ID"
+from shared.openapi import CORRELATION_HEADER, PROBLEM_BASE, PROBLEM_JSON, truthful
+from shared.screening import screen_input
 
 log = get_logger(__name__)
 
@@ -47,12 +45,19 @@ def problem_body(
 
 
 def problem(
-    status: int, title: str, slug: str, detail: str, *, instance: str, errors: Sequence[FieldIssue] = ()
+    status: int,
+    title: str,
+    slug: str,
+    detail: str,
+    *,
+    instance: str,
+    errors: Sequence[FieldIssue] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """An RFC 9457 problem response."""
+    """An RFC 9457 problem response; a 401 always says how to authenticate."""
     body = problem_body(status, title, slug, detail, instance=instance, errors=errors)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    sent = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
 
 
 def _field_path(location: Sequence[Any]) -> str:
@@ -60,6 +65,19 @@ def _field_path(location: Sequence[Any]) -> str:
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:] or parts
     return ".".join(parts)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (RFC 9110 §15.5.6). Starlette's own `Allow` names only
+    the first route it matched, and a path's GET and POST are often two routes."""
+    return [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -88,9 +106,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        slug = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}.get(
+            exc.status_code, "http-error"
+        )
         title = str(exc.detail) if isinstance(exc.detail, str) else "HTTP error"
-        return problem(exc.status_code, title, slug, title, instance=request.url.path)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return problem(exc.status_code, title, slug, title, instance=request.url.path, headers=headers)
 
     app.add_exception_handler(SafetyNetError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -302,7 +325,8 @@ def install_operational_routes(
 
 
 def harden(app: FastAPI, *, max_body_bytes: int, metrics: HttpMetrics) -> None:
-    """The middleware stack, outermost first: correlation id, body limit, metrics, unhandled errors.
+    """The middleware stack, outermost first: correlation id, body limit, metrics, unhandled errors; the
+    problem handlers; the input screen on every route; and the OpenAPI document that describes all of it.
 
     Each `add_middleware` wraps the ones added before it, so they are added innermost first. The
     unhandled-error 500 is innermost so that it carries the correlation id and the metrics count it.
@@ -312,6 +336,8 @@ def harden(app: FastAPI, *, max_body_bytes: int, metrics: HttpMetrics) -> None:
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     install_problem_handlers(app)
+    app.router.dependencies.append(Depends(screen_input))  # every route included from here on
+    app.openapi = truthful(app)  # type: ignore[method-assign]
 
 
 def compose(apps: dict[str, FastAPI], *, title: str) -> FastAPI:

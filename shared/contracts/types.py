@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 
 def _no_duplicates(items: list[Any]) -> list[Any]:
@@ -26,8 +26,72 @@ DistrictCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 TownshipCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")]
 """A township or street (乡镇/街道): its 9-digit statistical division code."""
 
-Month = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
-"""A calendar month as "YYYY-MM"; benefits are granted, paid and stopped by whole months."""
+MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
+Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]
+"""A calendar month as "YYYY-MM", 2000-01 to 2100-12; benefits are granted, paid and stopped by whole months."""
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Parse "YYYY-MM-DD" here: lenient parsing would read "0" as 1970-01-01 (a Unix time), and a strict one
+    would refuse a day in a query string."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+def _iso_instant(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.match(value):
+        raise ValueError("an instant is written YYYY-MM-DDTHH:MM:SS with its UTC offset")
+    return datetime.fromisoformat(value)
+
+
+def _day_between(first: date, last: date) -> AfterValidator:
+    def within(day: date) -> date:
+        if not first <= day <= last:
+            raise ValueError(f"must be between {first} and {last}")
+        return day
+
+    return AfterValidator(within)
+
+
+def _instant_between(first: date, last: date) -> AfterValidator:
+    def within(instant: datetime) -> datetime:
+        if not first <= instant.date() <= last:
+            raise ValueError(f"must be between {first} and {last}")
+        return instant
+
+    return AfterValidator(within)
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    _day_between(date(2000, 1, 1), date(2100, 12, 31)),
+    Field(json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}),
+]
+"""A business day sent by a client, 2000-01-01 to 2100-12-31 (the years the calendar and the months span)."""
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_iso_instant),
+    _instant_between(date(2000, 1, 1), date(2100, 12, 31)),
+    Field(json_schema_extra={"pattern": r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}T"}),
+]
+"""A moment sent by a client, in ISO 8601, within the years of `Day`."""
+
+BirthDate = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    _day_between(date(1900, 1, 1), date(2100, 12, 31)),
+    Field(json_schema_extra={"pattern": r"^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}),
+]
+"""A person's date of birth, 1900-01-01 to 2100-12-31."""
 
 _MONTH_LABEL = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
@@ -90,6 +154,13 @@ class YearMonth:
 
 Fen = Annotated[int, Field(ge=0)]
 """An amount of money in fen (分, 1/100 yuan); never a float."""
+
+MAX_FEN = 10**12
+"""The most one amount a client sends may be: ten billion yuan, past any real one, and small enough that the
+sums of millions of them stay within PostgreSQL's BIGINT."""
+
+MAX_INTEGER = 2**31 - 1
+"""PostgreSQL's INTEGER: the bound of a count or version a client sends, where nothing tighter applies."""
 
 PolicyYear = Annotated[int, Field(ge=2018, le=2100)]
 """An insurance policy term: the calendar year it covers."""

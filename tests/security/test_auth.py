@@ -31,8 +31,9 @@ from shared.auth import (
     require_roles,
 )
 from shared.errors import Forbidden, Unauthorized
+from shared.openapi import PROBLEM_JSON
 from shared.settings import AuthSettings
-from shared.web import PROBLEM_JSON, install_problem_handlers
+from shared.web import install_problem_handlers
 
 ISSUER, AUDIENCE = "safetynet-test", "safetynet"
 HOME, OTHER = "110105", "110106"

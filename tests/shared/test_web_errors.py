@@ -18,7 +18,8 @@ from fastapi.responses import StreamingResponse
 from prometheus_client import CollectorRegistry
 
 from shared.observability import configure_logging
-from shared.web import CORRELATION_HEADER, PROBLEM_JSON, HttpMetrics, harden
+from shared.openapi import CORRELATION_HEADER, PROBLEM_JSON
+from shared.web import HttpMetrics, harden
 
 Reply = tuple[int, dict[str, str], bytes]
 

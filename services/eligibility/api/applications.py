@@ -18,7 +18,7 @@ from services.eligibility.schemas.applications import (
     StepIn,
 )
 from services.eligibility.service import applications, relatives
-from shared.params import DistrictFilter
+from shared.params import MAX_PAGE, DistrictFilter
 from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(tags=["applications"])
@@ -30,6 +30,7 @@ District = Annotated[DistrictFilter, Query(description="one of your districts")]
     "/applications",
     status_code=status.HTTP_201_CREATED,
     summary="Receive an application (申请) for a household",
+    responses={404: {"description": "No household with that id in your districts."}},
 )
 async def post_application(
     body: ApplicationIn, uow: UnitOfWorkDep, pii: PersonalDataDep, caller: Assessor, today: TodayDep
@@ -77,7 +78,7 @@ async def get_applications(
     caller: Staff,
     district_code: District = None,
     state: Annotated[str | None, Query(max_length=32)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ApplicationPage:
     return await applications.list_applications(

@@ -16,7 +16,7 @@ from services.eligibility.schemas.households import (
     HouseholdVersionOut,
 )
 from services.eligibility.service import households
-from shared.params import DistrictFilter
+from shared.params import MAX_PAGE, DistrictFilter
 from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/households", tags=["households"])
@@ -34,7 +34,7 @@ async def get_households(
     uow: UnitOfWorkDep,
     caller: Caseworker,
     district_code: DistrictFilter = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> HouseholdPage:
     return await households.list_households(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -21,6 +20,7 @@ from services.eligibility.schemas.standards import (
 )
 from services.eligibility.service import assessments
 from services.eligibility.service import standards as service
+from shared.contracts.types import Day
 from shared.params import DistrictInPath
 from shared.service import JobsDep, UnitOfWorkDep
 
@@ -59,7 +59,7 @@ async def get_standards(uow: UnitOfWorkDep, _caller: Staff) -> list[StandardOut]
 
 @router.get("/standards/in-force", summary="The standard in force on a day")
 async def get_standard_in_force(
-    uow: UnitOfWorkDep, _caller: Staff, on: Annotated[date, Query(description="the day")]
+    uow: UnitOfWorkDep, _caller: Staff, on: Annotated[Day, Query(description="the day")]
 ) -> StandardOut:
     row, _ = await service.standards_in_force(uow, on)
     return _standard(row)
@@ -78,7 +78,7 @@ async def post_standard(
     recalculation = await service.publish_changed_standard(
         uow,
         effective_from=body.effective_from,
-        changes=body.parameters,
+        changes=body.changes(),
         published_by=caller.subject,
         note=body.note,
     )
@@ -105,7 +105,7 @@ async def post_district_standard(
         uow,
         district_code=district_code,
         effective_from=body.effective_from,
-        overrides=body.parameters,
+        overrides=body.changes(),
         published_by=caller.subject,
         note=body.note,
     )
@@ -116,7 +116,7 @@ async def get_district_standard(
     district_code: DistrictInPath,
     uow: UnitOfWorkDep,
     caller: Staff,
-    on: Annotated[date, Query(description="the day")],
+    on: Annotated[Day, Query(description="the day")],
 ) -> DistrictStandardOut:
     caller.require_district(district_code)
     return await service.district_standard(uow, district_code, on)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.eligibility.schemas.assessments import TemporaryIn
 from services.eligibility.schemas.common import DistrictCode, Strict
+from shared.contracts.types import MAX_FEN, Day, StaffId
 
 StepKindName = Literal[
     "accepted",
@@ -49,7 +50,7 @@ class ApplicationIn(Strict):
 
     household_id: UUID
     program: Literal["dibao", "tekun", "temporary"]
-    applied_on: date = Field(description="the day it was received; never in the future")
+    applied_on: Day = Field(description="the day it was received; never in the future")
     township_code: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
     uses_democratic_appraisal: bool = Field(
         default=False, description="the district's procedure includes 民主评议"
@@ -60,18 +61,24 @@ class ApplicationIn(Strict):
     )
 
 
+Note = Annotated[str, StringConstraints(max_length=1000)]
+"""A reason or finding, in a sentence or a paragraph."""
+
+
 class StepDetailsIn(Strict):
-    reasons: list[str] = Field(
-        default=[], description="refused, rejected, objection_raised, deadline_extended"
+    reasons: list[Note] = Field(
+        default=[], max_length=20, description="refused, rejected, objection_raised, deadline_extended"
     )
-    findings: list[str] = Field(
-        default=[], description="data_cross_checked results; neighbours_visited notes"
+    findings: list[Note] = Field(
+        default=[], max_length=20, description="data_cross_checked results; neighbours_visited notes"
     )
-    investigators: list[str] = Field(default=[], description="home_visited: at least two distinct staff ids")
+    investigators: list[StaffId] = Field(
+        default=[], max_length=20, description="home_visited: at least two distinct staff ids"
+    )
     district_level: bool = Field(
         default=False, description="home_visited by district staff (required for relatives)"
     )
-    amount_fen: int | None = Field(default=None, ge=1, description="help_first_paid")
+    amount_fen: int | None = Field(default=None, ge=1, le=MAX_FEN, description="help_first_paid")
 
 
 class StepIn(Strict):
@@ -92,7 +99,7 @@ class StepIn(Strict):
     )
 
     kind: StepKindName
-    on: date = Field(description="the day it happened; never in the future, never before the previous step")
+    on: Day = Field(description="the day it happened; never in the future, never before the previous step")
     details: StepDetailsIn = StepDetailsIn()
 
 
@@ -161,7 +168,9 @@ class OverdueOut(BaseModel):
 class RelativeIn(Strict):
     """A relative (近亲属) of assistance staff or a village cadre, filed (备案) in the register."""
 
-    id_number: str = Field(description="the relative's resident ID; kept only as a blind index")
+    id_number: str = Field(
+        max_length=18, description="the relative's resident ID; kept only as a blind index"
+    )
     staff_id: str = Field(min_length=1, max_length=128, description="the staff member or cadre")
     relation: Literal["spouse", "parent", "child", "sibling", "grandparent", "grandchild"]
     district_code: str = DistrictCode

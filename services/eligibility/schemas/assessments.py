@@ -8,6 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.eligibility.schemas.common import DisabilityKind, DistrictCode, Relation, Strict
+from shared.contracts.types import MAX_FEN, BirthDate, Day
+
+MAX_MEMBERS = 30
+"""The most members a household (or an assessment of one) may list."""
 
 
 class MemberProfile(Strict):
@@ -26,14 +30,16 @@ class MemberProfile(Strict):
 
 class MemberIn(MemberProfile):
     id_number: str | None = Field(
-        default=None, description="18-character resident ID; validated (GB 11643) but never echoed"
+        default=None,
+        max_length=18,
+        description="18-character resident ID; validated (GB 11643) but never echoed",
     )
-    birth_date: date
+    birth_date: BirthDate
     relation: Relation = "head"
 
 
 class VehicleIn(Strict):
-    value_fen: int = Field(ge=0)
+    value_fen: int = Field(ge=0, le=MAX_FEN)
     disabled_mobility: bool = False
     exemption_evidenced: bool = Field(
         default=False, description="evidence for the low-value vehicle exemption"
@@ -41,35 +47,37 @@ class VehicleIn(Strict):
 
 
 class AssetsIn(Strict):
-    financial_fen: int = Field(default=0, ge=0)
-    illness_reserve_fen: int = Field(default=0, ge=0, description="kept for a serious illness, with evidence")
-    vehicles: list[VehicleIn] = Field(default_factory=list)
-    dwellings: int = Field(default=0, ge=0)
-    per_capita_floor_area_m2: float = Field(default=0.0, ge=0)
+    financial_fen: int = Field(default=0, ge=0, le=MAX_FEN)
+    illness_reserve_fen: int = Field(
+        default=0, ge=0, le=MAX_FEN, description="kept for a serious illness, with evidence"
+    )
+    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=20)
+    dwellings: int = Field(default=0, ge=0, le=100)
+    per_capita_floor_area_m2: float = Field(default=0.0, ge=0, le=100_000)
     shop_front: bool = False
     business: bool = False
 
 
 class ConsumptionIn(Strict):
-    home_acquired_on: date | None = None
+    home_acquired_on: Day | None = None
     home_exception: Literal["disaster_rebuild", "state_demolition"] | None = None
     study_abroad_self_funded: bool = False
-    premiums_and_private_fees_fen_per_year: int = Field(default=0, ge=0)
-    nonessential_purchases_6m_fen: int = Field(default=0, ge=0)
+    premiums_and_private_fees_fen_per_year: int = Field(default=0, ge=0, le=MAX_FEN)
+    nonessential_purchases_6m_fen: int = Field(default=0, ge=0, le=MAX_FEN)
 
 
 class RigidExpensesIn(Strict):
     medical: int = Field(
-        default=0, ge=0, description="out-of-pocket serious-illness costs, last 12 months, fen"
+        default=0, ge=0, le=MAX_FEN, description="out-of-pocket serious-illness costs, last 12 months, fen"
     )
-    education: int = Field(default=0, ge=0, description="schooling costs, last 12 months, fen")
+    education: int = Field(default=0, ge=0, le=MAX_FEN, description="schooling costs, last 12 months, fen")
 
 
 class TemporaryIn(Strict):
     kind: Literal["emergency", "expenditure"]
     household_class: Literal["A", "B", "C", "D"]
-    persons: int = Field(ge=1)
-    months: int | None = Field(default=None, ge=1, description="default: the class minimum")
+    persons: int = Field(ge=1, le=100)
+    months: int | None = Field(default=None, ge=1, le=120, description="default: the class minimum")
     cause: str | None = Field(
         default=None,
         min_length=1,
@@ -80,19 +88,21 @@ class TemporaryIn(Strict):
 
 
 class SinglePersonIn(Strict):
-    member_index: int = Field(ge=0)
-    monthly_income_fen: int = Field(ge=0)
+    member_index: int = Field(ge=0, lt=MAX_MEMBERS)
+    monthly_income_fen: int = Field(ge=0, le=MAX_FEN)
 
 
 class AssessmentRequest(Strict):
     """A caseworker's calculator: the same rules the workflow applies, on facts typed in."""
 
     program: Literal["dibao", "tekun", "temporary"]
-    as_of: date = Field(description="ages and the standard in force are taken on this day")
+    as_of: Day = Field(description="ages and the standard in force are taken on this day")
     district_code: str = DistrictCode
     area: Literal["urban", "rural"]
-    members: list[MemberIn] = Field(min_length=1, description="for tekun, the first member is the applicant")
-    monthly_income_fen: int = Field(ge=0, description="the household's counted monthly income")
+    members: list[MemberIn] = Field(
+        min_length=1, max_length=MAX_MEMBERS, description="for tekun, the first member is the applicant"
+    )
+    monthly_income_fen: int = Field(ge=0, le=MAX_FEN, description="the household's counted monthly income")
     assets: AssetsIn = AssetsIn()
     consumption: ConsumptionIn = ConsumptionIn()
     rigid_expenses_12m_fen: RigidExpensesIn = RigidExpensesIn()

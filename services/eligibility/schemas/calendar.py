@@ -10,20 +10,21 @@ from pydantic import BaseModel, Field
 
 from services.eligibility.domain.calendar import MAX_DAYS, NAME_MAX, NOTICE_MAX
 from services.eligibility.schemas.common import Strict
+from shared.contracts.types import Day
 
 
 class CalendarDayIn(Strict):
-    date: date
+    date: Day
     kind: Literal["holiday", "working_day"] = Field(
         description="holiday (放假), or working_day: a weekend day worked in exchange (调休上班)"
     )
-    name: str = Field(default="", max_length=NAME_MAX, pattern=r"^[^\x00]*$", description="e.g. 春节")
+    name: str = Field(default="", max_length=NAME_MAX, description="e.g. 春节")
 
 
 class CalendarYearIn(Strict):
     """A year from the State Council's notice on holiday arrangements (国务院办公厅关于…部分节假日安排的通知)."""
 
-    notice: str | None = Field(default=None, max_length=NOTICE_MAX, pattern=r"^[^\x00]*$")
+    notice: str | None = Field(default=None, max_length=NOTICE_MAX)
     days: list[CalendarDayIn] = Field(
         max_length=MAX_DAYS,
         description="every day off and every weekend day worked; any other Monday–Friday is a working day",

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.eligibility.schemas.common import Strict
-from shared.contracts.types import TerminationReason
+from shared.contracts.types import Day, TerminationReason
 
 
 class BeneficiaryOut(BaseModel):
@@ -43,18 +43,18 @@ class CaseOut(BaseModel):
 
 class TerminationIn(Strict):
     reason: TerminationReason
-    on: date = Field(description="the day of the event; support stops from the next month")
+    on: Day = Field(description="the day of the event; support stops from the next month")
 
 
 class SuspensionIn(Strict):
     reason_code: Literal["review_overdue", "investigation", "unreachable", "payment_failed", "other"]
-    on: date
+    on: Day
 
 
 class ReviewIn(Strict):
     """A periodic review (or a reported change of circumstances) re-assessing the household as registered."""
 
-    on: date = Field(description="the day of the review; a new amount applies from the next month")
+    on: Day = Field(description="the day of the review; a new amount applies from the next month")
     reason: Literal["review", "circumstances"] = "review"
 
 
@@ -63,4 +63,4 @@ class CareAssessmentIn(Strict):
 
     person_id: UUID
     adl_failed: int = Field(ge=0, le=6, description="how many of the six activities the person cannot do")
-    on: date
+    on: Day

@@ -9,12 +9,21 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.eligibility.domain.income import Income, IncomeCategory, counted_monthly_income
-from services.eligibility.schemas.assessments import AssetsIn, ConsumptionIn, MemberIn, RigidExpensesIn
+from services.eligibility.schemas.assessments import (
+    MAX_MEMBERS,
+    AssetsIn,
+    ConsumptionIn,
+    MemberIn,
+    RigidExpensesIn,
+)
 from services.eligibility.schemas.common import DistrictCode, Relation, Strict
+from shared.contracts.types import MAX_FEN, MAX_INTEGER
 
 
 class HouseholdMemberIn(MemberIn):
-    id_number: str = Field(description="18-character resident ID (GB 11643); stored encrypted, shown masked")
+    id_number: str = Field(
+        max_length=18, description="18-character resident ID (GB 11643); stored encrypted, shown masked"
+    )
     name: str = Field(min_length=1, max_length=50, description="stored encrypted, shown masked")
 
 
@@ -22,15 +31,17 @@ class IncomeIn(Strict):
     """One monthly income, net of tax and social-insurance contributions (fen)."""
 
     category: IncomeCategory
-    monthly_fen: int = Field(ge=0)
-    member_index: int | None = Field(default=None, ge=0, description="the member who earns it, if one does")
+    monthly_fen: int = Field(ge=0, le=MAX_FEN)
+    member_index: int | None = Field(
+        default=None, ge=0, lt=MAX_MEMBERS, description="the member who earns it, if one does"
+    )
 
 
 class StoredFacts(Strict):
     """A household's incomes by category, assets, consumption and rigid expenses, as kept with it."""
 
     incomes: list[IncomeIn] = Field(
-        default_factory=list, description="by category; exempt categories are not counted"
+        default_factory=list, max_length=50, description="by category; exempt categories are not counted"
     )
     assets: AssetsIn = AssetsIn()
     consumption: ConsumptionIn = ConsumptionIn()
@@ -42,6 +53,7 @@ class HouseholdFacts(StoredFacts):
     monthly_income_fen: int | None = Field(
         default=None,
         ge=0,
+        le=MAX_FEN,
         description="the counted monthly income; computed from `incomes` when they are given",
     )
 
@@ -98,7 +110,7 @@ class HouseholdIn(HouseholdFacts):
     district_code: str = DistrictCode
     township_code: str | None = Field(default=None, pattern=r"^[0-9]{9}$")
     area: Literal["urban", "rural"]
-    members: list[HouseholdMemberIn] = Field(min_length=1, max_length=30)
+    members: list[HouseholdMemberIn] = Field(min_length=1, max_length=MAX_MEMBERS)
     reason: str = Field(
         default="registered", min_length=1, max_length=500, description="recorded in the history"
     )
@@ -139,7 +151,7 @@ class HouseholdChange(HouseholdIn):
         },
     )
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_INTEGER)
     reason: str = Field(min_length=1, max_length=500, description="why it changed; recorded in the history")
 
 

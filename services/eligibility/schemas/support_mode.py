@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.eligibility.schemas.common import Strict
-from shared.contracts.types import CareLevel, SupportMode
+from shared.contracts.types import CareLevel, Day, SupportMode
 
 
 class CarerIn(Strict):
@@ -47,7 +47,7 @@ class SupportModeIn(Strict):
     support_mode: SupportMode = Field(
         description="centralised: in a care facility (集中供养); dispersed: at home with a named carer (分散供养)"
     )
-    chosen_on: date = Field(
+    chosen_on: Day = Field(
         description="the day the person chose: not in the future, not before the case's decision nor before "
         "the person's latest choice"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,11 +10,12 @@ from services.facilities.api.params import District
 from services.facilities.api.roles import DISTRICT_READERS, READERS, DistrictReader, Reader, needs
 from services.facilities.schemas.kpis import CareRateReportOut, OccupancyReportOut
 from services.facilities.service import kpis as kpi_service
+from shared.contracts.types import Day, Month
 from shared.service import TodayDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/kpis", tags=["KPIs"])
 
-MonthParam = Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+MonthParam = Annotated[Month | None, Query(description="YYYY-MM")]
 
 
 @router.get(
@@ -32,7 +32,7 @@ async def get_care_rate(
     caller: DistrictReader,
     today: TodayDep,
     district_code: District = None,
-    on: Annotated[date | None, Query(description="the day measured; default today")] = None,
+    on: Annotated[Day | None, Query(description="the day measured; default today")] = None,
     trend_from: MonthParam = None,
     trend_to: MonthParam = None,
 ) -> CareRateReportOut:
@@ -52,6 +52,6 @@ async def get_occupancy(
     caller: Reader,
     today: TodayDep,
     district_code: District = None,
-    on: Annotated[date | None, Query(description="beds held on this day; default today")] = None,
+    on: Annotated[Day | None, Query(description="beds held on this day; default today")] = None,
 ) -> OccupancyReportOut:
     return await kpi_service.occupancy(uow, caller, on=on or today, district_code=district_code)

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.facilities.schemas.common import Strict, Text200, Text1000
-from shared.contracts.types import DistrictCode
+from shared.contracts.types import Day, DistrictCode
 
 Action = Literal["keep", "renovate", "close", "new_build"]
 
@@ -39,8 +39,8 @@ class PlanActionIn(Strict):
     plan_start_year: int = Field(ge=2016, le=2100, description="first year of the five-year plan")
     action: Action = Field(description="keep, renovate (renovate/upgrade), close or new_build")
     project_name: Text200 | None = Field(default=None, description="required for a new build")
-    target_start: date
-    target_end: date
+    target_start: Day
+    target_end: Day
     progress_percent: int = Field(default=0, ge=0, le=100)
     note: Text1000 | None = None
 

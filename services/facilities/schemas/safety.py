@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.facilities.domain.safety import Kind, Severity
 from services.facilities.schemas.common import Strict, Text60, Text1000
+from shared.contracts.types import Day
 
 
 class SafetyItemIn(Strict):
@@ -36,9 +37,9 @@ class SafetyItemIn(Strict):
         description="minor, major or critical; an open critical fire item stops admissions"
     )
     description: Text1000
-    found_on: date
+    found_on: Day
     responsible_person: Text60 = Field(description="who must rectify it (整改责任人)")
-    deadline: date
+    deadline: Day
 
     @model_validator(mode="after")
     def _deadline_after_finding(self) -> Self:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from services.insurance.api.params import District, Year
 from services.insurance.api.roles import KpiReader
 from services.insurance.schemas.kpis import TermKpisOut
 from services.insurance.service import kpis as kpi_service
+from shared.contracts.types import Day
 from shared.service import TodayDep, UnitOfWorkDep
 
 router = APIRouter()
@@ -30,7 +30,7 @@ async def get_kpis(
     caller: KpiReader,
     today: TodayDep,
     as_of: Annotated[
-        date | None,
+        Day | None,
         Query(
             description="cover counted to this day, claims reported to it; default: cover to today, or the "
             "term's last day (first, for a term to come), and claims reported to today"

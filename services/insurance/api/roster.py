@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -22,6 +21,7 @@ from services.insurance.schemas.roster import (
     RosterPage,
 )
 from services.insurance.service import roster as roster_service
+from shared.contracts.types import Day
 from shared.service import JobsDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter()
@@ -109,7 +109,7 @@ async def get_reconciliation(
     caller: Overseer,
     today: TodayDep,
     as_of: Annotated[
-        date | None, Query(description="default: today, or the term's last day (first, for a term to come)")
+        Day | None, Query(description="default: today, or the term's last day (first, for a term to come)")
     ] = None,
     district_code: District = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,

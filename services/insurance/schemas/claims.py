@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from services.insurance.domain.claims import Channel
 from services.insurance.domain.terms import CoverType
-from services.insurance.schemas.common import Strict
+from services.insurance.schemas.common import DocumentName, Strict
+from shared.contracts.types import MAX_FEN, Day
 
 RejectionCode = Literal[
     "not_insured", "not_covered", "late_report", "documents_incomplete", "duplicate", "other"
@@ -20,35 +21,35 @@ RejectionCode = Literal[
 class ExpensesIn(Strict):
     """Hospitalisation expenses in fen; amounts only, never the diagnosis."""
 
-    total_fen: int = Field(ge=0)
-    basic_insurance_fen: int = Field(ge=0, description="paid by basic medical insurance")
-    medical_assistance_fen: int = Field(ge=0, description="paid by medical assistance (医疗救助)")
-    out_of_list_fen: int = Field(ge=0, description="outside the medical-insurance list (目录外)")
+    total_fen: int = Field(ge=0, le=MAX_FEN)
+    basic_insurance_fen: int = Field(ge=0, le=MAX_FEN, description="paid by basic medical insurance")
+    medical_assistance_fen: int = Field(ge=0, le=MAX_FEN, description="paid by medical assistance (医疗救助)")
+    out_of_list_fen: int = Field(ge=0, le=MAX_FEN, description="outside the medical-insurance list (目录外)")
 
 
 class ClaimIn(Strict):
     person_id: UUID = Field(description="the insured (for the school-entry grant: the admitted student)")
     cover_type: CoverType
-    incident_date: date = Field(description="accident, admission to hospital, death, or university admission")
-    claimed_fen: int = Field(ge=0)
+    incident_date: Day = Field(description="accident, admission to hospital, death, or university admission")
+    claimed_fen: int = Field(ge=0, le=MAX_FEN)
     channel: Channel | None = Field(
         default=None,
         description="caseworker (default for staff), hospital (staff keying a hospital's notice), insurer",
     )
     expenses: ExpensesIn | None = Field(default=None, description="required for accident and illness covers")
-    documents_received: list[str] = Field(default_factory=list, max_length=20)
+    documents_received: list[DocumentName] = Field(default_factory=list, max_length=20)
 
 
 class DocumentsIn(Strict):
-    received: list[str] = Field(min_length=1, max_length=20, description="documents now received")
+    received: list[DocumentName] = Field(min_length=1, max_length=20, description="documents now received")
 
 
 class AssessmentIn(Strict):
-    assessed_fen: int = Field(ge=0, description="amount the insurer accepts to pay")
+    assessed_fen: int = Field(ge=0, le=MAX_FEN, description="amount the insurer accepts to pay")
 
 
 class SettlementIn(Strict):
-    paid_fen: int = Field(ge=0, description="amount paid; at most the assessed amount")
+    paid_fen: int = Field(ge=0, le=MAX_FEN, description="amount paid; at most the assessed amount")
 
 
 class RejectionIn(Strict):

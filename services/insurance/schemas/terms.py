@@ -8,8 +8,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.insurance.domain.terms import DEFAULT_COVERS, CoverType
-from services.insurance.schemas.common import Strict
-from shared.contracts.types import PolicyYear
+from services.insurance.schemas.common import DocumentName, Strict
+from shared.contracts.types import MAX_FEN, PolicyYear
 
 
 class InsurerIn(Strict):
@@ -23,9 +23,13 @@ class InsurerOut(BaseModel):
 
 class CoverIn(Strict):
     cover_type: CoverType
-    limit_fen: int = Field(ge=0, description="most paid per claim")
-    report_limit_hours: int | None = Field(default=None, ge=1, description="report within this many hours")
-    documents: list[str] = Field(min_length=1, max_length=20, description="the claim's documents checklist")
+    limit_fen: int = Field(ge=0, le=MAX_FEN, description="most paid per claim")
+    report_limit_hours: int | None = Field(
+        default=None, ge=1, le=8_760, description="report within this many hours (at most a year)"
+    )
+    documents: list[DocumentName] = Field(
+        min_length=1, max_length=20, description="the claim's documents checklist"
+    )
 
 
 def _default_covers() -> list[CoverIn]:
@@ -45,8 +49,10 @@ class TermIn(Strict):
 
     year: PolicyYear
     insurer_id: UUID
-    premium_fen: int = Field(default=12_000, ge=0, description="per person per year; ¥120 by default")
-    covers: list[CoverIn] = Field(default_factory=_default_covers, min_length=1)
+    premium_fen: int = Field(
+        default=12_000, ge=0, le=MAX_FEN, description="per person per year; ¥120 by default"
+    )
+    covers: list[CoverIn] = Field(default_factory=_default_covers, min_length=1, max_length=20)
 
 
 class CoverOut(BaseModel):

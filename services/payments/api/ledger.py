@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -11,6 +10,7 @@ from fastapi.responses import JSONResponse
 from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
 from services.payments.schemas.ledger import AllocationIn, BalancesOut, TransactionOut
 from services.payments.service import ledger
+from shared.contracts.types import Instant
 from shared.params import DistrictInPath
 from shared.service import OnceDep, UnitOfWorkDep
 
@@ -53,8 +53,8 @@ async def get_statement(
     district_code: District,
     uow: UnitOfWorkDep,
     caller: Finance,
-    since: Annotated[datetime | None, Query(description="posted at or after")] = None,
-    until: Annotated[datetime | None, Query(description="posted before")] = None,
+    since: Annotated[Instant | None, Query(description="posted at or after")] = None,
+    until: Annotated[Instant | None, Query(description="posted before")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> list[TransactionOut]:
     return await ledger.statement(uow, caller, district_code, since=since, until=until, limit=limit)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.payments.models import Overpayment
 from services.payments.schemas.common import _columns
+from shared.contracts.types import Day
 
 
 class OverpaymentOut(BaseModel):
@@ -35,5 +36,5 @@ class SettleOverpaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["recovered", "waived"]
-    settled_on: date
+    settled_on: Day
     note: str = Field(min_length=1, max_length=200, description="receipt number, or why it is waived")

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.types import Month
+
 
 class RunIn(BaseModel):
     """The district and month to pay."""
@@ -13,7 +15,7 @@ class RunIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     district_code: str = Field(pattern=r"^[0-9]{6}$")
-    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="the month the run pays, YYYY-MM")
+    month: Month = Field(description="the month the run pays, YYYY-MM")
 
 
 class RunOut(BaseModel):
