@@ -4,6 +4,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.oversight import api
+from services.oversight.consumers import HANDLERS
 from services.oversight.settings import OversightSettings
 from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
@@ -14,6 +16,8 @@ DEFINITION = ServiceDefinition(
     title="SafetyNet oversight",
     description="External data imports, checks and findings, problem lists, rectifications, spot checks, service contracts and district KPIs. Publishes `oversight.finding.v1`.",
     migrations=Path(__file__).parent / "migrations",
+    routers=(api.router,),
+    handlers=HANDLERS,
 )
 
 

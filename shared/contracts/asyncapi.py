@@ -15,10 +15,11 @@ import yaml
 
 from shared.contracts.base import Event
 from shared.contracts.catalogue import TOPICS, registry
-from shared.contracts.eligibility import CALENDAR_TOPIC, CASE_TOPIC
+from shared.contracts.eligibility import CALENDAR_TOPIC, CASE_TOPIC, HOUSEHOLD_TOPIC
 from shared.contracts.examples import EXAMPLES
 from shared.contracts.facilities import PLACEMENT_TOPIC
 from shared.contracts.insurance import CLAIM_TOPIC, ENROLLMENT_TOPIC
+from shared.contracts.oversight import FINDING_TOPIC
 from shared.contracts.payments import PAYMENT_TOPIC
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
@@ -36,6 +37,12 @@ _TOPIC_DOCS: dict[str, tuple[str, str]] = {  # topic: (CloudEvents source, descr
         "/safetynet/eligibility",
         "The working-day calendar (holidays and shifted working days) as the bureau enters each year "
         "from the State Council's notice; a service that counts working days keeps its own copy. Keyed by year.",
+    ),
+    HOUSEHOLD_TOPIC: (
+        "/safetynet/eligibility",
+        "Households as registered and changed (members as person ids with relations and match keys, "
+        "declared facts) keyed by household id, and the staff-relatives register keyed by entry. Match keys "
+        "are keyed hashes of resident IDs: for the oversight service only, never for outside subscribers.",
     ),
     PAYMENT_TOPIC: (
         "/safetynet/payments",
@@ -55,6 +62,11 @@ _TOPIC_DOCS: dict[str, tuple[str, str]] = {  # topic: (CloudEvents source, descr
     CLAIM_TOPIC: (
         "/safetynet/insurance",
         "Claims from report to settlement or rejection. Keyed by claim id.",
+    ),
+    FINDING_TOPIC: (
+        "/safetynet/oversight",
+        "Findings of the oversight checks (R1–R14, 漏保), each raised once per rule and subject, with its "
+        "evidence as ids and facts; eligibility suspends the cases whose rule says so. Keyed by finding id.",
     ),
 }
 

@@ -1,13 +1,14 @@
-"""Events the eligibility service publishes about cases: decisions, amounts and care levels."""
+"""Events the eligibility service publishes: cases (decisions, amounts, care levels, reviews), households and
+the staff-relatives register (ids, facts and match keys; never names or ID numbers)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import ClassVar, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contracts.base import Event, registry
 from shared.contracts.types import (
@@ -27,6 +28,21 @@ from shared.contracts.types import (
 
 CASE_TOPIC = "eligibility.case.v1"
 CALENDAR_TOPIC = "eligibility.calendar.v1"
+HOUSEHOLD_TOPIC = "eligibility.household.v1"
+
+MATCH_CONTEXT = "match.resident_id"
+"""The blind-index context of `MatchKey`: eligibility's `BlindIndex.digest(resident_id, context=MATCH_CONTEXT)`.
+
+Its own context, so a match key is never equal to eligibility's stored person index; the subscriber that
+matches other departments' files holds only this context's derived key (docs/oversight.md, Matching)."""
+
+MatchKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+"""A person's match key: the keyed hash (HMAC-SHA256, hex) of the resident ID under `MATCH_CONTEXT`. Not the
+ID, and not reversible without the key; equal for equal IDs, so files of other departments can be matched."""
+
+HouseholdRelation = Literal[
+    "head", "spouse", "child", "parent", "sibling", "grandparent", "grandchild", "other"
+]
 
 
 class MonthlyAmount(BaseModel):
@@ -201,6 +217,89 @@ class SupportModeChosen(CaseEvent):
     chosen_on: date = Field(description="The day the person chose")
 
 
+class CaseReviewScheduled(CaseEvent):
+    """A case's next periodic review (动态管理) was set: at approval, and again at each review."""
+
+    type: Literal["CaseReviewScheduled"] = "CaseReviewScheduled"
+    occasion: Literal["approved", "reviewed"] = Field(description="What set the date")
+    next_review_due: date = Field(description="The review is overdue after this day (12 or 6 months on)")
+    scheduled_on: date = Field(description="Date of the approval or review that set it")
+
+
+class RecordedMember(BaseModel):
+    """A member of a household as registered: an id, a relation and a match key; never a name or an ID."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    person_id: UUID = Field(description="The person; identity only through eligibility's REST API")
+    relation: HouseholdRelation = Field(description="Relation to the head of the household")
+    match_key: MatchKey = Field(
+        description="Keyed hash of the resident ID, to match other departments' files"
+    )
+
+
+class DeclaredFacts(BaseModel):
+    """What the household declared, as the checks of other departments' data compare it (amounts in fen)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    monthly_income_fen: Fen = Field(description="Declared (counted) monthly household income")
+    financial_assets_fen: Fen = Field(description="Declared financial assets of the whole household")
+    vehicle_exemption_evidenced: bool = Field(
+        description="A vehicle of at most ¥30,000 is exempt with evidence, and the evidence is on file"
+    )
+    study_abroad_self_funded: bool = Field(description="A member studies abroad at the household's expense")
+    premiums_and_private_fees_fen_per_year: Fen = Field(
+        description="Commercial insurance premiums and private-school fees per year"
+    )
+
+
+class HouseholdRecorded(Event):
+    """A household was registered or changed: its members (ids, relations, match keys) and declared facts.
+
+    Keyed by household; each change carries the whole household at its new `version`, so the latest wins."""
+
+    topic: ClassVar[str] = HOUSEHOLD_TOPIC
+    type: Literal["HouseholdRecorded"] = "HouseholdRecorded"
+    household_id: UUID = Field(description="The household (家庭); the Kafka key")
+    version: int = Field(ge=1, description="1 when registered, one more at each change")
+    district_code: DistrictCode = Field(description="District (区/县) of the household")
+    township_code: TownshipCode | None = Field(default=None, description="Township or street (乡镇/街道)")
+    area: Literal["urban", "rural"] = Field(description="Which standard applies")
+    members: list[RecordedMember] = Field(min_length=1, max_length=30, description="Every member")
+    declared: DeclaredFacts = Field(description="The household's declared income, assets and consumption")
+    recorded_on: date = Field(description="Business date of the registration or change")
+
+    @model_validator(mode="after")
+    def _members_once(self) -> Self:
+        if len({m.person_id for m in self.members}) != len(self.members):
+            raise ValueError("a person may appear only once among the members")
+        return self
+
+    def key(self) -> str:
+        return str(self.household_id)
+
+
+class StaffRelativeFiled(Event):
+    """A relative (近亲属) of assistance staff or a village cadre was filed (备案) in the register."""
+
+    topic: ClassVar[str] = HOUSEHOLD_TOPIC
+    type: Literal["StaffRelativeFiled"] = "StaffRelativeFiled"
+    relative_id: UUID = Field(description="The register entry; the Kafka key")
+    match_key: MatchKey = Field(description="Keyed hash of the relative's resident ID")
+    staff_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+        description="The staff member or cadre whose relative it is"
+    )
+    relation: Literal["spouse", "parent", "child", "sibling", "grandparent", "grandchild"] = Field(
+        description="How the person is related to the staff member"
+    )
+    district_code: DistrictCode = Field(description="District that filed the relative")
+    filed_on: date = Field(description="Business date of the filing")
+
+    def key(self) -> str:
+        return str(self.relative_id)
+
+
 class WorkingCalendarYearLoaded(Event):
     """The bureau entered (or corrected) a year of the working-day calendar from the State Council's notice.
 
@@ -227,5 +326,8 @@ registry.register(
     TemporaryAidGranted,
     CareLevelAssessed,
     SupportModeChosen,
+    CaseReviewScheduled,
     WorkingCalendarYearLoaded,
+    HouseholdRecorded,
+    StaffRelativeFiled,
 )

@@ -12,6 +12,7 @@ from uuid import UUID, uuid5
 from shared.contracts import eligibility as el
 from shared.contracts import facilities as fac
 from shared.contracts import insurance as ins
+from shared.contracts import oversight as ovs
 from shared.contracts import payments as pay
 from shared.contracts.base import Event
 
@@ -96,6 +97,36 @@ _SAMPLES: list[Event] = [
         reason="death",
         person_ids=[sample_id("person/2")],
         decided_on=date(2025, 10, 8),
+    ),
+    el.CaseReviewScheduled(
+        **_CASE, occasion="approved", next_review_due=date(2026, 7, 21), scheduled_on=date(2025, 7, 21)
+    ),
+    el.HouseholdRecorded(
+        household_id=sample_id("household"),
+        version=2,
+        district_code=DISTRICT,
+        township_code="500103001",
+        area="urban",
+        members=[
+            el.RecordedMember(person_id=sample_id("person/1"), relation="head", match_key="5e" * 32),
+            el.RecordedMember(person_id=sample_id("person/2"), relation="grandchild", match_key="a7" * 32),
+        ],
+        declared=el.DeclaredFacts(
+            monthly_income_fen=60_000,
+            financial_assets_fen=500_000,
+            vehicle_exemption_evidenced=False,
+            study_abroad_self_funded=False,
+            premiums_and_private_fees_fen_per_year=0,
+        ),
+        recorded_on=date(2025, 7, 2),
+    ),
+    el.StaffRelativeFiled(
+        relative_id=sample_id("relative"),
+        match_key="c3" * 32,
+        staff_id="caseworker-0211",
+        relation="sibling",
+        district_code=DISTRICT,
+        filed_on=date(2025, 6, 30),
     ),
     el.TemporaryAidGranted(
         case_id=sample_id("case/temporary"),
@@ -217,6 +248,24 @@ _SAMPLES: list[Event] = [
     ),
     ins.ClaimAssessed(claim_id=sample_id("claim"), assessed_fen=650_000, assessed_on=date(2025, 9, 20)),
     ins.ClaimSettled(claim_id=sample_id("claim"), paid_fen=650_000, settled_on=date(2025, 9, 26)),
+    ovs.FindingRaised(
+        finding_id=sample_id("finding"),
+        run_id=sample_id("check-run"),
+        rule="R6",
+        severity="high",
+        district_code=DISTRICT,
+        case_id=sample_id("case"),
+        person_id=sample_id("person/2"),
+        suspend_case=True,
+        evidence={
+            "died_on": "2025-10-03",
+            "payment_ids": [str(sample_id("payment/2025-11"))],
+            "paid_fen": 43_000,
+            "overpayment_ids": [str(sample_id("overpayment"))],
+            "import_rows": [2],
+        },
+        found_on=date(2025, 12, 1),
+    ),
     ins.ClaimRejected(
         claim_id=sample_id("claim/late"),
         reason_code="late_report",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.kafka
 async def test_approving_a_case_publishes_exactly_one_case_approved_to_kafka(
     eligibility_engine: AsyncEngine, kafka: KafkaBroker, keys: Path
 ) -> None:
-    bus = {"bus": "kafka", "kafka": {"bootstrap_servers": kafka.bootstrap_servers}}
+    bus: dict[str, Any] = {"bus": "kafka", "kafka": {"bootstrap_servers": kafka.bootstrap_servers}}
     async with serve(eligibility_engine, keys, **bus) as api:
         caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
         application_id = await apply(api, await registered(api), caseworker)
@@ -41,7 +42,7 @@ async def test_approving_a_case_publishes_exactly_one_case_approved_to_kafka(
         await wait_for(published, within=60)
         await asyncio.sleep(1)  # a duplicate, if the relay sent one, would land by now
     records = await topic_records(kafka.bootstrap_servers, CASE_TOPIC, keys={case_id})
-    assert [r.type for r in records] == ["CaseApproved"]
+    assert [r.type for r in records] == ["CaseApproved", "CaseReviewScheduled"]
     record = records[0]
     assert record.source == "/safetynet/eligibility" and record.subject == case_id
     assert b"11010519" not in record.data and '"program":"dibao"' in record.data.decode()

@@ -67,7 +67,7 @@ def _body(example: Event) -> dict[str, Any]:
 
 
 def test_the_catalogue_registers_every_contract_once_with_an_example() -> None:
-    assert len(IDS) == len(set(IDS)) == 24
+    assert len(IDS) == len(set(IDS)) == 28
     assert set(IDS) == set(EXAMPLES)
     assert set(registry.by_topic()) == set(TOPICS)
 

@@ -46,6 +46,7 @@ from shared.auth import Principal
 from shared.contracts.eligibility import (
     ApprovedBeneficiary,
     CaseApproved,
+    CaseReviewScheduled,
     CaseSuspended,
     CaseTerminated,
     TemporaryAidGranted,
@@ -232,6 +233,10 @@ async def open_case(
             decided_on=decided_on,
         )
     )
+    review = CaseReviewScheduled(
+        case_id=case.id, occasion="approved", next_review_due=case.next_review_due, scheduled_on=decided_on
+    )
+    uow.emit(review)
     return case
 
 

@@ -21,6 +21,7 @@ from services.eligibility.schemas.households import (
     StoredFacts,
 )
 from shared.auth import Principal, Role
+from shared.contracts.eligibility import MATCH_CONTEXT, DeclaredFacts, HouseholdRecorded, RecordedMember
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 from shared.pii import PersonalData, mask_name, mask_resident_id
@@ -133,6 +134,40 @@ def _members(household_id: UUID, body: HouseholdIn, persons: list[Person]) -> li
     ]
 
 
+def _recorded(
+    pii: PersonalData,
+    household: Household,
+    body: HouseholdIn,
+    persons: list[Person],
+    numbers: list[str],
+    on: date,
+) -> HouseholdRecorded:
+    """The household as oversight sees it: ids, relations, match keys and declared facts, never an ID or name."""
+    return HouseholdRecorded(
+        household_id=household.id,
+        version=household.version,
+        district_code=household.district_code,
+        township_code=household.township_code,
+        area=body.area,
+        members=[
+            RecordedMember(
+                person_id=person.id,
+                relation=member.relation,
+                match_key=pii.index.digest(number, context=MATCH_CONTEXT).hex(),
+            )
+            for member, person, number in zip(body.members, persons, numbers, strict=True)
+        ],
+        declared=DeclaredFacts(
+            monthly_income_fen=body.counted_income_fen,
+            financial_assets_fen=body.assets.financial_fen,
+            vehicle_exemption_evidenced=any(v.exemption_evidenced for v in body.assets.vehicles),
+            study_abroad_self_funded=body.consumption.study_abroad_self_funded,
+            premiums_and_private_fees_fen_per_year=body.consumption.premiums_and_private_fees_fen_per_year,
+        ),
+        recorded_on=on,
+    )
+
+
 def _snapshot(household: Household, members: list[HouseholdMember]) -> dict[str, object]:
     """The state a version leaves, without names or ID numbers: persons are referred to by id."""
     return {
@@ -185,6 +220,7 @@ async def register_household(
         members = _members(household_id, body, persons)
         await households_queries.replace_members(uow.session, household_id, members)
         record_version(uow, household, members, changed_by=caller.subject, reason=body.reason)
+        uow.emit(_recorded(pii, household, body, persons, numbers, today))
         await uow.session.flush()
         await uow.session.refresh(household, ["updated_at"])
         answer = await _household_out(uow, pii, caller, household_id)
@@ -226,6 +262,7 @@ async def change_household(
         members = _members(household_id, body, persons)
         await households_queries.replace_members(uow.session, household_id, members)
         record_version(uow, household, members, changed_by=caller.subject, reason=body.reason)
+        uow.emit(_recorded(pii, household, body, persons, numbers, today))
         await uow.session.flush()
         answer = await _household_out(uow, pii, caller, household_id)
         await uow.commit()

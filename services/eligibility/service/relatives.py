@@ -10,6 +10,7 @@ from services.eligibility.repository import applications as applications_queries
 from services.eligibility.schemas.applications import RelativeIn, RelativeOut
 from services.eligibility.service.households import ID_NUMBER
 from shared.auth import Principal
+from shared.contracts.eligibility import MATCH_CONTEXT, StaffRelativeFiled
 from shared.db import UnitOfWork, insert_if_absent
 from shared.errors import Conflict
 from shared.pii import PersonalData
@@ -33,6 +34,16 @@ async def file_relative(
     async with uow:
         if not await insert_if_absent(uow.session, relative):
             raise Conflict("this relative of this staff member is already filed")
+        uow.emit(
+            StaffRelativeFiled(
+                relative_id=relative.id,
+                match_key=pii.index.digest(number, context=MATCH_CONTEXT).hex(),
+                staff_id=body.staff_id,
+                relation=body.relation,
+                district_code=body.district_code,
+                filed_on=today,
+            )
+        )
         await uow.commit()
     return RelativeOut.model_validate(relative, from_attributes=True)
 

@@ -20,7 +20,12 @@ from services.eligibility.service.cases import (
 from services.eligibility.service.households import record_version
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
-from shared.contracts.eligibility import CareLevelAssessed, CaseAmountChanged, MonthlyAmount
+from shared.contracts.eligibility import (
+    CareLevelAssessed,
+    CaseAmountChanged,
+    CaseReviewScheduled,
+    MonthlyAmount,
+)
 from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork
 from shared.errors import Conflict, FieldIssue, NotFound
@@ -140,6 +145,11 @@ async def reassess(uow: UnitOfWork, case: Case, *, on: date, reason: str) -> Non
     case.monthly_amount_fen, case.standard_id = result.monthly_amount_fen, standard.id
     case.next_review_due = next_review_due(on, review_every_six_months(members, on))
     await uow.session.flush()
+    uow.emit(
+        CaseReviewScheduled(
+            case_id=case.id, occasion="reviewed", next_review_due=case.next_review_due, scheduled_on=on
+        )
+    )
     if changed:
         uow.emit(
             CaseAmountChanged(

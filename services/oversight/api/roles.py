@@ -1,0 +1,28 @@
+"""Who may call what in the oversight API; docs/oversight.md (Access) has the table.
+
+Municipal oversight (auditor) and admins act city-wide; district staff (reviewer, caseworker) see their own
+districts only, enforced in the service's queries too."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from shared.auth import Principal, Role, require_roles
+
+IMPORTERS = (Role.auditor, Role.admin)
+CHECKERS = (Role.auditor, Role.admin, Role.reviewer)
+READERS = (Role.auditor, Role.admin, Role.reviewer, Role.caseworker)
+
+Importer = Annotated[Principal, Depends(require_roles(*IMPORTERS))]
+"""Loads and reads other departments' files: municipal oversight, city-wide data."""
+
+Checker = Annotated[Principal, Depends(require_roles(*CHECKERS))]
+"""Runs the checks: municipal oversight city-wide or for a district, a district reviewer for their own."""
+
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+"""Reads findings: municipal oversight every district, district staff their own."""
+
+
+def needs(roles: tuple[Role, ...]) -> str:
+    """The sentence of a route's OpenAPI description naming the roles it needs."""
+    return f"\n\n**Roles:** {', '.join(roles)}."
