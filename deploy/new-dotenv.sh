@@ -23,6 +23,16 @@ set -Eeuo pipefail
 password() { openssl rand -hex 24; }
 # A personal-data key: base64 of 32 random bytes.
 key() { openssl rand -base64 32; }
+# Oversight's matching key: what eligibility's blind-index key derives for the one context oversight matches
+# resident IDs with (`safetynet matching-key` computes the same; docs/oversight.md). Oversight gets this,
+# never eligibility's key.
+matching_key() {
+    printf 'safetynet.blind-index.v1\000match.resident_id' |
+        openssl dgst -sha256 -mac HMAC -binary \
+            -macopt "hexkey:$(printf %s "$1" | openssl base64 -d -A | od -An -v -tx1 | tr -d ' \n')" |
+        openssl base64 -A
+}
+eligibility_index_key=$(key)
 
 cat <<ENV
 # Written by deploy/new-dotenv.sh on $(date -u +%Y-%m-%d). Secret: chmod 600, never commit.
@@ -44,10 +54,11 @@ SAFETYNET_JWT_PUBLIC_KEY_FILE=${SAFETYNET_JWT_PUBLIC_KEY_FILE:-./secrets/jwt_pub
 # blind-index key. Data encrypted under a lost key cannot be recovered.
 ELIGIBILITY_PII_ENCRYPTION_KEYS='{"k$(date -u +%Y)a":"$(key)"}'
 ELIGIBILITY_PII_ACTIVE_KEY_ID=k$(date -u +%Y)a
-ELIGIBILITY_PII_BLIND_INDEX_KEY=$(key)
+ELIGIBILITY_PII_BLIND_INDEX_KEY=${eligibility_index_key}
 PAYMENTS_PII_ENCRYPTION_KEYS='{"k$(date -u +%Y)a":"$(key)"}'
 PAYMENTS_PII_ACTIVE_KEY_ID=k$(date -u +%Y)a
 PAYMENTS_PII_BLIND_INDEX_KEY=$(key)
+OVERSIGHT_MATCHING_KEY=$(matching_key "$eligibility_index_key")
 
 # Optional.
 SAFETYNET_IMAGE=safetynet:local

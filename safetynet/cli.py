@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
 import signal
 import time
@@ -13,6 +14,8 @@ from uuid import UUID
 import httpx
 import typer
 import uvicorn
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -47,11 +50,13 @@ from services.eligibility.service import standards
 from services.payments.service import runs
 from shared.auth import Principal, Role, mint_token
 from shared.clock import SystemClock
+from shared.contracts.eligibility import MATCH_CONTEXT
 from shared.contracts.types import YearMonth
 from shared.db import upgrade
 from shared.local import postgres
 from shared.observability import LogFormat, configure_logging
-from shared.settings import ServiceSettings
+from shared.pii import BlindIndex
+from shared.settings import PiiSettings, ServiceSettings
 from shared.web import compose
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
@@ -72,7 +77,12 @@ def run(
         ),
     ] = "console",
     demo: Annotated[
-        bool, typer.Option("--demo/--no-demo", help="load the demo city on the first start (safetynet.demo)")
+        bool,
+        typer.Option(
+            "--demo/--no-demo",
+            envvar="SAFETYNET_DEMO",
+            help="load the demo city on the first start (safetynet.demo)",
+        ),
     ] = True,
 ) -> None:
     """The embedded default: all five services in one process on an embedded PostgreSQL.
@@ -277,6 +287,31 @@ def seed(
         console.print(
             f"the demo city: {households} households added" if households else "the demo city: already loaded"
         )
+
+
+class _EligibilityKeys(BaseSettings):
+    """Eligibility's personal-data keys alone, from its `ELIGIBILITY_PII__*` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="ELIGIBILITY_", env_nested_delimiter="__", extra="ignore")
+    pii: PiiSettings
+
+
+@app.command("matching-key")
+def matching_key() -> None:
+    """Oversight's matching key (OVERSIGHT_MATCHING_KEY), printed as base64 on stdout.
+
+    Derived from eligibility's blind-index key, read from the ELIGIBILITY_PII__* variables: run it where that
+    key is at hand (the secret store's job), and give oversight the result, never eligibility's key
+    (docs/oversight.md, "Matching people without their resident IDs").
+    """
+    try:
+        keys = _EligibilityKeys()
+    except ValidationError as invalid:
+        console.print("[red]eligibility's personal-data keys are not valid:[/red]")
+        for error in invalid.errors():
+            console.print(f"  {'__'.join(str(part) for part in error['loc'])}: {error['msg']}")
+        raise typer.Exit(2) from None
+    typer.echo(base64.b64encode(BlindIndex(keys.pii).context_key(MATCH_CONTEXT)).decode())
 
 
 @app.command()

@@ -83,12 +83,19 @@ class BlindIndex:
         self._context_keys: dict[str, bytes] = {}
 
     def digest(self, value: str, *, context: str) -> bytes:
+        return hmac.digest(
+            self.context_key(context), unicodedata.normalize("NFC", value).encode(), hashlib.sha256
+        )
+
+    def context_key(self, context: str) -> bytes:
+        """The key derived for one context: what another service is given to compute that context's digests
+        (oversight's matching key) without holding this index's key."""
         _require_context(context)
         context_key = self._context_keys.get(context)
         if context_key is None:
             context_key = hmac.digest(self._key, _INDEX_DOMAIN + context.encode(), hashlib.sha256)
             self._context_keys[context] = context_key
-        return hmac.digest(context_key, unicodedata.normalize("NFC", value).encode(), hashlib.sha256)
+        return context_key
 
 
 def generate_pii_settings(key_id: str | None = None) -> PiiSettings:

@@ -79,6 +79,18 @@ async def write(session: AsyncSession, events: Sequence[Event], *, source: str) 
     await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))
 
 
+async def _unlock(connection: AsyncConnection) -> None:
+    """Release the relay lock; if that fails (a cancelled or broken round), close the server session instead,
+    which releases it too, rather than hand a locked session back to the pool."""
+    try:
+        await connection.rollback()
+        await connection.scalar(select(func.pg_advisory_unlock(RELAY_LOCK_KEY)))
+        await connection.commit()
+    except BaseException:
+        await asyncio.shield(connection.invalidate())
+        raise
+
+
 class OutboxRelay:
     """Publishes pending outbox rows in order and marks them sent after the publisher acknowledges."""
 
@@ -111,8 +123,9 @@ class OutboxRelay:
         order; a relay that dies loses its connection and, with it, the lock.
         """
         async with self._engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            if not await connection.scalar(select(func.pg_try_advisory_lock(RELAY_LOCK_KEY))):
+            locked = await connection.scalar(select(func.pg_try_advisory_lock(RELAY_LOCK_KEY)))
+            await connection.commit()  # each step its own short transaction: none is open while Kafka answers
+            if not locked:
                 return 0
             try:
                 rows = (
@@ -123,13 +136,14 @@ class OutboxRelay:
                         .limit(self._settings.batch_size)
                     )
                 ).all()
-                if not rows:
-                    return 0
-                await self._publisher.publish([_envelope(row) for row in rows])
-                acknowledged_at = datetime.now(UTC)
-                await self._mark_sent(connection, [row.seq for row in rows], acknowledged_at)  # one statement
+                await connection.commit()
+                if rows:
+                    await self._publisher.publish([_envelope(row) for row in rows])
+                    acknowledged_at = datetime.now(UTC)
+                    await self._mark_sent(connection, [row.seq for row in rows], acknowledged_at)
+                    await connection.commit()
             finally:
-                await connection.scalar(select(func.pg_advisory_unlock(RELAY_LOCK_KEY)))
+                await _unlock(connection)
         return len(rows)
 
     async def _mark_sent(

@@ -45,13 +45,14 @@ async def choose(api: Api, case_id: str, body: dict[str, Any], headers: dict[str
 
 
 async def footprint(engine: AsyncEngine) -> tuple[int, int, int]:
-    """(choices stored, SupportModeChosen events in the outbox, audit records)."""
+    """(choices stored, SupportModeChosen events in the outbox, audit records of choices)."""
     async with engine.connect() as connection:
         rows = await connection.scalar(select(func.count()).select_from(SupportModeChoice))
         announced = await connection.scalar(
             select(func.count()).select_from(outbox).where(outbox.c.type == "SupportModeChosen")
         )
-    return int(rows or 0), int(announced or 0), len(await audit_rows(engine))
+    chosen = [r for r in await audit_rows(engine) if r["action"] == "support_mode.chosen"]
+    return int(rows or 0), int(announced or 0), len(chosen)
 
 
 async def test_a_choice_and_a_change_each_announce_the_care_level_of_the_latest_assessment(

@@ -183,6 +183,11 @@ def interpolate(node: Any, variables: Mapping[str, str]) -> Any:
     return INTERPOLATION.sub(substitute, node)
 
 
+MATCHING_KEY_VARIABLE = "OVERSIGHT_MATCHING_KEY"
+"""Oversight's matching key in compose's `.env` (and, dashed, the `oversight-matching-key` of safetynet-pii)."""
+MATCHING_KEY = dummy_key("oversight:matching")
+
+
 def dummy_variables() -> dict[str, str]:
     """A value for every required `${VAR:?}` of the compose file: random-looking, never a placeholder.
 
@@ -193,8 +198,9 @@ def dummy_variables() -> dict[str, str]:
         for service in SERVICES
         for field, value in dummy_pii(service).items()
     }
+    keys = {**pii, MATCHING_KEY_VARIABLE: MATCHING_KEY}
     return {
-        name: pii.get(name, f"{name.lower().replace('_', '-')}-Vq3Zt8")
+        name: keys.get(name, f"{name.lower().replace('_', '-')}-Vq3Zt8")
         for name, op, _ in compose_references(raw_compose())
         if op in {"?", ":?"}
     }

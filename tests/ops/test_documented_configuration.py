@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import shlex
 import subprocess
@@ -20,7 +22,9 @@ import pytest
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from shared.settings import ServiceSettings
+from shared.contracts.eligibility import MATCH_CONTEXT
+from shared.pii import BlindIndex
+from shared.settings import PiiSettings, ServiceSettings
 from tests.kit.deploy import (
     PREFIXES,
     ROOT,
@@ -170,3 +174,18 @@ def test_the_settings_reference_lists_every_setting_with_its_default() -> None:
         if not all(default in rows[variable] for default in defaults)
     }
     assert not wrong, f"documented default ≠ the settings' default: {wrong}"
+
+
+def test_the_dotenv_examples_matching_key_is_derived_from_eligibilitys_blind_index_key() -> None:
+    """Oversight's key is the one eligibility's announced match keys are made with (as `safetynet matching-key`
+    derives it), so imported IDs meet the households; and it is not eligibility's key itself."""
+    variables = parse_dotenv(dotenv_example())
+    pii = PiiSettings.model_validate(
+        {
+            "encryption_keys": json.loads(variables["ELIGIBILITY_PII_ENCRYPTION_KEYS"]),
+            "active_key_id": variables["ELIGIBILITY_PII_ACTIVE_KEY_ID"],
+            "blind_index_key": variables["ELIGIBILITY_PII_BLIND_INDEX_KEY"],
+        }
+    )
+    derived = base64.b64encode(BlindIndex(pii).context_key(MATCH_CONTEXT)).decode()
+    assert variables["OVERSIGHT_MATCHING_KEY"] == derived != variables["ELIGIBILITY_PII_BLIND_INDEX_KEY"]

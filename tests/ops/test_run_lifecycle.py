@@ -91,7 +91,7 @@ def assert_no_server_left(workspace: Path, pid: int) -> None:
 
 def test_sigterm_stops_postgres_and_a_start_after_sigkill_comes_up_clean(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
-    run = [SAFETYNET, "run", "--workspace", str(workspace)]
+    run = [SAFETYNET, "run", "--workspace", str(workspace), "--no-demo"]  # the lifecycle, not the demo city
     try:
         # SIGTERM (what `timeout` and container runtimes send): exits, and its PostgreSQL with it.
         port = free_port()
@@ -116,7 +116,7 @@ def test_sigterm_stops_postgres_and_a_start_after_sigkill_comes_up_clean(tmp_pat
         port = free_port()
         again = start(
             ["make", "--no-print-directory", "run"],
-            {"PORT": str(port), "SAFETYNET_WORKSPACE": str(workspace)},
+            {"PORT": str(port), "SAFETYNET_WORKSPACE": str(workspace), "SAFETYNET_DEMO": "false"},
         )
         wait_healthy(again, port)
         assert httpx.get(f"http://127.0.0.1:{port}/eligibility/ready").json() == {"status": "ready"}

@@ -52,6 +52,8 @@ from pydantic import ValidationError
 from shared.settings import PLACEHOLDER_SECRETS, PiiSettings, ServiceSettings
 from tests.kit.deploy import (
     INTERPOLATION,
+    MATCHING_KEY,
+    MATCHING_KEY_VARIABLE,
     PREFIXES,
     ROOT,
     SERVICES,
@@ -161,6 +163,7 @@ def container_env(container: Mapping[str, Any], service: str) -> dict[str, str]:
     secrets |= {
         (PII_SECRET, pii_secret_key(service, field)): value for field, value in dummy_pii(service).items()
     }
+    secrets[(PII_SECRET, "oversight-matching-key")] = MATCHING_KEY
     environment: dict[str, str] = {}
     for source in container.get("envFrom", []):
         assert "configMapRef" in source, f"{service}: only ConfigMaps may be used with envFrom"
@@ -403,12 +406,24 @@ def test_k8s_env_is_read_by_the_settings_of(service: str, monkeypatch: pytest.Mo
 
     # PII keys: each from its own key of the safetynet-pii Secret, in the migrate and serve
     # containers alike (both instantiate the settings); services without the section get none.
+    # Oversight's matching key comes from the same Secret, into every container of oversight alone.
+    matching = {
+        container["name"]
+        for container in (*inits, main)
+        for entry in container.get("env", [])
+        if entry["name"] == MATCHING_KEY_VARIABLE
+        and entry["valueFrom"]["secretKeyRef"] == {"name": PII_SECRET, "key": "oversight-matching-key"}
+    }
+    assert matching == ({c["name"] for c in (*inits, main)} if service == "oversight" else set())
     pii_refs = {
         (container["name"], entry["name"]): entry.get("valueFrom", {}).get("secretKeyRef")
         for container in (*inits, main)
         for entry in container.get("env", [])
-        if "PII__" in entry["name"].upper()
-        or entry.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == PII_SECRET
+        if entry["name"] != MATCHING_KEY_VARIABLE
+        and (
+            "PII__" in entry["name"].upper()
+            or entry.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == PII_SECRET
+        )
     }
     if not has_pii(service):
         assert not pii_refs, f"{service} has no pii settings but gets {sorted(pii_refs)}"

@@ -45,13 +45,13 @@ def test_console_lines_are_for_people_and_masked_too(capsys: pytest.CaptureFixtu
     configure_logging("INFO", "console")
     try:
         get_logger("test").info("applicant looked up", id_number="11010519491231002X")
-        logging.getLogger("uvicorn.access").info('127.0.0.1:1 - "GET /health HTTP/1.1" 200')
+        logging.getLogger("tests.access").info('127.0.0.1:1 - "GET /health HTTP/1.1" 200')  # a stdlib logger
     finally:
         configure_logging("INFO")  # the suite's own lines stay JSON
     first, second = capsys.readouterr().out.splitlines()[-2:]
     assert "[info     ] applicant looked up" in first and "id_number=110********2X" in first
     assert not first.startswith("{") and "11010519491231002X" not in first
-    assert '"GET /health HTTP/1.1" 200 [uvicorn.access]' in second
+    assert '"GET /health HTTP/1.1" 200 [tests.access]' in second
 
 
 CORRELATION_HEX = "1b437b61130582917469e4d144c24315"  # the access-log id issue 10 saw masked
