@@ -12,6 +12,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -195,3 +196,46 @@ def test_the_console_is_for_people(running: tuple[str, Path]) -> None:
     assert "Running upgrade" not in printed, "Alembic's lines are summarised, one per service"
     assert not [line for line in printed.splitlines() if line.startswith("{")], "console lines, not JSON"
     assert '"GET /eligibility/health HTTP/1.1" 200' in log
+
+
+def test_staff_of_a_demo_district_see_its_city_in_every_state(running: tuple[str, Path]) -> None:
+    """After `make run`: households and cases in every state, a released run, roster entries and claims."""
+    base, workspace = running
+    district = "500106"
+
+    def get(path: str, role: str, **params: Any) -> Any:
+        minted = token(workspace, "--role", role, "--district", district, "--sub", f"demo-{role}")
+        answer = httpx.get(f"{base}{path}", params=params, headers={"Authorization": f"Bearer {minted}"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    households = get("/eligibility/v1/households", "caseworker", district_code=district)
+    assert households["total"] == 13
+    applications = get("/eligibility/v1/applications", "caseworker", district_code=district, page_size=200)
+    assert {a["state"] for a in applications["items"]} >= {
+        "applied",
+        "accepted",
+        "investigating",
+        "township_reviewed",
+        "public_notice",
+        "approved",
+    }
+    cases = get("/eligibility/v1/cases", "caseworker", district_code=district)["items"]
+    assert {(c["program"], c["status"]) for c in cases} >= {
+        ("dibao", "active"),
+        ("tekun", "active"),
+        ("dibao", "terminated"),
+    }
+    (run,) = get("/payments/v1/runs", "finance_officer", district_code=district)
+    assert run["status"] == "released" and run["payment_count"] > 0
+    year = SystemClock().today().year
+    roster = get(f"/insurance/v1/terms/{year}/roster", "reviewer", district_code=district)
+    assert len(roster["entries"]) >= 5
+    claims = get("/insurance/v1/claims", "reviewer", district_code=district)
+    assert {c["status"] for c in claims} == {
+        "reported",
+        "documents_complete",
+        "assessed",
+        "settled",
+        "rejected",
+    }

@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from services.eligibility.api.roles import Assessor, Reviewer, Staff
 from services.eligibility.schemas.cases import (
     CareAssessmentIn,
     CaseOut,
+    CasePage,
     ReviewIn,
     SuspensionIn,
     TerminationIn,
 )
 from services.eligibility.schemas.support_mode import CaseSupportModesOut, SupportModeIn
-from services.eligibility.service import cases, reviews, support_mode
+from services.eligibility.service import case_lists, cases, reviews, support_mode
+from shared.params import MAX_PAGE, DistrictFilter
 from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@router.get("", summary="Cases in your districts, newest approval first, by district, status and programme")
+async def get_cases(
+    uow: UnitOfWorkDep,
+    caller: Staff,
+    district_code: DistrictFilter = None,
+    status: Annotated[Literal["active", "suspended", "terminated"] | None, Query()] = None,
+    program: Annotated[Literal["dibao", "tekun"] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CasePage:
+    return await case_lists.list_cases(
+        uow,
+        caller,
+        district_code=district_code,
+        status=status,
+        program=program,
+        page=page,
+        page_size=page_size,
+    )
 
 
 @router.get("/{case_id}", summary="A case with its beneficiaries and their monthly amounts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import (
@@ -81,3 +81,28 @@ async def grants_for(
             )
         )
     )
+
+
+async def cases_page(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    district_code: str | None,
+    status: str | None,
+    program: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Case], int]:
+    """A page of the cases in scope, newest approval first, and how many there are in all."""
+    conditions = [in_scope(Case.district_code, scope)]
+    if district_code is not None:
+        conditions.append(Case.district_code == district_code)
+    if status is not None:
+        conditions.append(Case.status == status)
+    if program is not None:
+        conditions.append(Case.program == program)
+    total = await session.scalar(select(func.count()).select_from(Case).where(*conditions))
+    rows = await session.scalars(
+        select(Case).where(*conditions).order_by(Case.approved_on.desc(), Case.id).offset(offset).limit(limit)
+    )
+    return list(rows), int(total or 0)

@@ -64,3 +64,23 @@ class CareAssessmentIn(Strict):
     person_id: UUID
     adl_failed: int = Field(ge=0, le=6, description="how many of the six activities the person cannot do")
     on: Day
+
+
+class CaseSummary(BaseModel):
+    id: UUID
+    household_id: UUID
+    program: str
+    district_code: str
+    status: str = Field(description="active, suspended or terminated")
+    start_month: date
+    monthly_amount_fen: int
+    approved_on: date
+    next_review_due: date | None
+    ended_from: date | None
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    page_size: int

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from services.payments.api.roles import MONEY_MOVES, Finance, FinanceOfficer
 from services.payments.schemas.runs import RunIn, RunOut
 from services.payments.service import runs
-from shared.contracts.types import YearMonth
+from shared.contracts.types import Month, YearMonth
 from shared.errors import FieldIssue, InvalidInput
+from shared.params import DistrictFilter
 from shared.service import JobsDep, OnceDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -43,6 +45,23 @@ async def post_run(body: RunIn, caller: FinanceOfficer, once: OnceDep, jobs: Job
         return started
 
     return await once.run(caller, body, start, status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.get("", summary="The runs of your districts, the latest month first, by district and month")
+async def get_runs(
+    uow: UnitOfWorkDep,
+    caller: Finance,
+    district_code: DistrictFilter = None,
+    month: Annotated[Month | None, Query(description="YYYY-MM")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[RunOut]:
+    return await runs.list_runs(
+        uow,
+        caller,
+        district_code=district_code,
+        month=YearMonth.parse(month).first_day if month else None,
+        limit=limit,
+    )
 
 
 @router.get("/{run_id}", summary="A run's status and progress, payment count and total, by payment status")

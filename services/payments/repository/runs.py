@@ -118,6 +118,19 @@ async def run_for(
     return await session.scalar(query)
 
 
+async def runs(
+    session: AsyncSession, scope: Scope, *, district_code: str | None, month: date | None, limit: int
+) -> list[PaymentRun]:
+    """The runs in scope, the latest month first."""
+    query = select(PaymentRun).where(in_scope(PaymentRun.district_code, scope))
+    if district_code is not None:
+        query = query.where(PaymentRun.district_code == district_code)
+    if month is not None:
+        query = query.where(PaymentRun.month == month)
+    query = query.order_by(PaymentRun.month.desc(), PaymentRun.district_code).limit(limit)
+    return list(await session.scalars(query))
+
+
 async def run(
     session: AsyncSession, run_id: UUID, scope: Scope, *, for_update: bool = False
 ) -> PaymentRun | None:

@@ -186,6 +186,19 @@ async def release_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOu
     return answer
 
 
+async def list_runs(
+    uow: UnitOfWork, caller: Principal, *, district_code: str | None, month: date | None, limit: int
+) -> list[RunOut]:
+    """The runs of the caller's districts (one district's, one month's), the latest month first."""
+    if district_code is not None:
+        caller.require_district(district_code)
+    async with uow:
+        found = await repository.runs(
+            uow.session, caller.district_scope, district_code=district_code, month=month, limit=limit
+        )
+        return [await _run_out(uow, payment_run) for payment_run in found]
+
+
 async def read_run(uow: UnitOfWork, caller: Principal, run_id: UUID) -> RunOut:
     async with uow:
         payment_run = await repository.run(uow.session, run_id, caller.district_scope)
