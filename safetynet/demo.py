@@ -6,7 +6,8 @@ disability and student add-ons); 特困 cases with their care levels, one suppor
 one admitted to the district's care home from the placement queue; a temporary grant paid at once; a
 terminated case; a relatives' case (filed, visited by the district, approved by a second reviewer). Then the
 district's month is paid (a run prepared, released by a second officer, its bank file written; the care
-home paid for its resident), and the insurer has claims in each state. Names and resident IDs are drawn from a fixed seed: valid, plausible, never real people.
+home paid for its resident), the insurer has claims in each state, and oversight has imported the vehicle
+registry's file (one row rejected) and run the district's checks: a car found (R1). Names and resident IDs are drawn from a fixed seed: valid, plausible, never real people.
 
 Loading it again adds nothing: a household whose head is already registered is skipped, and so is the
 rest of its district's story.
@@ -23,6 +24,7 @@ from typing import Any
 from uuid import uuid4
 
 from safetynet.tour import (
+    AUDITOR,
     CASEWORKER,
     CHECKER,
     INSURER,
@@ -62,6 +64,7 @@ class District:
         self._caller, self._code, self._today, self._random = caller, code, today, random_
         self._applied = today - timedelta(days=14)
         self._people: list[str] = []  # beneficiaries of approved cases, in the order approved
+        self._car_owner = ""  # the resident ID oversight's vehicle import names
 
     def _as(self, role: DemoRole) -> DemoRole:
         return role.of(self._code)
@@ -86,6 +89,7 @@ class District:
         await self._care_home()
         await self._pay_the_month()
         await self._claims()
+        await self._oversight()
         return sum(registered)
 
     # ------------------------------------------------------------------ households and their applications
@@ -117,20 +121,25 @@ class District:
     def _surname(self) -> str:
         return self._random.choice(SURNAMES)
 
-    async def _apply(self, household: str, program: str = "dibao", **extra: Any) -> str:
+    async def _apply(
+        self, household: str, program: str = "dibao", *, applied: date | None = None, **extra: Any
+    ) -> str:
         body = {
             "household_id": household,
             "program": program,
-            "applied_on": self._applied.isoformat(),
+            "applied_on": (applied or self._applied).isoformat(),
             **extra,
         }
         return str(
             (await self._call(CASEWORKER, "POST", "/eligibility/v1/applications", 201, json=body))["id"]
         )
 
-    async def _steps(self, application: str, kinds: tuple[str, ...]) -> None:
+    async def _steps(self, application: str, kinds: tuple[str, ...], applied: date | None = None) -> None:
         for offset, kind in enumerate(kinds):
-            step: dict[str, Any] = {"kind": kind, "on": (self._applied + timedelta(days=offset)).isoformat()}
+            step: dict[str, Any] = {
+                "kind": kind,
+                "on": ((applied or self._applied) + timedelta(days=offset)).isoformat(),
+            }
             if kind == "data_cross_checked":
                 step["details"] = {"findings": ["tax: no income", "vehicles: none", "real estate: one home"]}
             if kind == "home_visited":
@@ -139,18 +148,26 @@ class District:
                 CASEWORKER, "POST", f"/eligibility/v1/applications/{application}/steps", 200, json=step
             )
 
-    async def _approved(self, application: str, reviewer: DemoRole = REVIEWER) -> str:
-        await self._steps(application, INVESTIGATION)
-        return await self._decided(application, reviewer)
+    async def _approved(
+        self,
+        application: str,
+        reviewer: DemoRole = REVIEWER,
+        *,
+        applied: date | None = None,
+        on: date | None = None,
+    ) -> str:
+        await self._steps(application, INVESTIGATION, applied)
+        return await self._decided(application, reviewer, on)
 
-    async def _decided(self, application: str, reviewer: DemoRole) -> str:
-        """Approved today by `reviewer`: the case, its beneficiaries noted for the month's run and the claims."""
+    async def _decided(self, application: str, reviewer: DemoRole, on: date | None = None) -> str:
+        """Approved by `reviewer` (today unless `on`): the case, its beneficiaries noted for the month's run and
+        the claims."""
         decided = await self._call(
             reviewer,
             "POST",
             f"/eligibility/v1/applications/{application}/steps",
             200,
-            json={"kind": "approved", "on": self._today.isoformat()},
+            json={"kind": "approved", "on": (on or self._today).isoformat()},
         )
         case = await self._call(CASEWORKER, "GET", f"/eligibility/v1/cases/{decided['case_id']}", 200)
         self._people += [b["person_id"] for b in case["beneficiaries"]]
@@ -190,18 +207,21 @@ class District:
         return True
 
     async def _dibao_couple(self) -> bool:
+        """A rural couple, approved last month; the vehicle registry says the husband owns a car (oversight's R1)."""
         surname = self._surname()
+        head = self._member(date(1958, 1, 20), "head", surname)
         household = await self._household(
-            [
-                self._member(date(1958, 1, 20), "head", surname),
-                self._member(date(1960, 6, 11), "spouse", self._surname()),
-            ],
+            [head, self._member(date(1960, 6, 11), "spouse", self._surname())],
             income_fen=50_000,
             area="rural",
         )
         if household is None:
             return False
-        await self._approved(await self._apply(household))
+        # Decided last month, so paid from this one: covered on the day oversight's checks look.
+        decided = YearMonth.of(self._today).first_day - timedelta(days=1)
+        applied = decided - timedelta(days=14)
+        await self._approved(await self._apply(household, applied=applied), applied=applied, on=decided)
+        self._car_owner = str(head["id_number"])
         return True
 
     async def _tekun(self, born: date, adl_failed: int, mode: dict[str, Any]) -> bool:
@@ -456,3 +476,40 @@ class District:
                 claim = await self._call(
                     INSURER, "POST", f"/insurance/v1/claims/{claim['id']}/{step}", 200, json=payload
                 )
+
+    async def _oversight(self) -> None:
+        """The vehicle registry's file imported (its good rows: one row is malformed), then the district's
+        checks run: the couple's car is a finding (R1)."""
+        rows = [
+            "id_number,vehicle_type,value_yuan",
+            f"{self._car_owner},car,80000",
+            f"{self._car_owner},boat,12000",  # not a vehicle type: rejected, and named in the report
+        ]
+        response = await self._caller.request(
+            AUDITOR,
+            "POST",
+            "/oversight/v1/imports",
+            params={
+                "source": "vehicles",
+                "mode": "good_rows_only",
+                "file_name": f"vehicles-{self._code}.csv",
+            },
+            content=("\n".join(rows) + "\n").encode(),
+            headers={"Content-Type": "text/csv"},
+        )
+        if response.status_code != 201:
+            raise RuntimeError(
+                f"the vehicle import was refused ({response.status_code}): {response.text[:2000]}"
+            )
+        parameters = {
+            "urban_standard_fen": 77_000,
+            "rural_standard_fen": 63_000,
+            "housing_guarantee_area_m2": 13,
+        }
+        await self._call(
+            REVIEWER,
+            "POST",
+            "/oversight/v1/check-runs",
+            201,
+            json={"district_code": self._code, "parameters": parameters},
+        )

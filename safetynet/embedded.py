@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
@@ -18,10 +19,11 @@ from safetynet.catalog import SERVICES
 from safetynet.demo import DemoCity
 from safetynet.tour import ADMIN, Caller
 from shared.auth import ensure_dev_keypair
+from shared.contracts.eligibility import MATCH_CONTEXT
 from shared.db import UnitOfWork, create_engine, migrations_behind, session_factory, upgrade
 from shared.local import postgres
 from shared.messaging.bus import InProcessBus
-from shared.pii import ensure_dev_pii_keys
+from shared.pii import BlindIndex, ensure_dev_pii_keys
 from shared.settings import AuthSettings, DatabaseSettings, PiiSettings, ServiceSettings
 from shared.web import compose
 
@@ -74,6 +76,10 @@ def embedded_settings(
     }
     if "pii" in entry.settings.model_fields:
         values["pii"] = pii
+    if (
+        "matching_key" in entry.settings.model_fields
+    ):  # oversight: what eligibility's index key derives for it
+        values["matching_key"] = base64.b64encode(BlindIndex(pii).context_key(MATCH_CONTEXT)).decode()
     # Validated from these values alone: the embedded default ignores any SERVICE_* variables.
     return entry.settings.model_validate(values)
 

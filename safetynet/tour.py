@@ -116,7 +116,7 @@ class Caller:
     async def request(
         self, role: DemoRole, method: str, path: str, *, idempotent: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token(role)}"}
+        headers = {"Authorization": f"Bearer {self.token(role)}", **kwargs.pop("headers", {})}
         if idempotent:
             headers["Idempotency-Key"] = uuid4().hex
         response = await self._client.request(method, path, headers=headers, **kwargs)

@@ -55,6 +55,7 @@ async def states(settings: dict[str, ServiceSettings]) -> dict[str, set[str]]:
         "runs": ("payments", "SELECT DISTINCT status FROM payment_runs"),
         "claims": ("insurance", "SELECT DISTINCT status FROM claims"),
         "districts": ("eligibility", "SELECT DISTINCT district_code FROM households"),
+        "findings": ("oversight", "SELECT DISTINCT rule || ':' || district_code FROM findings"),
     }
     for label, (service, query) in queries.items():
         engine = create_async_engine(settings[service].database.url)
@@ -86,6 +87,10 @@ def test_the_demo_city_has_every_state_and_loads_once(workspace: Path) -> None:
     assert {"dibao:active", "tekun:active", "dibao:terminated"} <= found["cases"]
     assert found["runs"] == {"released"}
     assert found["claims"] == {"reported", "documents_complete", "assessed", "settled", "rejected"}
+    assert found["findings"] == {f"R1:{district}" for district in DISTRICTS}  # each district's car owner
+    assert (
+        once["oversight.imports"] == once["oversight.external_records"] == len(DISTRICTS)
+    )  # one row refused
     assert once["payments.bank_files"] == len(DISTRICTS) and once["eligibility.staff_relatives"] == len(
         DISTRICTS
     )
