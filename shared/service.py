@@ -1,10 +1,11 @@
-"""How one service is assembled in a process: engine, outbox relay, consumers, and its FastAPI app."""
+"""How one service is assembled in a process: its definition, and the runtime of engine, outbox relay and
+consumers, with the dependencies its routes use (`shared.app` makes the FastAPI app around it)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,15 +13,13 @@ from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import AuditRecord, ChainVerification, records_about, verify_chain
-from shared.auth import Principal, Role, TokenVerifier, require_roles
-from shared.calendar_watch import CalendarWatch
+from shared.auth import Principal
 from shared.clock import Clock, SystemClock
 from shared.contracts.catalogue import registry as contracts
 from shared.db import UnitOfWork, create_engine, migrations_behind, session_factory
@@ -30,13 +29,11 @@ from shared.messaging.bus import InProcessBus
 from shared.messaging.connection import BrokerState, ConnectionLog, watch_broker
 from shared.messaging.inbox import DeadLetterSink, DeferralPolicy, Handler, InboxProcessor, LoggedDeadLetters
 from shared.messaging.kafka import KafkaDeadLetters, KafkaInboxConsumer, KafkaPublisher
-from shared.messaging.metrics import ConsumerMetrics, MessagingWatch
+from shared.messaging.metrics import ConsumerMetrics
 from shared.messaging.outbox import OutboxRelay, Publisher
-from shared.messaging.status import MessagingStatus, messaging_status
 from shared.observability import get_logger
 from shared.pii import PersonalData
-from shared.settings import PiiSettings, ServiceSettings
-from shared.web import HttpMetrics, harden, install_operational_routes
+from shared.settings import ServiceSettings
 from shared.workdays import WorkingDayCalendar
 
 log = get_logger(__name__)
@@ -334,74 +331,3 @@ def personal_data(request: Request) -> PersonalData:
 
 
 PersonalDataDep = Annotated[PersonalData, Depends(personal_data)]
-Operator = Annotated[Principal, Depends(require_roles(Role.admin, Role.auditor))]
-
-operations = APIRouter(prefix="/v1/operations", tags=["operations"])
-
-
-@operations.get("/messaging", summary="Outbox backlog and dead-lettered events of this service")
-async def get_messaging_status(uow: UnitOfWorkDep, _operator: Operator) -> MessagingStatus:
-    async with uow:
-        return await messaging_status(uow.session)
-
-
-@operations.get("/audit", summary="This service's audit records, newest first, by subject")
-async def get_audit(
-    uow: UnitOfWorkDep,
-    _operator: Operator,
-    subject_type: Annotated[str | None, Query(max_length=64)] = None,
-    subject_id: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[AuditRecord]:
-    async with uow:
-        return await records_about(uow.session, subject_type=subject_type, subject_id=subject_id, limit=limit)
-
-
-@operations.get(
-    "/audit/verification", summary="Recompute the audit log's hash chain: is it intact, and where not"
-)
-async def get_audit_verification(uow: UnitOfWorkDep, _operator: Operator) -> ChainVerification:
-    async with uow:
-        return await verify_chain(uow.session)
-
-
-def create_app(
-    definition: ServiceDefinition,
-    settings: ServiceSettings,
-    *,
-    bus: InProcessBus | None = None,
-    clock: Clock | None = None,
-) -> FastAPI:
-    """The service's FastAPI app; its lifespan starts and stops the runtime. `clock` defaults to the system's."""
-    registry = CollectorRegistry()
-    runtime = ServiceRuntime(definition, settings, bus=bus, clock=clock, registry=registry)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    app = FastAPI(
-        title=definition.title, description=definition.description, version="1.0.0", lifespan=lifespan
-    )
-    app.state.runtime = runtime
-    if isinstance(pii := getattr(settings, "pii", None), PiiSettings):
-        app.state.personal_data = PersonalData(pii)
-    app.state.token_verifier = TokenVerifier(settings.auth)
-    harden(app, max_body_bytes=settings.max_body_bytes, metrics=HttpMetrics(registry, definition.name))
-    messaging = MessagingWatch(
-        runtime.engine, registry, service=definition.name, consumer=lambda: runtime.consumer
-    )
-    calendar = CalendarWatch(runtime, registry) if definition.working_days is not None else None
-
-    async def watch() -> list[str]:
-        return [*await messaging(), *(await calendar() if calendar is not None else [])]
-
-    install_operational_routes(app, registry=registry, ready=runtime.ready, watch=watch)
-    app.include_router(operations)
-    for router in definition.routers:
-        app.include_router(router)
-    return app

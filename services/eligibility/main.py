@@ -9,9 +9,10 @@ from services.eligibility.consumers import HANDLERS
 from services.eligibility.repository.calendar import working_days
 from services.eligibility.service import calendar, standards
 from services.eligibility.settings import EligibilitySettings
+from shared.app import create_app
 from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
-from shared.service import ServiceDefinition, ServiceRuntime, create_app
+from shared.service import ServiceDefinition, ServiceRuntime
 
 
 async def resume_background_work(runtime: ServiceRuntime) -> None:

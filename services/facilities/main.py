@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from services.facilities import api
 from services.facilities.consumers import HANDLERS
 from services.facilities.settings import FacilitiesSettings
+from shared.app import create_app
 from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
-from shared.service import ServiceDefinition, create_app
+from shared.service import ServiceDefinition
 
 DEFINITION = ServiceDefinition(
     name="facilities",

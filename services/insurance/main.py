@@ -8,9 +8,10 @@ from services.insurance import api
 from services.insurance.consumers import HANDLERS
 from services.insurance.service.terms import seed_terms
 from services.insurance.settings import InsuranceSettings
+from shared.app import create_app
 from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
-from shared.service import ServiceDefinition, create_app
+from shared.service import ServiceDefinition
 
 DEFINITION = ServiceDefinition(
     name="insurance",

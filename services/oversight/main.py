@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from services.oversight import api
 from services.oversight.consumers import HANDLERS
 from services.oversight.settings import OversightSettings
+from shared.app import create_app
 from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
-from shared.service import ServiceDefinition, create_app
+from shared.service import ServiceDefinition
 
 DEFINITION = ServiceDefinition(
     name="oversight",

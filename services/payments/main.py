@@ -8,9 +8,10 @@ from services.payments import api
 from services.payments.consumers import HANDLERS
 from services.payments.service import runs
 from services.payments.settings import PaymentsSettings
+from shared.app import create_app
 from shared.clock import Clock
 from shared.messaging.bus import InProcessBus
-from shared.service import ServiceDefinition, create_app
+from shared.service import ServiceDefinition
 
 DEFINITION = ServiceDefinition(
     name="payments",

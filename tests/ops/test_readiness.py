@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.facilities.main import DEFINITION
 from services.facilities.settings import FacilitiesSettings
+from shared.app import create_app
 from shared.auth import ensure_dev_keypair
 from shared.local import kafka as local_kafka
 from shared.local.kafka import KafkaBroker
 from shared.messaging.bus import InProcessBus
-from shared.service import create_app
 from shared.settings import AuthSettings, DatabaseSettings
 from tests.kit import wait_for
 
