@@ -64,6 +64,7 @@ class District:
         self._caller, self._code, self._today, self._random = caller, code, today, random_
         self._applied = today - timedelta(days=14)
         self._people: list[str] = []  # beneficiaries of approved cases, in the order approved
+        self._insured: list[str] = []  # those approved today: on this year's roster, whatever the date
         self._car_owner = ""  # the resident ID oversight's vehicle import names
 
     def _as(self, role: DemoRole) -> DemoRole:
@@ -171,6 +172,8 @@ class District:
         )
         case = await self._call(CASEWORKER, "GET", f"/eligibility/v1/cases/{decided['case_id']}", 200)
         self._people += [b["person_id"] for b in case["beneficiaries"]]
+        if on is None:
+            self._insured += [b["person_id"] for b in case["beneficiaries"]]
         return str(case["id"])
 
     # ------------------------------------------------------------------ the scenarios
@@ -294,6 +297,7 @@ class District:
             json={"reason": "income", "on": self._today.isoformat()},
         )
         self._people.pop()  # off the payroll and the roster from next month
+        self._insured.pop()
         return True
 
     async def _relatives_case(self) -> bool:
@@ -440,7 +444,7 @@ class District:
     async def _claims(self) -> None:
         """One claim in each state, each for another insured person of the district."""
         year = self._today.year
-        for person in self._people[:5]:
+        for person in self._insured[:5]:
             await self._caller.until(
                 self._as(REVIEWER),
                 f"/insurance/v1/terms/{year}/roster",
@@ -466,7 +470,7 @@ class District:
                 )
             ],
         ]
-        for person, path in zip(self._people[:5], steps, strict=True):
+        for person, path in zip(self._insured[:5], steps, strict=True):
             incident = self._today - timedelta(days=1)
             claim = await self._call(
                 CASEWORKER, "POST", "/insurance/v1/claims", 201, json=accident_claim(person, incident)
