@@ -102,7 +102,7 @@ def run(
         if demo:
             started = time.monotonic()
             private_key, _ = space.dev_keys()
-            households = asyncio.run(load_demo(settings, private_key, today=SystemClock().today()))
+            households = asyncio.run(load_demo(settings, private_key, clock=SystemClock()))
             if households:
                 console.print(
                     f"  the demo city: {households} households loaded in {time.monotonic() - started:.0f} s"
@@ -283,7 +283,7 @@ def seed(
         raise typer.Exit(1)
     if demo:
         private_key, _ = Workspace((workspace or DEFAULT_WORKSPACE).resolve()).dev_keys()
-        households = asyncio.run(load_demo(settings, private_key, today=SystemClock().today()))
+        households = asyncio.run(load_demo(settings, private_key, clock=SystemClock()))
         console.print(
             f"the demo city: {households} households added" if households else "the demo city: already loaded"
         )

@@ -471,7 +471,9 @@ class District:
             ],
         ]
         for person, path in zip(self._insured[:5], steps, strict=True):
-            incident = self._today - timedelta(days=1)
+            incident = (
+                self._today
+            )  # cover runs from the 1st of the month approved, so today is always covered
             claim = await self._call(
                 CASEWORKER, "POST", "/insurance/v1/claims", 201, json=accident_claim(person, incident)
             )

@@ -8,7 +8,6 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ from safetynet.catalog import SERVICES
 from safetynet.demo import DemoCity
 from safetynet.tour import ADMIN, Caller
 from shared.auth import ensure_dev_keypair
+from shared.clock import Clock
 from shared.contracts.eligibility import MATCH_CONTEXT
 from shared.db import UnitOfWork, create_engine, migrations_behind, session_factory, upgrade
 from shared.local import postgres
@@ -164,15 +164,15 @@ async def seed(settings: Mapping[str, ServiceSettings], seeded_by: str = SEEDED_
     return added
 
 
-async def load_demo(settings: dict[str, ServiceSettings], private_key: Path, *, today: date) -> int:
+async def load_demo(settings: dict[str, ServiceSettings], private_key: Path, *, clock: Clock) -> int:
     """The demo city (`safetynet.demo`) loaded through the services' own API, in this process; returns how many
     households it registered (0 when it was there already). Waits until every event it caused is handled."""
-    root = build_app(settings)
+    root = build_app(settings, clock=clock)
     async with root.router.lifespan_context(root):
         transport = httpx.ASGITransport(app=root)
         async with httpx.AsyncClient(transport=transport, base_url="http://safetynet") as client:
             caller = Caller(client, private_key, out=None, wait_s=120)
-            added = await DemoCity(caller, today=today).load()
+            added = await DemoCity(caller, today=clock.today()).load()
             for name in settings:
                 await caller.until(
                     ADMIN,
@@ -183,7 +183,9 @@ async def load_demo(settings: dict[str, ServiceSettings], private_key: Path, *, 
     return added
 
 
-def build_app(settings: dict[str, ServiceSettings]) -> FastAPI:
+def build_app(settings: dict[str, ServiceSettings], *, clock: Clock | None = None) -> FastAPI:
     bus = InProcessBus()
-    apps = {name: SERVICES[name].app(service_settings, bus) for name, service_settings in settings.items()}
+    apps = {
+        name: SERVICES[name].app(service_settings, bus, clock) for name, service_settings in settings.items()
+    }
     return compose(apps, title="SafetyNet (embedded)")

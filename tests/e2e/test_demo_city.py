@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from safetynet.catalog import SERVICES
 from safetynet.demo import DISTRICTS
-from safetynet.embedded import Workspace, migrated
+from safetynet.embedded import Workspace, load_demo, migrated, seed
+from shared.clock import FixedClock
 from shared.local import postgres
 from shared.settings import ServiceSettings
 from tests.e2e.conftest import safetynet
@@ -109,3 +111,25 @@ def test_the_demo_city_has_every_state_and_loads_once(workspace: Path) -> None:
 def test_demo_is_for_the_embedded_default_only() -> None:
     refused = safetynet("seed", "--demo", "--all")
     assert refused.returncode == 2 and "--demo loads the embedded default" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(2026, 12, 31, 15, 30, tzinfo=UTC), datetime(2027, 1, 1, 1, 0, tzinfo=UTC)],
+    ids=["last-evening-of-the-year", "first-morning-of-the-next"],
+)
+def test_the_demo_city_loads_across_a_year_end(moment: datetime, tmp_path: Path) -> None:
+    """On 31 December the month paid is next year's January; on 1 January the couple was approved last year.
+    Every service lives on the same fixed moment (Asia/Shanghai dates: 23:30 on the 31st, 09:00 on the 1st)."""
+    space = Workspace(tmp_path / "workspace")
+    try:
+        settings = migrated(space)
+        asyncio.run(seed(settings))
+        private_key, _ = space.dev_keys()
+        assert asyncio.run(load_demo(settings, private_key, clock=FixedClock(moment))) == 39
+        found = asyncio.run(states(settings))
+        assert found["runs"] == {"released"}
+        assert found["claims"] == {"reported", "documents_complete", "assessed", "settled", "rejected"}
+        assert found["findings"] == {f"R1:{district}" for district in DISTRICTS}
+    finally:
+        postgres.stop(space.postgres, mode="immediate")
