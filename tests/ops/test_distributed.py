@@ -22,6 +22,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.auth import ensure_dev_keypair
+from shared.clock import SystemClock
+from shared.contracts.types import YearMonth
 from shared.local import postgres
 from shared.local.kafka import KafkaBroker
 from tests.eligibility.conftest import Api
@@ -44,7 +47,7 @@ from tests.kit.deploy import (
     raw_compose,
     without_service_settings,
 )
-from tests.kit.eligibility import DISTRICT, approved_case
+from tests.kit.eligibility import DISTRICT, apply, registered, steps
 from tests.kit.payments import account, returns
 from tests.payments.conftest import keyed
 
@@ -52,7 +55,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 SAFETYNET = str(ROOT / ".venv" / "bin" / "safetynet")
 ISSUER = "test"  # the issuer the test kit's tokens carry
-MONTH = "2026-11"  # the first month of a case approved by tests.kit.eligibility.approved_case
+TODAY = SystemClock().today()
+"""The services run on the real date, so the case does too: applied two weeks ago, approved today."""
 
 
 @dataclass(frozen=True)
@@ -213,11 +217,34 @@ async def test_five_processes_configured_from_the_documented_dotenv_file_approve
     with serving(done) as urls:
         async with httpx.AsyncClient(base_url=urls["eligibility"], timeout=10) as client:
             api = Api(client, private_key)
-            _, case_id = await approved_case(api)
+            case_id = await approved_today(api)
         async with httpx.AsyncClient(base_url=urls["payments"], timeout=10) as payments:
             people = await paid(api, payments, case_id)
         async with httpx.AsyncClient(base_url=urls["insurance"], timeout=10) as insurance:
             await insured(api, insurance, people)
+
+
+async def approved_today(api: Api) -> str:
+    """A household registered, its application through the statutory steps, approved today: the case's id."""
+    caseworker = api.token("caseworker", DISTRICT, subject="cw-1")
+    applied = TODAY - timedelta(days=14)
+    application = await apply(api, await registered(api), caseworker, applied_on=applied.isoformat())
+    investigation: list[dict[str, Any]] = [
+        {"kind": "accepted", "on": applied},
+        {"kind": "data_cross_checked", "on": applied + timedelta(1), "details": {"findings": ["tax: none"]}},
+        {
+            "kind": "home_visited",
+            "on": applied + timedelta(2),
+            "details": {"investigators": ["inv-a", "inv-b"]},
+        },
+        {"kind": "township_reviewed", "on": applied + timedelta(3)},
+        {"kind": "notice_posted", "on": applied + timedelta(4)},
+    ]
+    dated = [{**step, "on": step["on"].isoformat()} for step in investigation]
+    await steps(api, application, dated, caseworker)
+    reviewer = api.token("reviewer", DISTRICT, subject="rv-1")
+    decided = await steps(api, application, [{"kind": "approved", "on": TODAY.isoformat()}], reviewer)
+    return str(decided["case_id"])
 
 
 async def assert_owned_and_audited(done: Deployment) -> None:
@@ -266,7 +293,9 @@ async def paid(api: Api, payments: httpx.AsyncClient, case_id: str) -> list[str]
     )
     assert funded.status_code == 201, funded.text
     started = await payments.post(
-        "/v1/runs", json={"district_code": DISTRICT, "month": MONTH}, headers=keyed(preparer)
+        "/v1/runs",
+        json={"district_code": DISTRICT, "month": str(YearMonth.of(TODAY).next())},
+        headers=keyed(preparer),
     )
     assert started.status_code == 202, started.text
     run: dict[str, Any] = {}
@@ -290,7 +319,7 @@ async def paid(api: Api, payments: httpx.AsyncClient, case_id: str) -> list[str]
     answered = await payments.post(
         f"/v1/bank-files/{bank_file}/returns",
         content=returns(
-            bank_file, [(instruction, "PAID", "") for instruction in instructions], day="2026-12-03"
+            bank_file, [(instruction, "PAID", "") for instruction in instructions], day=TODAY.isoformat()
         ),
         headers=keyed(preparer),
     )
@@ -308,7 +337,7 @@ async def insured(api: Api, insurance: httpx.AsyncClient, people: list[str]) -> 
     async def on_roster() -> bool:
         for person in people:
             page = await insurance.get(
-                "/v1/terms/2026/roster", params={"person_id": person}, headers=reviewer
+                f"/v1/terms/{TODAY.year}/roster", params={"person_id": person}, headers=reviewer
             )
             if page.status_code != 200 or not page.json()["entries"]:
                 return False
