@@ -31,6 +31,23 @@ class Envelope:
     partition: int | None = None
     offset: int | None = None
 
+    @classmethod
+    def stored(cls, row: Any, data: bytes) -> Envelope:
+        """An envelope kept in a table (the outbox, the parked events): the row's columns, its body as `data`."""
+        return cls(
+            id=row.event_id,
+            type=row.type,
+            source=row.source,
+            time=row.occurred_at,
+            subject=row.subject,
+            topic=row.topic,
+            key=row.key,
+            data=data,
+            correlation_id=row.correlation_id,
+            partition=getattr(row, "partition", None),
+            offset=getattr(row, "offset", None),
+        )
+
     def kafka_headers(self) -> list[tuple[str, bytes]]:
         headers = [
             ("ce_specversion", SPEC_VERSION.encode()),

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Row, any_, cast, func, insert, select, update
+from sqlalchemy import BigInteger, any_, cast, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -57,20 +57,6 @@ def outbox_rows(events: Sequence[Event], *, source: str) -> list[dict[str, objec
     ]
 
 
-def _envelope(row: Row[Any]) -> Envelope:
-    return Envelope(
-        id=row.event_id,
-        type=row.type,
-        source=row.source,
-        time=row.occurred_at,
-        subject=row.subject,
-        topic=row.topic,
-        key=row.key,
-        data=json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode(),
-        correlation_id=row.correlation_id,
-    )
-
-
 async def write(session: AsyncSession, events: Sequence[Event], *, source: str) -> None:
     """Insert the events in the session's transaction and wake the relay when it commits."""
     if not events:
@@ -89,6 +75,11 @@ async def _unlock(connection: AsyncConnection) -> None:
     except BaseException:
         await asyncio.shield(connection.invalidate())
         raise
+
+
+def _body(payload: Any) -> bytes:
+    """The event's body as it goes on the wire: compact JSON, UTF-8 as is."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class OutboxRelay:
@@ -138,7 +129,7 @@ class OutboxRelay:
                 ).all()
                 await connection.commit()
                 if rows:
-                    await self._publisher.publish([_envelope(row) for row in rows])
+                    await self._publisher.publish([Envelope.stored(row, _body(row.payload)) for row in rows])
                     acknowledged_at = datetime.now(UTC)
                     await self._mark_sent(connection, [row.seq for row in rows], acknowledged_at)
                     await connection.commit()

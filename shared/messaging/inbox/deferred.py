@@ -100,19 +100,7 @@ async def claim(
 
 
 def envelope_of(row: Any) -> Envelope:
-    return Envelope(
-        id=row.event_id,
-        type=row.type,
-        source=row.source,
-        time=row.occurred_at,
-        subject=row.subject,
-        topic=row.topic,
-        key=row.key,
-        data=bytes(row.data),
-        correlation_id=row.correlation_id,
-        partition=row.partition,
-        offset=row.offset,
-    )
+    return Envelope.stored(row, bytes(row.data))
 
 
 async def postpone(
