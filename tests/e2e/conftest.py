@@ -17,16 +17,19 @@ from safetynet.embedded import Workspace, prepare
 from shared.local import postgres
 from shared.local.kafka import KafkaBroker
 from shared.settings import ServiceSettings
+from tests.kit.deploy import without_service_settings
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "insurer_subscriber.py"
 """The insurer's example subscriber, run as an integrator would run it."""
 
 
-def safetynet(*arguments: str) -> subprocess.CompletedProcess[str]:
-    """Run the project's `safetynet` command from its virtualenv; never raises on a non-zero exit."""
+def safetynet(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the project's `safetynet` command from its virtualenv; never raises on a non-zero exit. With `env`,
+    the command sees those variables and no other service settings (`without_service_settings`)."""
     command = [str(REPO / ".venv" / "bin" / "safetynet"), *arguments]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    environment = without_service_settings(env) if env is not None else None
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120, check=False)
 
 
 @dataclass(frozen=True)

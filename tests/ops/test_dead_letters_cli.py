@@ -18,22 +18,13 @@ from shared.auth import ensure_dev_keypair
 from shared.contracts.eligibility import CASE_TOPIC
 from shared.local.kafka import KafkaBroker
 from shared.messaging.tables import inbox
-from tests.kit.deploy import ROOT, without_service_settings
+from tests.e2e.conftest import safetynet
 
 pytestmark = pytest.mark.kafka
 
-SAFETYNET = str(ROOT / ".venv" / "bin" / "safetynet")
-
 
 def dead_letters(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SAFETYNET, "dead-letters", *args],
-        env=without_service_settings(env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return safetynet("dead-letters", *args, env=env)
 
 
 async def test_list_and_a_retry_without_a_copy(

@@ -36,6 +36,7 @@ from shared.clock import SystemClock
 from shared.contracts.types import YearMonth
 from shared.local import postgres
 from shared.local.kafka import KafkaBroker
+from tests.e2e.conftest import safetynet
 from tests.eligibility.conftest import Api
 from tests.kit import wait_for
 from tests.kit.deploy import (
@@ -66,14 +67,7 @@ class Deployment:
     logs: Path
 
     def run(self, *args: str, service: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [SAFETYNET, *args],
-            env=without_service_settings(self.environments[service]),
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
+        return safetynet(*args, env=self.environments[service])
 
     def migrate(self) -> None:
         """The five `<name>-migrate` jobs, at once as compose starts them."""

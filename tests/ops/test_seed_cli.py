@@ -13,20 +13,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.insurance.main import DEFINITION as INSURANCE
 from shared.auth import ensure_dev_keypair
-from tests.kit.deploy import ROOT, without_service_settings
-
-SAFETYNET = str(ROOT / ".venv" / "bin" / "safetynet")
+from tests.e2e.conftest import safetynet
 
 
 def seed(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SAFETYNET, "seed", *args],
-        env=without_service_settings(env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return safetynet("seed", *args, env=env)
 
 
 def insurance_env(url: str, public_key: Path) -> dict[str, str]:
