@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import httpx
 import jwt
@@ -28,7 +28,6 @@ from shared.clock import FixedClock
 from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
 from shared.contracts.eligibility import (
-    ApprovedBeneficiary,
     CareLevelAssessed,
     CaseApproved,
     CaseTerminated,
@@ -40,7 +39,7 @@ from shared.messaging.bus import InProcessBus
 from shared.messaging.inbox import DeadLetter, InboxProcessor
 from shared.messaging.tables import outbox
 from shared.settings import AuthSettings, DatabaseSettings
-from tests.kit import as_delivered
+from tests.kit import as_delivered, case_approved
 
 DISTRICT = "500103"
 OTHER_DISTRICT = "500104"
@@ -171,27 +170,8 @@ def approved(
     program: str = "tekun",
     care_level: CareLevel | None = None,
 ) -> CaseApproved:
-    amount = 97_500
-    return CaseApproved(
-        case_id=uuid4(),
-        household_id=uuid4(),
-        program=program,
-        district_code=district,
-        start_month=YearMonth.of(on).next().label,
-        beneficiaries=[
-            ApprovedBeneficiary(
-                person_id=p,
-                base_fen=amount,
-                add_on_fen=0,
-                care_subsidy_fen=0,
-                total_fen=amount,
-                insurance_categories=[program],
-                care_level=care_level,
-            )
-            for p in persons
-        ],
-        monthly_amount_fen=amount * len(persons),
-        decided_on=on,
+    return case_approved(
+        persons, on=on, program=program, district=district, amount=97_500, care_level=care_level
     )
 
 

@@ -53,9 +53,7 @@ async def settle(url: str, batches: list[list[Event]]) -> tuple[Sequence[Any], .
 
 
 async def test_a_run_of_approvals_enrols_as_the_approvals_one_by_one(migrated_database: Any) -> None:
-    approvals: list[Event] = [
-        approval(n, start_month="2027-01", decided_on=date(2026, 12, 3)) for n in (2, 1, 3)
-    ]
+    approvals: list[Event] = [approval(n) for n in (2, 1, 3)]
     in_a_run = await settle(await migrated_database(INSURANCE.migrations), [approvals, approvals])
     one_by_one = await settle(await migrated_database(INSURANCE.migrations), [[event] for event in approvals])
     assert in_a_run == one_by_one

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import date
 from typing import Any, ClassVar, Literal
+from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -14,6 +16,8 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, func, insert, sel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 
 from shared.contracts.base import ContractRegistry, Event
+from shared.contracts.eligibility import ApprovedBeneficiary, CaseApproved
+from shared.contracts.types import CareLevel, YearMonth
 from shared.db import UnitOfWork, session_factory
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import DeadLetterSink, Handler, InboxProcessor, LoggedDeadLetters
@@ -181,3 +185,38 @@ async def topic_records(
                     return found
     finally:
         await reader.stop()
+
+
+def case_approved(
+    persons: Sequence[UUID],
+    *,
+    on: date,
+    program: str = "dibao",
+    district: str = "500103",
+    amount: int = 40_000,
+    household_id: UUID | None = None,
+    care_level: CareLevel | None = None,
+) -> CaseApproved:
+    """A case covering `persons` at `amount` fen a month each, decided `on` and paid from the next month, as
+    eligibility announces it."""
+    return CaseApproved(
+        case_id=uuid4(),
+        household_id=household_id or uuid4(),
+        program=program,
+        district_code=district,
+        start_month=YearMonth.of(on).next().label,
+        beneficiaries=[
+            ApprovedBeneficiary(
+                person_id=person,
+                base_fen=amount,
+                add_on_fen=0,
+                care_subsidy_fen=0,
+                total_fen=amount,
+                insurance_categories=[program],
+                care_level=care_level,
+            )
+            for person in persons
+        ],
+        monthly_amount_fen=amount * len(persons),
+        decided_on=on,
+    )

@@ -30,19 +30,17 @@ from shared.contracts.base import Event
 from shared.contracts.catalogue import registry
 from shared.contracts.eligibility import (
     MATCH_CONTEXT,
-    ApprovedBeneficiary,
     CaseApproved,
     DeclaredFacts,
     HouseholdRecorded,
     RecordedMember,
 )
-from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork, session_factory
 from shared.messaging.bus import InProcessBus
 from shared.messaging.inbox import DeadLetter, InboxProcessor
 from shared.pii import BlindIndex
 from shared.settings import AuthSettings, DatabaseSettings, PiiSettings
-from tests.kit import as_delivered
+from tests.kit import as_delivered, case_approved
 from tests.kit.eligibility import resident_id
 
 DISTRICT = "500103"
@@ -180,25 +178,13 @@ def approved(
 ) -> CaseApproved:
     """A case of `home` covering `persons` (default: every member) from the month after `on`."""
     covered = persons if persons is not None else [m.person_id for m in home.members]
-    return CaseApproved(
-        case_id=uuid4(),
-        household_id=home.household_id,
+    return case_approved(
+        covered,
+        on=on,
         program=program,
-        district_code=home.district_code,
-        start_month=YearMonth.of(on).next().label,
-        beneficiaries=[
-            ApprovedBeneficiary(
-                person_id=p,
-                base_fen=amount,
-                add_on_fen=0,
-                care_subsidy_fen=0,
-                total_fen=amount,
-                insurance_categories=[program],
-            )
-            for p in covered
-        ],
-        monthly_amount_fen=amount * len(covered),
-        decided_on=on,
+        district=home.district_code,
+        amount=amount,
+        household_id=home.household_id,
     )
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import func, select, text
 from services.payments.domain.bank_files import verify_checksum
 from services.payments.models import Payment
 from shared.clock import BUSINESS_ZONE
-from shared.contracts.eligibility import ApprovedBeneficiary, CaseApproved
+from shared.contracts.eligibility import CaseApproved
 from shared.messaging.tables import outbox
-from tests.kit import wait_for
+from tests.kit import case_approved, wait_for
 from tests.kit.eligibility import (
     APPROVE,
     DISTRICT,
@@ -299,27 +299,6 @@ def moment(day: date) -> datetime:
     return datetime.combine(day, time(9), BUSINESS_ZONE) + timedelta(seconds=next(_order))
 
 
-def approval(
-    people: int, *, start_month: str = "2027-01", decided_on: date = date(2026, 12, 3)
-) -> CaseApproved:
-    """A dibao case of `people` new beneficiaries at ¥400 each, as eligibility announces it."""
-    return CaseApproved(
-        case_id=uuid4(),
-        household_id=uuid4(),
-        program="dibao",
-        district_code="500103",
-        start_month=start_month,
-        beneficiaries=[
-            ApprovedBeneficiary(
-                person_id=uuid4(),
-                base_fen=40_000,
-                add_on_fen=0,
-                care_subsidy_fen=0,
-                total_fen=40_000,
-                insurance_categories=["dibao"],
-            )
-            for _ in range(people)
-        ],
-        monthly_amount_fen=40_000 * people,
-        decided_on=decided_on,
-    )
+def approval(people: int, *, on: date = date(2026, 12, 3)) -> CaseApproved:
+    """A dibao case of `people` new beneficiaries at ¥400 each, decided `on`."""
+    return case_approved([uuid4() for _ in range(people)], on=on)

@@ -93,9 +93,7 @@ async def settle(url: str, batches: list[list[Event]]) -> tuple[Sequence[Any], S
 
 
 async def test_runs_and_single_events_leave_the_same_entitlements(migrated_database: Any) -> None:
-    a1, a2, a3, unknown = (
-        approval(n, start_month="2026-05", decided_on=date(2026, 4, 20)) for n in (2, 1, 3, 1)
-    )
+    a1, a2, a3, unknown = (approval(n, on=date(2026, 4, 20)) for n in (2, 1, 3, 1))
     standard_change = [change(a1, 41_000), change(a2, 45_000), change(a3, 42_000)]
     corrected = [change(a1, 41_500), change(a3, 43_000, "2026-09")]  # same month again: the later wins
     leaving = change(a3, 44_000, "2026-10", people=[b.person_id for b in a3.beneficiaries][:2])
