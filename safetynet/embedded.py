@@ -6,7 +6,7 @@ import asyncio
 import base64
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,22 +164,27 @@ async def seed(settings: Mapping[str, ServiceSettings], seeded_by: str = SEEDED_
     return added
 
 
-async def load_demo(settings: dict[str, ServiceSettings], private_key: Path, *, clock: Clock) -> int:
-    """The demo city (`safetynet.demo`) loaded through the services' own API, in this process; returns how many
-    households it registered (0 when it was there already). Waits until every event it caused is handled."""
+@contextlib.asynccontextmanager
+async def in_process(
+    settings: dict[str, ServiceSettings], private_key: Path, *, clock: Clock
+) -> AsyncIterator[Caller]:
+    """Every service running in this process on `clock`, and a client of their API acting as the demo roles."""
     root = build_app(settings, clock=clock)
     async with root.router.lifespan_context(root):
         transport = httpx.ASGITransport(app=root)
         async with httpx.AsyncClient(transport=transport, base_url="http://safetynet") as client:
-            caller = Caller(client, private_key, out=None, wait_s=120)
-            added = await DemoCity(caller, today=clock.today()).load()
-            for name in settings:
-                await caller.until(
-                    ADMIN,
-                    f"/{name}/v1/operations/messaging",
-                    {},
-                    lambda status: status["outbox_pending"] == 0,
-                )
+            yield Caller(client, private_key, out=None, wait_s=120)
+
+
+async def load_demo(settings: dict[str, ServiceSettings], private_key: Path, *, clock: Clock) -> int:
+    """The demo city (`safetynet.demo`) loaded through the services' own API, in this process; returns how many
+    households it registered (0 when it was there already). Waits until every event it caused is handled."""
+    async with in_process(settings, private_key, clock=clock) as caller:
+        added = await DemoCity(caller, today=clock.today()).load()
+        for name in settings:
+            await caller.until(
+                ADMIN, f"/{name}/v1/operations/messaging", {}, lambda status: status["outbox_pending"] == 0
+            )
     return added
 
 

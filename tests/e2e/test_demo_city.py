@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from safetynet.catalog import SERVICES
 from safetynet.demo import DISTRICTS
-from safetynet.embedded import Workspace, load_demo, migrated, seed
+from safetynet.embedded import Workspace, in_process, load_demo, migrated, seed
+from safetynet.tour import Tour
 from shared.clock import FixedClock
 from shared.local import postgres
 from shared.settings import ServiceSettings
@@ -118,9 +119,10 @@ def test_demo_is_for_the_embedded_default_only() -> None:
     [datetime(2026, 12, 31, 15, 30, tzinfo=UTC), datetime(2027, 1, 1, 1, 0, tzinfo=UTC)],
     ids=["last-evening-of-the-year", "first-morning-of-the-next"],
 )
-def test_the_demo_city_loads_across_a_year_end(moment: datetime, tmp_path: Path) -> None:
+def test_the_demo_city_and_the_tour_across_a_year_end(moment: datetime, tmp_path: Path) -> None:
     """On 31 December the month paid is next year's January; on 1 January the couple was approved last year.
-    Every service lives on the same fixed moment (Asia/Shanghai dates: 23:30 on the 31st, 09:00 on the 1st)."""
+    Every service lives on the same fixed moment (Asia/Shanghai dates: 23:30 on the 31st, 09:00 on the 1st),
+    and the tour is told on it too."""
     space = Workspace(tmp_path / "workspace")
     try:
         settings = migrated(space)
@@ -131,5 +133,12 @@ def test_the_demo_city_loads_across_a_year_end(moment: datetime, tmp_path: Path)
         assert found["runs"] == {"released"}
         assert found["claims"] == {"reported", "documents_complete", "assessed", "settled", "rejected"}
         assert found["findings"] == {f"R1:{district}" for district in DISTRICTS}
+        asyncio.run(tour(settings, private_key, FixedClock(moment)))
     finally:
         postgres.stop(space.postgres, mode="immediate")
+
+
+async def tour(settings: dict[str, ServiceSettings], private_key: Path, clock: FixedClock) -> None:
+    """`safetynet tour` against the services in this process, all on `clock`; it raises at an unexpected answer."""
+    async with in_process(settings, private_key, clock=clock) as caller:
+        await Tour(caller, today=clock.today()).run()
