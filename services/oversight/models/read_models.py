@@ -1,20 +1,9 @@
-"""Tables of the oversight service's own database.
-
-Read models (ids and facts only, each rebuilt by replaying its topic): `households`, `household_members`,
-`memberships` and `staff_relatives` from `eligibility.household.v1`; `cases`, `beneficiaries` and
-`case_amounts` from `eligibility.case.v1`; `payments` and `overpayments` from `payments.payment.v1`;
-`placements` from `facilities.placement.v1`; `roster_entries` from `insurance.enrollment.v1`. No foreign keys
-between them: their topics arrive in any order relative to each other.
-
-Own data: `imports` and their `external_records` (other departments' files, resident IDs kept only as match
-keys and masks); `check_runs` and their `findings`, one per rule and subject across runs. Months are stored
-as their first day.
-"""
+"""Read models, ids and facts only, each rebuilt by replaying its topic; no foreign keys between them: their
+topics arrive in any order relative to each other. Months are stored as their first day."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from uuid import UUID
 
 from sqlalchemy import (
@@ -23,25 +12,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     LargeBinary,
-    Numeric,
     Text,
-    UniqueConstraint,
-    func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.audit import metadata as audit_metadata
-from shared.messaging.tables import metadata as messaging_metadata
-from shared.schema import new_metadata
-
-
-class Base(DeclarativeBase):
-    metadata = new_metadata()
+from services.oversight.models.base import Base
 
 
 class Household(Base):
@@ -200,110 +178,3 @@ class RosterEntry(Base):
     cover_from: Mapped[date | None] = mapped_column(Date, comment="NULL if only the removal arrived")
     cover_until: Mapped[date | None] = mapped_column(Date)
     removal_reason: Mapped[str | None] = mapped_column(Text)
-
-
-class Import(Base):
-    """A file of another department, checked row by row; its report says what was accepted and refused."""
-
-    __tablename__ = "imports"
-
-    id: Mapped[UUID] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(Text, comment="deaths | vehicles | real_estate | business | ...")
-    mode: Mapped[str] = mapped_column(Text, comment="all_or_nothing | good_rows_only")
-    status: Mapped[str] = mapped_column(Text, comment="loaded | refused")
-    file_name: Mapped[str] = mapped_column(Text)
-    file_format: Mapped[str] = mapped_column(Text, comment="csv | xlsx")
-    rows_total: Mapped[int] = mapped_column(Integer)
-    rows_loaded: Mapped[int] = mapped_column(Integer, comment="accepted rows kept as new facts")
-    rows_known: Mapped[int] = mapped_column(
-        Integer, comment="accepted rows whose fact an earlier row delivered"
-    )
-    rejections: Mapped[list[dict[str, object]]] = mapped_column(
-        JSONB, comment="[{row, field, reason}] for every refused row (no resident ID in clear)"
-    )
-    imported_by: Mapped[str] = mapped_column(Text)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class ExternalRecord(Base):
-    """One accepted row of an import: the person as a match key (and a mask for people), typed facts."""
-
-    __tablename__ = "external_records"
-    __table_args__ = (
-        Index("ix_external_records_source_match_key", "source", "match_key"),
-        # A fact is kept once however often it is delivered (a file sent again, a row repeated): counts stay true.
-        Index(
-            "uq_external_records_fact",
-            "source",
-            "match_key",
-            "kind",
-            "detail",
-            "district_code",
-            "on_date",
-            "until_date",
-            "amount_fen",
-            "area_m2",
-            unique=True,
-            postgresql_nulls_not_distinct=True,
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    import_id: Mapped[UUID] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), index=True)
-    source: Mapped[str] = mapped_column(Text)
-    row_number: Mapped[int] = mapped_column(Integer, comment="1 is the header; data rows from 2")
-    match_key: Mapped[bytes] = mapped_column(LargeBinary)
-    id_masked: Mapped[str] = mapped_column(Text, comment="first 3 and last 4 characters")
-    kind: Mapped[str] = mapped_column(Text, comment="what the row says: death, car, dwelling, prison, ...")
-    detail: Mapped[str | None] = mapped_column(Text)
-    district_code: Mapped[str | None] = mapped_column(Text)
-    on_date: Mapped[date | None] = mapped_column(Date)
-    until_date: Mapped[date | None] = mapped_column(Date)
-    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
-    area_m2: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
-
-
-class CheckRun(Base):
-    """A run of the checks, city-wide or for one district, as of a day, with the parameters it applied."""
-
-    __tablename__ = "check_runs"
-
-    id: Mapped[UUID] = mapped_column(primary_key=True)
-    district_code: Mapped[str | None] = mapped_column(Text, comment="NULL: city-wide")
-    rules: Mapped[list[str]] = mapped_column(ARRAY(Text))
-    as_of: Mapped[date] = mapped_column(Date)
-    parameters: Mapped[dict[str, object]] = mapped_column(JSONB, comment="standards and thresholds applied")
-    findings_new: Mapped[int] = mapped_column(Integer)
-    findings_again: Mapped[int] = mapped_column(Integer, comment="hits already found by an earlier run")
-    started_by: Mapped[str] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class Finding(Base):
-    """A hit of a rule: one per rule and subject (a case, a case's person, a roster person, a listed person),
-    however many runs find it again; the latest run's evidence is kept."""
-
-    __tablename__ = "findings"
-    __table_args__ = (
-        UniqueConstraint("rule", "subject"),
-        Index("ix_findings_district_rule", "district_code", "rule"),
-    )
-
-    id: Mapped[UUID] = mapped_column(primary_key=True)
-    rule: Mapped[str] = mapped_column(Text)
-    subject: Mapped[str] = mapped_column(
-        Text, comment="case:<id>, case:<id>/person:<id>, person:<id>, match:<hex>"
-    )
-    district_code: Mapped[str] = mapped_column(Text)
-    case_id: Mapped[UUID | None] = mapped_column(index=True)
-    person_id: Mapped[UUID | None] = mapped_column()
-    severity: Mapped[str] = mapped_column(Text, comment="low | medium | high")
-    evidence: Mapped[dict[str, object]] = mapped_column(JSONB)
-    first_run_id: Mapped[UUID] = mapped_column(ForeignKey("check_runs.id"))
-    last_run_id: Mapped[UUID] = mapped_column(ForeignKey("check_runs.id"))
-    first_found_on: Mapped[date] = mapped_column(Date)
-    last_found_on: Mapped[date] = mapped_column(Date)
-
-
-METADATA = (Base.metadata, messaging_metadata, audit_metadata)
-"""Every table this service's migrations create: its own, and the shared ones it uses."""
