@@ -36,7 +36,7 @@ from tests.kit import prepare_database
 from tests.kit.eligibility import (
     HEAD_ID,
     HEAD_NAME,
-    Insurance,
+    Upstream,
     audit_rows,
     enrolled,
     register_household,
@@ -100,7 +100,7 @@ async def publish_insurance_scenario(kafka: KafkaBroker, new_database: Any) -> t
     publisher = KafkaPublisher(KafkaSettings(bootstrap_servers=kafka.bootstrap_servers))
     database = await prepare_database(await new_database())
     try:
-        insurance = Insurance(database, publisher)
+        insurance = Upstream(database, publisher)
         await insurance.publish(*events[:3])
         await insurance.redeliver(enrolled_first)
         await insurance.publish(*events[3:])

@@ -37,7 +37,7 @@ from tests.kit.eligibility import (
     HEAD_NAME,
     INSURER,
     YEAR,
-    Insurance,
+    Upstream,
     World,
     audit_rows,
     enrolled,
@@ -278,7 +278,7 @@ async def test_the_roster_arrives_through_kafka_too(
     try:
         async with serve(eligibility_engine, keys, bus="kafka", kafka=settings) as api:
             private_key, _ = ensure_dev_keypair(keys)
-            world = World(api, Insurance(insurance_db, publisher), private_key)
+            world = World(api, Upstream(insurance_db, publisher), private_key)
             head = (await register_household(api))["head"]
             await world.insurance.publish(enrolled(head))
 

@@ -255,15 +255,19 @@ YEAR = SystemClock().today().year
 """Policy years are calendar years; this year's entries are within their claim window today."""
 
 
-class Insurance:
-    """A stand-in for the insurance service: its events leave through a real outbox and relay."""
+class Upstream:
+    """A stand-in for a service whose events eligibility reads (insurance by default): they leave through a
+    real outbox and relay."""
 
-    def __init__(self, engine: AsyncEngine, publisher: Publisher) -> None:
+    def __init__(
+        self, engine: AsyncEngine, publisher: Publisher, source: str = "/safetynet/insurance"
+    ) -> None:
         self.engine = engine
         self.relay = relay_for(engine, publisher)
+        self.source = source
 
     async def publish(self, *events: Event) -> None:
-        uow = UnitOfWork(session_factory(self.engine), source="/safetynet/insurance")
+        uow = UnitOfWork(session_factory(self.engine), source=self.source)
         async with uow:
             for event in events:
                 uow.emit(event)
@@ -282,7 +286,7 @@ class Insurance:
 @dataclass
 class World:
     api: Api
-    insurance: Insurance
+    insurance: Upstream
     private_key: Path
 
     def insurer(self, insurer_id: object = INSURER, subject: str = "insurer-clerk-1") -> dict[str, str]:
@@ -349,7 +353,7 @@ async def world_on(
     try:
         async with serve_on_bus(engine, keys, bus, over_tcp=over_tcp) as client:
             private_key, _ = ensure_dev_keypair(keys)
-            yield World(Api(client, private_key), Insurance(insurance_db, bus), private_key)
+            yield World(Api(client, private_key), Upstream(insurance_db, bus), private_key)
     finally:
         await insurance_db.dispose()
 

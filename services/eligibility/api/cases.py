@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from services.eligibility.api.roles import Assessor, Reviewer, Staff
 from services.eligibility.schemas.cases import (
     CareAssessmentIn,
+    CaseFindingsOut,
     CaseOut,
     CasePage,
     ReviewIn,
@@ -17,7 +18,7 @@ from services.eligibility.schemas.cases import (
     TerminationIn,
 )
 from services.eligibility.schemas.support_mode import CaseSupportModesOut, SupportModeIn
-from services.eligibility.service import case_lists, cases, reviews, support_mode
+from services.eligibility.service import case_lists, cases, findings, reviews, support_mode
 from shared.params import MAX_PAGE, DistrictFilter
 from shared.service import PersonalDataDep, TodayDep, UnitOfWorkDep
 
@@ -48,6 +49,14 @@ async def get_cases(
 @router.get("/{case_id}", summary="A case with its beneficiaries and their monthly amounts")
 async def get_case(case_id: UUID, uow: UnitOfWorkDep, caller: Staff) -> CaseOut:
     return await cases.read_case(uow, caller, case_id)
+
+
+@router.get(
+    "/{case_id}/findings",
+    summary="Oversight's findings against a case, newest check first, and whether each suspended the case",
+)
+async def get_findings(case_id: UUID, uow: UnitOfWorkDep, caller: Staff) -> CaseFindingsOut:
+    return await findings.findings_of_case(uow, caller, case_id)
 
 
 @router.post(

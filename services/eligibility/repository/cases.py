@@ -6,11 +6,13 @@ from datetime import date
 from uuid import UUID
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.models import (
     Case,
     CaseBeneficiary,
+    CaseFinding,
     TemporaryGrant,
 )
 from shared.db import Scope, in_scope
@@ -106,3 +108,21 @@ async def cases_page(
         select(Case).where(*conditions).order_by(Case.approved_on.desc(), Case.id).offset(offset).limit(limit)
     )
     return list(rows), int(total or 0)
+
+
+async def add_finding(session: AsyncSession, finding: dict[str, object]) -> bool:
+    """Keeps a finding once however often it is delivered; False if it was kept already."""
+    added = await session.execute(
+        insert(CaseFinding).values(finding).on_conflict_do_nothing().returning(CaseFinding.finding_id)
+    )
+    return added.first() is not None
+
+
+async def findings_of(session: AsyncSession, case_id: UUID) -> list[CaseFinding]:
+    return list(
+        await session.scalars(
+            select(CaseFinding)
+            .where(CaseFinding.case_id == case_id)
+            .order_by(CaseFinding.found_on.desc(), CaseFinding.received_at.desc())
+        )
+    )

@@ -84,3 +84,24 @@ class CasePage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+class CaseFindingOut(BaseModel):
+    """A finding of oversight's checks against the case (`FindingRaised`), and what it did to the case."""
+
+    finding_id: UUID
+    rule: str = Field(description="R1–R14: which check found it (docs/oversight.md)")
+    severity: str = Field(description="low, medium or high")
+    person_id: UUID | None = Field(description="the person concerned, when the rule is about one person")
+    found_on: date = Field(description="the day the check was run as of")
+    evidence: dict[str, object] = Field(
+        description="ids of payments and import rows, amounts (fen), dates, counts"
+    )
+    action: str = Field(
+        description="suspended: this finding paused the case's payments | noted: kept here for the caseworker"
+    )
+
+
+class CaseFindingsOut(BaseModel):
+    case_id: UUID
+    findings: list[CaseFindingOut] = Field(description="newest check date first")
