@@ -45,6 +45,7 @@ from safetynet.embedded import (
 )
 from safetynet.embedded import seed as seed_services
 from safetynet.kafka_commands import kafka_app
+from safetynet.registry_commands import announce_households
 from safetynet.tour import DEMO_ROLES, Caller, Tour, TourFailed
 from services.eligibility.service import standards
 from services.payments.service import runs
@@ -63,6 +64,7 @@ app = typer.Typer(help=__doc__, no_args_is_help=True)
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(dead_letters_app, name="dead-letters")
+app.command("announce-households")(announce_households)
 
 
 @app.command()

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from safetynet.catalog import SERVICES
@@ -73,7 +74,7 @@ async def serve(
             await service.seed_standards(app.state.runtime.unit_of_work())
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://eligibility") as client:
-            yield Api(client, private_key)
+            yield Api(client, private_key, app)
 
 
 @pytest.fixture
@@ -84,11 +85,13 @@ async def api(eligibility_engine: AsyncEngine, keys: Path) -> AsyncIterator[Api]
 
 
 class Api:
-    """An HTTP client of the eligibility app and a way to mint the callers' tokens."""
+    """An HTTP client of the eligibility app and a way to mint the callers' tokens; `app` when the test
+    serves it in this process."""
 
-    def __init__(self, client: httpx.AsyncClient, private_key: Path) -> None:
+    def __init__(self, client: httpx.AsyncClient, private_key: Path, app: FastAPI | None = None) -> None:
         self.client = client
         self._private_key = private_key
+        self.app = app
 
     def token(
         self, role: str, *districts: str, subject: str = "staff-1", also: tuple[str, ...] = ()

@@ -12,6 +12,7 @@ from services.eligibility.models import (
     HouseholdMember,
     HouseholdVersion,
     Person,
+    StaffRelative,
 )
 from shared.db import Scope, in_scope
 
@@ -98,3 +99,46 @@ async def household_versions(session: AsyncSession, household_id: UUID) -> list[
             .order_by(HouseholdVersion.version)
         )
     )
+
+
+async def households_after(
+    session: AsyncSession, after: UUID | None, limit: int
+) -> list[tuple[Household, list[tuple[UUID, str, bytes]]]]:
+    """The next `limit` households by id after `after`, each with its members as (person id, relation,
+    encrypted resident ID): the whole registry, page by page, for announcing it again."""
+    query = select(Household).order_by(Household.id).limit(limit)
+    if after is not None:
+        query = query.where(Household.id > after)
+    households = list(await session.scalars(query))
+    members: dict[UUID, list[tuple[UUID, str, bytes]]] = {h.id: [] for h in households}
+    rows = await session.execute(
+        select(
+            HouseholdMember.household_id,
+            HouseholdMember.person_id,
+            HouseholdMember.relation,
+            Person.id_number_cipher,
+        )
+        .join(Person, Person.id == HouseholdMember.person_id)
+        .where(HouseholdMember.household_id.in_(list(members)))
+        .order_by(HouseholdMember.household_id, HouseholdMember.relation != "head", Person.birth_date)
+    )
+    for household_id, person_id, relation, cipher in rows:
+        members[household_id].append((person_id, relation, cipher))
+    return [(household, members[household.id]) for household in households]
+
+
+async def relatives_after(
+    session: AsyncSession, after: UUID | None, limit: int
+) -> list[tuple[StaffRelative, bytes | None]]:
+    """The next `limit` entries of the relatives register by id after `after`, each with the encrypted resident
+    ID of the registered person it names (None if the relative is in no household: the register keeps only
+    the ID's blind index)."""
+    query = (
+        select(StaffRelative, Person.id_number_cipher)
+        .outerjoin(Person, Person.id_number_index == StaffRelative.person_index)
+        .order_by(StaffRelative.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(StaffRelative.id > after)
+    return [(relative, cipher) for relative, cipher in await session.execute(query)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -134,7 +135,42 @@ def _members(household_id: UUID, body: HouseholdIn, persons: list[Person]) -> li
     ]
 
 
-def _recorded(
+def household_recorded(
+    pii: PersonalData,
+    household: Household,
+    facts: StoredFacts,
+    members: Sequence[tuple[UUID, str, str]],
+    on: date,
+) -> HouseholdRecorded:
+    """The household as oversight sees it: ids, relations, match keys and declared facts, never an ID or name.
+
+    `members` are (person id, relation, resident ID); the household carries its area and counted income."""
+    return HouseholdRecorded(
+        household_id=household.id,
+        version=household.version,
+        district_code=household.district_code,
+        township_code=household.township_code,
+        area=household.area,
+        members=[
+            RecordedMember(
+                person_id=person_id,
+                relation=relation,
+                match_key=pii.index.digest(number, context=MATCH_CONTEXT).hex(),
+            )
+            for person_id, relation, number in members
+        ],
+        declared=DeclaredFacts(
+            monthly_income_fen=household.monthly_income_fen,
+            financial_assets_fen=facts.assets.financial_fen,
+            vehicle_exemption_evidenced=any(v.exemption_evidenced for v in facts.assets.vehicles),
+            study_abroad_self_funded=facts.consumption.study_abroad_self_funded,
+            premiums_and_private_fees_fen_per_year=facts.consumption.premiums_and_private_fees_fen_per_year,
+        ),
+        recorded_on=on,
+    )
+
+
+def _recorded_now(
     pii: PersonalData,
     household: Household,
     body: HouseholdIn,
@@ -142,30 +178,11 @@ def _recorded(
     numbers: list[str],
     on: date,
 ) -> HouseholdRecorded:
-    """The household as oversight sees it: ids, relations, match keys and declared facts, never an ID or name."""
-    return HouseholdRecorded(
-        household_id=household.id,
-        version=household.version,
-        district_code=household.district_code,
-        township_code=household.township_code,
-        area=body.area,
-        members=[
-            RecordedMember(
-                person_id=person.id,
-                relation=member.relation,
-                match_key=pii.index.digest(number, context=MATCH_CONTEXT).hex(),
-            )
-            for member, person, number in zip(body.members, persons, numbers, strict=True)
-        ],
-        declared=DeclaredFacts(
-            monthly_income_fen=body.counted_income_fen,
-            financial_assets_fen=body.assets.financial_fen,
-            vehicle_exemption_evidenced=any(v.exemption_evidenced for v in body.assets.vehicles),
-            study_abroad_self_funded=body.consumption.study_abroad_self_funded,
-            premiums_and_private_fees_fen_per_year=body.consumption.premiums_and_private_fees_fen_per_year,
-        ),
-        recorded_on=on,
-    )
+    members = [
+        (person.id, member.relation, number)
+        for member, person, number in zip(body.members, persons, numbers, strict=True)
+    ]
+    return household_recorded(pii, household, body, members, on)
 
 
 def _snapshot(household: Household, members: list[HouseholdMember]) -> dict[str, object]:
@@ -220,7 +237,7 @@ async def register_household(
         members = _members(household_id, body, persons)
         await households_queries.replace_members(uow.session, household_id, members)
         record_version(uow, household, members, changed_by=caller.subject, reason=body.reason)
-        uow.emit(_recorded(pii, household, body, persons, numbers, today))
+        uow.emit(_recorded_now(pii, household, body, persons, numbers, today))
         await uow.session.flush()
         await uow.session.refresh(household, ["updated_at"])
         answer = await _household_out(uow, pii, caller, household_id)
@@ -262,7 +279,7 @@ async def change_household(
         members = _members(household_id, body, persons)
         await households_queries.replace_members(uow.session, household_id, members)
         record_version(uow, household, members, changed_by=caller.subject, reason=body.reason)
-        uow.emit(_recorded(pii, household, body, persons, numbers, today))
+        uow.emit(_recorded_now(pii, household, body, persons, numbers, today))
         await uow.session.flush()
         answer = await _household_out(uow, pii, caller, household_id)
         await uow.commit()
