@@ -7,9 +7,8 @@ import base64
 import functools
 import signal
 import time
-from datetime import date
+from pathlib import Path
 from typing import Annotated, NoReturn
-from uuid import UUID
 
 import httpx
 import typer
@@ -23,14 +22,13 @@ from safetynet.calendar_commands import calendar_app
 from safetynet.catalog import SERVICES
 from safetynet.common import (
     DEFAULT_WORKSPACE,
+    Households,
     WorkspaceDatabase,
     WorkspaceOption,
     console,
     environment_settings,
     progress_bar,
     service_name,
-    settings_of,
-    units_of_work,
 )
 from safetynet.dead_letter_commands import dead_letters_app
 from safetynet.embedded import (
@@ -44,15 +42,12 @@ from safetynet.embedded import (
     migrated,
 )
 from safetynet.embedded import seed as seed_services
+from safetynet.job_commands import announce_households, prepare_run, recalculate
 from safetynet.kafka_commands import kafka_app
-from safetynet.registry_commands import announce_households
 from safetynet.tour import DEMO_ROLES, Caller, Tour, TourFailed
-from services.eligibility.service import standards
-from services.payments.service import runs
-from shared.auth import Principal, Role, mint_token
+from shared.auth import Role, mint_token
 from shared.clock import SystemClock
 from shared.contracts.eligibility import MATCH_CONTEXT
-from shared.contracts.types import YearMonth
 from shared.db import upgrade
 from shared.local import postgres
 from shared.observability import LogFormat, configure_logging
@@ -65,6 +60,8 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(dead_letters_app, name="dead-letters")
 app.command("announce-households")(announce_households)
+app.command()(recalculate)
+app.command("prepare-run")(prepare_run)
 
 
 @app.command()
@@ -86,6 +83,7 @@ def run(
             help="load the demo city on the first start (safetynet.demo)",
         ),
     ] = True,
+    households: Households = 0,
 ) -> None:
     """The embedded default: all five services in one process on an embedded PostgreSQL.
 
@@ -104,10 +102,10 @@ def run(
         if demo:
             started = time.monotonic()
             private_key, _ = space.dev_keys()
-            households = asyncio.run(load_demo(settings, private_key, clock=SystemClock()))
-            if households:
+            loaded = _load_demo(settings, private_key, households)
+            if loaded:
                 console.print(
-                    f"  the demo city: {households} households loaded in {time.monotonic() - started:.0f} s"
+                    f"  the demo city: {loaded} households loaded in {time.monotonic() - started:.0f} s"
                 )
         root = build_app(settings)
         base = f"http://{host}:{port}"
@@ -249,6 +247,7 @@ def seed(
     demo: Annotated[
         bool, typer.Option("--demo", help="the embedded default only: also load the demo city (idempotent)")
     ] = False,
+    households: Households = 0,
     workspace: WorkspaceDatabase = None,
 ) -> None:
     """Load each service's reference data (DOMAIN.md's standards; this year's and next year's policy terms).
@@ -285,9 +284,23 @@ def seed(
         raise typer.Exit(1)
     if demo:
         private_key, _ = Workspace((workspace or DEFAULT_WORKSPACE).resolve()).dev_keys()
-        households = asyncio.run(load_demo(settings, private_key, clock=SystemClock()))
+        loaded = _load_demo(settings, private_key, households)
         console.print(
-            f"the demo city: {households} households added" if households else "the demo city: already loaded"
+            f"the demo city: {loaded} households added" if loaded else "the demo city: already loaded"
+        )
+
+
+def _load_demo(settings: dict[str, ServiceSettings], private_key: Path, households: int) -> int:
+    with progress_bar() as progress:
+        task = progress.add_task("bulk households", total=households, visible=households > 0)
+        return asyncio.run(
+            load_demo(
+                settings,
+                private_key,
+                clock=SystemClock(),
+                households=households,
+                progress=functools.partial(progress.advance, task),
+            )
         )
 
 
@@ -314,84 +327,3 @@ def matching_key() -> None:
             console.print(f"  {'__'.join(str(part) for part in error['loc'])}: {error['msg']}")
         raise typer.Exit(2) from None
     typer.echo(base64.b64encode(BlindIndex(keys.pii).context_key(MATCH_CONTEXT)).decode())
-
-
-@app.command()
-def recalculate(
-    standard_id: Annotated[
-        UUID | None, typer.Argument(help="the standard (default: every unfinished one)")
-    ] = None,
-    workspace: WorkspaceDatabase = None,
-) -> None:
-    """Run or resume the recalculation of every active case after a standard change, with a progress bar."""
-    asyncio.run(_recalculate(settings_of("eligibility", workspace), standard_id))
-
-
-async def _recalculate(settings: ServiceSettings, standard_id: UUID | None) -> None:
-    async with units_of_work("eligibility", settings) as new_uow:
-        pending = [standard_id] if standard_id else await standards.unfinished_recalculations(new_uow())
-        if not pending:
-            console.print("nothing to recalculate")
-        for standard in pending:
-            status = await standards.recalculation_status(new_uow(), standard)
-            with progress_bar() as progress:
-                task = progress.add_task(f"standard {standard}", total=status.cases_total)
-                done = await standards.run_recalculation(
-                    new_uow,
-                    standard,
-                    today=SystemClock().today(),
-                    progress=functools.partial(progress.advance, task),
-                )
-            console.print(
-                f"{done.cases_changed} cases changed, {done.households_flagged} households flagged for review"
-            )
-
-
-@app.command("prepare-run")
-def prepare_run(
-    district: Annotated[str, typer.Argument(help="the district's 6-digit code")],
-    month: Annotated[str, typer.Argument(help="the month the run pays, YYYY-MM")],
-    prepared_by: Annotated[
-        str,
-        typer.Option("--prepared-by", help="the finance officer's account (a second one releases the run)"),
-    ],
-    batch_size: Annotated[int, typer.Option(min=1, help="entitlements per transaction")] = runs.RUN_BATCH,
-    workers: Annotated[int, typer.Option(min=1, help="slices prepared at once")] = runs.RUN_WORKERS,
-    workspace: WorkspaceDatabase = None,
-) -> None:
-    """Prepare (or resume preparing) a district's monthly payment run, with a progress bar."""
-    try:
-        first_day = YearMonth.parse(month).first_day
-        officer = Principal(
-            subject=prepared_by, roles=frozenset({Role.finance_officer}), districts=frozenset({district})
-        )
-    except ValueError as bad:
-        raise typer.BadParameter(str(bad)) from None
-    asyncio.run(
-        _prepare_run(settings_of("payments", workspace), officer, district, first_day, batch_size, workers)
-    )
-
-
-async def _prepare_run(
-    settings: ServiceSettings, officer: Principal, district: str, month: date, batch_size: int, workers: int
-) -> None:
-    async with units_of_work("payments", settings) as new_uow:
-        run = await runs.start_run(new_uow(), officer, district_code=district, month=month)
-        if run.status == "preparing":
-            with progress_bar() as progress:
-                task = progress.add_task(
-                    f"run {district} {run.month}",
-                    total=run.entitlements_due,
-                    completed=run.entitlements_scanned,
-                )
-                await runs.prepare_run(
-                    new_uow,
-                    run.id,
-                    batch_size=batch_size,
-                    workers=workers,
-                    progress=functools.partial(progress.advance, task),
-                )
-            run = await runs.read_run(new_uow(), officer, run.id)
-        else:
-            console.print(f"run {run.id} is already {run.status}")
-        console.print(f"run {run.id}: {run.payment_count} payments, {run.total_fen} fen; {run.status}")

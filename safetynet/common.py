@@ -33,6 +33,16 @@ DEFAULT_WORKSPACE = default_workspace()
 WorkspaceDatabase = Annotated[
     Path | None, typer.Option("--workspace", help="use the embedded default's database in this folder")
 ]
+Households = Annotated[
+    int,
+    typer.Option(
+        "--households",
+        min=0,
+        max=1_000_000,
+        envvar="SAFETYNET_DEMO_HOUSEHOLDS",
+        help="the demo city at scale: this many more households, written set-based (safetynet.demo.bulk)",
+    ),
+]
 
 
 def service_name(name: str) -> str:

@@ -15,8 +15,9 @@ from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 
 from safetynet.catalog import SERVICES
-from safetynet.demo import DemoCity
+from safetynet.demo import DemoCity, bulk
 from safetynet.tour import ADMIN, Caller
+from services.eligibility.settings import EligibilitySettings
 from shared.auth import ensure_dev_keypair
 from shared.clock import Clock
 from shared.contracts.eligibility import MATCH_CONTEXT
@@ -166,21 +167,35 @@ async def seed(settings: Mapping[str, ServiceSettings], seeded_by: str = SEEDED_
 
 @contextlib.asynccontextmanager
 async def in_process(
-    settings: dict[str, ServiceSettings], private_key: Path, *, clock: Clock
+    settings: dict[str, ServiceSettings], private_key: Path, *, clock: Clock, wait_s: float = 120
 ) -> AsyncIterator[Caller]:
-    """Every service running in this process on `clock`, and a client of their API acting as the demo roles."""
+    """Every service running in this process on `clock`, and a client of their API acting as the demo roles
+    (who wait up to `wait_s` for what they expect to see)."""
     root = build_app(settings, clock=clock)
     async with root.router.lifespan_context(root):
         transport = httpx.ASGITransport(app=root)
         async with httpx.AsyncClient(transport=transport, base_url="http://safetynet") as client:
-            yield Caller(client, private_key, out=None, wait_s=120)
+            yield Caller(client, private_key, out=None, wait_s=wait_s)
 
 
-async def load_demo(settings: dict[str, ServiceSettings], private_key: Path, *, clock: Clock) -> int:
-    """The demo city (`safetynet.demo`) loaded through the services' own API, in this process; returns how many
-    households it registered (0 when it was there already). Waits until every event it caused is handled."""
-    async with in_process(settings, private_key, clock=clock) as caller:
+async def load_demo(
+    settings: dict[str, ServiceSettings],
+    private_key: Path,
+    *,
+    clock: Clock,
+    households: int = 0,
+    progress: Callable[[int], object] = lambda _: None,
+) -> int:
+    """The demo city (`safetynet.demo`) loaded through the services' own API, in this process, and `households`
+    more at scale (`safetynet.demo.bulk`, reporting to `progress`); returns how many households it registered
+    (0 when they were there already). Waits until every event it caused is handled."""
+    # Every thousand bulk households take their events a few seconds to reach every service.
+    async with in_process(settings, private_key, clock=clock, wait_s=120 + households / 100) as caller:
         added = await DemoCity(caller, today=clock.today()).load()
+        if households:
+            eligibility = settings["eligibility"]
+            assert isinstance(eligibility, EligibilitySettings)
+            added += await bulk.load(eligibility, households, today=clock.today(), progress=progress)
         for name in settings:
             await caller.until(
                 ADMIN, f"/{name}/v1/operations/messaging", {}, lambda status: status["outbox_pending"] == 0

@@ -25,7 +25,9 @@ from services.eligibility.schemas.applications import (
     StepIn,
     StepOut,
 )
-from services.eligibility.service.cases import open_case, temporary_grant
+from services.eligibility.service.approvals import open_case
+from services.eligibility.service.cases import temporary_grant
+from services.eligibility.service.procedure import DECISIONS, keep_decision_due, step_row, summarise
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal, Role
 from shared.clock import business_date
@@ -34,7 +36,6 @@ from shared.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFoun
 from shared.pii import PersonalData
 from shared.workdays import WorkingDayCalendar
 
-DECISIONS = frozenset({StepKind.APPROVED, StepKind.REJECTED, StepKind.PAPERWORK_COMPLETED})
 _INPUT_ERRORS = frozenset(
     {
         WorkflowErrorCode.MISSING_ACTOR,
@@ -229,40 +230,11 @@ async def _record(
         procedure = workflow.apply_step(procedure, step, today=today, calendar=calendar)
     except WorkflowError as refused:
         raise _refusal(refused) from None
-    added = ApplicationStep(
-        application_id=row.id,
-        seq=len(steps) + 1,
-        kind=step.kind.value,
-        actor=step.actor,
-        happened_on=step.on,
-        details={
-            "reasons": list(step.details.reasons),
-            "findings": list(step.details.findings),
-            "investigators": list(step.details.investigators),
-            "district_level": step.details.district_level,
-            "amount_fen": step.details.amount_fen,
-        },
-    )
+    added = step_row(row.id, len(steps) + 1, step)
     uow.session.add(added)
-    row.state = procedure.status.value
-    row.investigators = sorted(workflow.entered_or_investigated_by(procedure) - {row.entered_by})
-    row.relative_filed = procedure.last(StepKind.RELATIVE_FILED) is not None
-    row.district_visit_done = any(
-        s.kind is StepKind.HOME_VISITED and s.details.district_level for s in procedure.history
-    )
-    if step.kind in DECISIONS:
-        row.decided_by = step.actor
-        row.decision = "rejected" if step.kind is StepKind.REJECTED else "approved"
-    keep_decision_due(row, procedure, calendar)
+    summarise(row, procedure, step, calendar)
     await uow.session.flush()
     return procedure, added
-
-
-def keep_decision_due(row: Application, procedure: Procedure, calendar: WorkingDayCalendar) -> None:
-    """Copy the decision deadline onto the row, where lists and the overdue report read it."""
-    decision = next((d for d in workflow.deadlines(procedure, calendar) if d.kind == "decision"), None)
-    row.decision_due = decision.due_on if decision else None
-    row.decision_due_provisional = decision is not None and decision.provisional
 
 
 async def recount_decision_due(

@@ -185,7 +185,7 @@ def _recorded_now(
     return household_recorded(pii, household, body, members, on)
 
 
-def _snapshot(household: Household, members: list[HouseholdMember]) -> dict[str, object]:
+def snapshot(household: Household, members: list[HouseholdMember]) -> dict[str, object]:
     """The state a version leaves, without names or ID numbers: persons are referred to by id."""
     return {
         "district_code": household.district_code,
@@ -209,7 +209,7 @@ def record_version(
             version=household.version,
             changed_by=changed_by,
             reason=reason,
-            snapshot=_snapshot(household, members),
+            snapshot=snapshot(household, members),
         )
     )
 

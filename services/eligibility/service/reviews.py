@@ -11,12 +11,12 @@ from services.eligibility.models import Case, CaseBeneficiary
 from services.eligibility.repository import cases as cases_queries
 from services.eligibility.repository import households as households_queries
 from services.eligibility.schemas.cases import CareAssessmentIn, CaseOut, ReviewIn
-from services.eligibility.service.cases import (
-    case_out,
+from services.eligibility.service.approvals import (
     qualifying_household,
     record_income,
     review_every_six_months,
 )
+from services.eligibility.service.cases import case_out
 from services.eligibility.service.households import record_version
 from services.eligibility.service.standards import in_force
 from shared.auth import Principal
