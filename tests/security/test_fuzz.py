@@ -1,5 +1,8 @@
 """Schemathesis over every service's API, in process, with a city-wide staff token: no input answers 500, every
-status, header and body is one the OpenAPI document promises, and what the document calls invalid is refused."""
+status, header and body is one the OpenAPI document promises, and what the document calls invalid is refused;
+operation by operation, and in chains where each call uses what an earlier one answered (stateful: the links
+Schemathesis infers from the responses' schemas and the path parameters, e.g. POST /v1/households → GET, PUT
+/v1/households/{household_id} → POST /v1/applications)."""
 
 from __future__ import annotations
 
@@ -25,6 +28,11 @@ FUZZ_EXAMPLES = int(os.environ.get("SAFETYNET_FUZZ_EXAMPLES", "0"))
 """Random cases per operation after the coverage phase, which tries deterministically every bound, every wrong
 type of every parameter and field, and an undeclared method on every path. None in `make test`, which keeps
 the five services near 50 s on two cores (five random cases each would double it); set it for a deeper run."""
+
+STATEFUL_SCENARIOS = int(os.environ.get("SAFETYNET_FUZZ_SCENARIOS", "15"))
+"""Chains of calls per service; each runs up to `STATEFUL_STEPS` linked operations on the state the earlier ones
+left. `make test` keeps it short: about 10 s a service on two cores."""
+STATEFUL_STEPS = 6
 
 SCHEMA_RULES = frozenset(get_args(ErrorType)) - {"value_error", "assertion_error"}
 """The rules a request breaks by not fitting its schema. `value_error` is a model's own check across fields:
@@ -78,4 +86,27 @@ fuzzed = schemathesis.pytest.from_fixture("service_schema")
 def test_every_operation_keeps_its_promises(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(
         excluded_checks=[positive_data_acceptance], additional_checks=[schema_valid_input_passes_the_schema]
+    )
+
+
+@pytest.mark.slow
+def test_chains_of_operations_keep_their_promises(service_schema: BaseSchema) -> None:
+    class Chains(service_schema.as_state_machine()):  # type: ignore[misc]
+        def validate_response(
+            self, response: schemathesis.Response, case: schemathesis.Case[Any], *_: Any, **__: Any
+        ) -> None:
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance],
+                additional_checks=[schema_valid_input_passes_the_schema],
+            )
+
+    Chains.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
     )
