@@ -20,13 +20,13 @@ import pstats
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID, uuid4
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -67,16 +67,22 @@ class Round:
 
 
 class CountingInbox(InboxProcessor):
-    """An InboxProcessor that says when N distinct events are committed, so nothing polls the database."""
+    """An InboxProcessor that says when N distinct events (of `counted` types, or any) are committed, so nothing
+    polls the database."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, *, counted: Collection[str] | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.seen: set[UUID] = set()
+        self._counted = counted
         self._progress = asyncio.Condition()
 
     async def process(self, items: Sequence[Envelope | Undecodable]) -> None:
         await super().process(items)  # returns once the batch's transaction has committed
-        self.seen.update(item.id for item in items)
+        self.seen.update(
+            item.id
+            for item in items
+            if self._counted is None or (isinstance(item, Envelope) and item.type in self._counted)
+        )
         async with self._progress:
             self._progress.notify_all()
 
@@ -459,6 +465,27 @@ async def create_topic(kafka: KafkaSettings, topic: str) -> None:
         await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     finally:
         await admin.close()
+
+
+async def start_at_the_end(kafka: KafkaSettings, group: str, topic: str) -> None:
+    """Commit `group`'s offsets at the end of every partition of `topic`, if it exists yet: a broker kept between
+    runs (`SAFETYNET_BENCH_HOME`) holds earlier runs' events, which a group new to it would read first."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        described = (await admin.describe_topics([topic]))[0]
+    finally:
+        await admin.close()
+    if described["error_code"] or not described["partitions"]:
+        return
+    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    reader = AIOKafkaConsumer(**consumer_config(kafka, group))
+    await reader.start()
+    try:
+        reader.assign(partitions)
+        await reader.commit(await reader.end_offsets(partitions))
+    finally:
+        await reader.stop()
 
 
 def deadline_s(rows: int) -> float:

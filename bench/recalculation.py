@@ -4,34 +4,39 @@ Run from the repository root: `.venv/bin/python -m bench.recalculation`. The las
 our time (`publish_standard` + `run_recalculation`) over the baseline's (two bare `UPDATE … FROM`
 statements computing the same amounts for the same rows in one transaction, without the events, the
 back-pay months, the resumable batches or the near-line flagging).
+
+It also reports the run end to end: once the recalculation is done, eligibility's outbox relay and payments'
+consumer (its own handlers and inbox, on a database seeded with the cases' entitlements) start on a local Kafka
+broker, timed until payments has applied every `CaseAmountChanged` of the run (`bench.drain`).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 import asyncpg
 
+from bench.drain import drain_to_payments
 from bench.memory import peak_rss_mib, reset_peak_rss
+from bench.messaging import servers
 from bench.progress import Reporter
-from bench.servers import (
-    bench_parser,
-    migrated,
-    parse_checked,
-    run_against_server,
-)
+from bench.servers import HOME_VARIABLE, bench_parser, migrated, parse_checked
 from services.eligibility.domain.standards import SEED_STANDARDS, Standards
 from services.eligibility.main import DEFINITION
 from services.eligibility.service import standards as service
 from shared.contracts.catalogue import registry
 from shared.contracts.eligibility import CaseAmountChanged
 from shared.db import UnitOfWork
+from shared.local import kafka as local_kafka
 from shared.local import postgres
 
 TODAY = date(2026, 11, 29)
@@ -519,7 +524,9 @@ async def verify_idempotent(
 # --- servers and the command line ---
 
 
-async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> None:
+async def bench(
+    args: argparse.Namespace, server: postgres.PostgresServer, broker: local_kafka.KafkaBroker
+) -> None:
     async with migrated(server, "bench_recalculation", DEFINITION) as db:
         new_uow, connection = db.new_uow, db.connection
         await service.seed_standards(new_uow())
@@ -556,6 +563,12 @@ async def bench(args: argparse.Namespace, server: postgres.PostgresServer) -> No
         )
         print(f"verified: {await verify(connection, args.rows, loaded, ours)}")
         print(f"verified: {await verify_idempotent(connection, new_uow, args.rows, ours)}")
+        drained = await drain_to_payments(server, broker, server.url(db.name), connection, args.rows)
+        print(
+            f"end to end: {ours.seconds + drained.seconds:.2f} s until payments has applied every CaseAmountChanged "
+            f"of the run: the recalculation {ours.seconds:.2f} s, then eligibility's relay and payments' consumer, "
+            f"started once it was done: {drained.detail}"
+        )
     print(f"ratio: {ours.seconds / baseline.seconds:.2f}")
 
 
@@ -571,7 +584,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    run_against_server(bench, parse(argv))
+    args = parse(argv)
+    home = Path(value).resolve() if (value := os.environ.get(HOME_VARIABLE)) else None
+    with servers(home) as (server, broker):
+        asyncio.run(bench(args, server, broker))
 
 
 if __name__ == "__main__":

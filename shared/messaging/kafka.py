@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
+from shared.contracts.catalogue import PARTITIONS
 from shared.messaging.connection import ConnectionLog, RateLimitFilter
 from shared.messaging.envelope import Envelope, MalformedEnvelope
 from shared.messaging.inbox import DeadLetter, InboxProcessor, Undecodable, is_infrastructure_failure
+from shared.messaging.topics import ensure_topics
 from shared.observability import get_logger
 from shared.settings import KafkaSettings
 
@@ -65,8 +67,16 @@ def quiet_client_logs() -> None:
 class KafkaPublisher:
     """The outbox relay's publisher: returns once the broker acknowledged every envelope (acks=all)."""
 
-    def __init__(self, settings: KafkaSettings, *, connection: ConnectionLog | None = None) -> None:
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        *,
+        connection: ConnectionLog | None = None,
+        partitions: Mapping[str, int] = PARTITIONS,
+    ) -> None:
+        """`partitions`: the topics created, each with its partition count, before the first send."""
         self._settings = settings
+        self._partitions = partitions
         self._producer: AIOKafkaProducer | None = None
         self._connection = connection or ConnectionLog("publisher")
         quiet_client_logs()
@@ -75,6 +85,8 @@ class KafkaPublisher:
         if self._producer is None:
             producer = AIOKafkaProducer(**producer_config(self._settings))
             try:
+                # Before the first send, which would have the broker auto-create a topic with its default count.
+                await ensure_topics(self._settings, self._partitions, partitions=self._partitions)
                 await producer.start()
             except KafkaError as exc:
                 self._connection.failed(exc)
@@ -207,6 +219,7 @@ class KafkaInboxConsumer:
                 *self._processor.topics, **consumer_config(self._settings, self._group_id)
             )
             try:
+                await ensure_topics(self._settings, self._processor.topics)
                 await consumer.start()
                 self._connection.succeeded()
                 backoff = 0.2
@@ -227,21 +240,25 @@ class KafkaInboxConsumer:
         swept = loop.time()
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=self._settings.batch_size)
-            for partition, records in batches.items():
-                await self._process_partition(consumer, partition, records)
+            if batches:
+                await self._process_poll(consumer, batches)
             if loop.time() - swept >= self._sweep_every:
                 # Parked events live in the database, not at an offset: a failure here restarts the loop.
                 while await self._processor.retry_deferred() >= self._processor.deferral.batch_size:
                     pass
                 swept = loop.time()
 
-    async def _process_partition(
-        self, consumer: AIOKafkaConsumer, partition: TopicPartition, records: list[Any]
+    async def _process_poll(
+        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[Any]]
     ) -> None:
+        """Everything one poll returned, from all the partitions it came from, in one transaction: each
+        partition's records stay in their order, and a topic of many partitions, each with a few records,
+        costs one commit rather than one per partition."""
+        items = [decode(record) for records in batches.values() for record in records]
         backoff = 0.2
         while True:
             try:
-                await self._processor.process([decode(record) for record in records])
+                await self._processor.process(items)
                 break
             except Exception as exc:
                 if not is_infrastructure_failure(exc):
@@ -251,8 +268,20 @@ class KafkaInboxConsumer:
                 )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
-        await self.commit(consumer, {partition: records[-1].offset + 1})
+        await self.commit(
+            consumer, {partition: records[-1].offset + 1 for partition, records in batches.items()}
+        )
 
     async def commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
-        """After the database commit. If this fails the batch is redelivered, and the inbox absorbs it."""
-        await consumer.commit(offsets)
+        """After the database commit. If this fails the batch is redelivered, and the inbox absorbs it.
+
+        A partition that moved to another instance of the service while its batch was processed (one joined
+        or left the group) refuses the commit: its new owner starts from the last committed offset and finds
+        the batch in the inbox, so this instance carries on with the partitions it still has.
+        """
+        try:
+            await consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError) as moved:
+            log.info(
+                "offsets not committed: the partition was reassigned", group=self._group_id, error=repr(moved)
+            )

@@ -70,16 +70,6 @@ async def park(
     )
 
 
-async def parked_ids(session: AsyncSession, consumer: str, ids: Collection[UUID]) -> set[UUID]:
-    return set(
-        await session.scalars(
-            select(deferred_events.c.event_id).where(
-                deferred_events.c.consumer == consumer, deferred_events.c.event_id.in_(ids)
-            )
-        )
-    )
-
-
 async def claim(
     session: AsyncSession,
     consumer: str,

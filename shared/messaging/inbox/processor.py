@@ -9,9 +9,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,7 +20,7 @@ from shared.contracts.base import ContractRegistry, Event
 from shared.db import UnitOfWork
 from shared.errors import InvalidInput, NotYet
 from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import deferred
+from shared.messaging.inbox import claims, deferred
 from shared.messaging.inbox.deferred import DeferralPolicy
 from shared.messaging.inbox.letters import (
     DEAD_LETTERED,
@@ -157,19 +158,27 @@ class InboxProcessor:
         return len(rows)
 
     async def _process(self, items: Sequence[Envelope | Undecodable], *, isolate: bool) -> list[Record]:
-        """Settle the batch in one transaction; returns the inbox records it committed."""
+        """Settle the batch in one transaction; returns the inbox records it committed.
+
+        The inbox rows go in first, as claims: an event whose row is already there (processed before, or being
+        processed by another instance that still holds the partition) is skipped, and a concurrent claim of
+        the same id waits for this transaction and then finds it. A claim that ends otherwise (dead-lettered,
+        parked) is amended before the commit.
+        """
         letters: list[DeadLetter] = []
         now = self._now()
+        # Each event once, in batch order; events of types without a handler are not this consumer's.
+        mine: dict[UUID, Envelope | Undecodable] = {}
+        for item in items:
+            if item.id not in mine and (isinstance(item, Undecodable) or item.type in self._handlers):
+                mine[item.id] = item
         async with self._sessions() as session, session.begin():
-            ids = [item.id for item in items]
-            done = set(
-                await session.scalars(
-                    select(inbox.c.event_id).where(
-                        inbox.c.consumer == self.consumer, inbox.c.event_id.in_(ids)
-                    )
-                )
+            claimed, waiting = await claims.claim(
+                session,
+                self.consumer,
+                [self._claim(item) for item in mine.values()],
+                sorted({item.key for item in mine.values() if isinstance(item, Envelope)}),
             )
-            done |= await deferred.parked_ids(session, self.consumer, ids)  # parked once, never twice
             records: list[Record] = []
             progressed: set[str] = set()
             run: list[tuple[Envelope, Event]] = []  # consecutive events of one batch handler's type
@@ -183,14 +192,13 @@ class InboxProcessor:
                     progressed.update(item.key for item, _ in run)
                     run.clear()
 
-            for item in items:
-                if item.id in done:
+            for item in mine.values():
+                if item.id not in claimed:
                     continue
-                done.add(item.id)
                 if (
                     not isolate
                     and isinstance(item, Envelope)
-                    and isinstance(self._handlers.get(item.type), BatchHandler)
+                    and isinstance(self._handlers[item.type], BatchHandler)
                 ):
                     event = self._decode(item)
                     if not isinstance(event, str):
@@ -200,14 +208,17 @@ class InboxProcessor:
                         continue
                 await apply_run()  # what comes before this event is applied before it
                 record = await self._process_one(session, item, letters, now, isolate=isolate)
-                if record is not None:
-                    records.append(record)
-                    if record["status"] == PROCESSED and isinstance(item, Envelope):
-                        progressed.add(item.key)
+                if record is None:  # parked: its parked copy speaks for it
+                    await claims.release(session, self.consumer, item.id)
+                    waiting = True
+                    continue
+                records.append(record)
+                if record["status"] == PROCESSED and isinstance(item, Envelope):
+                    progressed.add(item.key)
+                elif record["status"] != self._claim(item)["status"]:
+                    await claims.amend(session, self.consumer, record)
             await apply_run()
-            if records:
-                await session.execute(insert(inbox).on_conflict_do_nothing(), records)
-            if progressed:  # what events of these keys were parked for may have just arrived
+            if progressed and waiting:  # what events of these keys were parked for may have just arrived
                 rows = await deferred.claim(
                     session, self.consumer, keys=progressed, now=now, limit=self.deferral.batch_size
                 )
@@ -215,6 +226,12 @@ class InboxProcessor:
             for letter in letters:  # before the commit: a crash in between re-sends, never loses
                 await self._dead_letters.send(letter)
         return records
+
+    def _claim(self, item: Envelope | Undecodable) -> Record:
+        """The inbox row an event is claimed with: processed, unless it cannot even be read."""
+        if isinstance(item, Undecodable):
+            return self._record(item, DEAD_LETTERED, item.reason)
+        return self._record(item, PROCESSED, None)
 
     async def _process_one(
         self,
