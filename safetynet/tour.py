@@ -151,6 +151,10 @@ class Caller:
             await asyncio.sleep(0.1)
 
 
+CLAIM_DECISIONS = frozenset({"assessment", "settlement", "rejection"})
+"""The insurer's decisions on a claim: each needs an `Idempotency-Key`, so a retry decides nothing twice."""
+
+
 def resident(
     random_: random.Random, district: str, born: date, surname: str, relation: str, **facts: Any
 ) -> dict[str, Any]:
@@ -345,7 +349,12 @@ class Tour:
             ("settlement", {"paid_fen": 90_000}),
         ):
             claim = await self._call(
-                INSURER, "POST", f"/insurance/v1/claims/{claim['id']}/{step}", 200, json=body
+                INSURER,
+                "POST",
+                f"/insurance/v1/claims/{claim['id']}/{step}",
+                200,
+                json=body,
+                idempotent=step in CLAIM_DECISIONS,
             )
             self._say(f"{step}: {claim['status']}")
 

@@ -21,6 +21,9 @@ from safetynet.tour import (
     DemoRole,
     accident_claim,
 )
+from safetynet.tour import (
+    CLAIM_DECISIONS as DECISIONS,
+)
 from shared.contracts.types import YearMonth
 
 
@@ -183,7 +186,12 @@ class DistrictWide:
             for step, body in path:
                 payload = {"received": claim["documents_missing"]} if step == "documents" else body
                 claim = await self._call(
-                    INSURER, "POST", f"/insurance/v1/claims/{claim['id']}/{step}", 200, json=payload
+                    INSURER,
+                    "POST",
+                    f"/insurance/v1/claims/{claim['id']}/{step}",
+                    200,
+                    json=payload,
+                    idempotent=step in DECISIONS,
                 )
 
     async def _oversight(self) -> None:

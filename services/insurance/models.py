@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.audit import metadata as audit_metadata
+from shared.idempotency import metadata as idempotency_metadata
 from shared.messaging.tables import metadata as messaging_metadata
 from shared.schema import new_metadata
 
@@ -83,7 +84,8 @@ class BeneficiaryCase(Base):
 
 
 class Beneficiary(Base):
-    """Read model: one person's cover window from one case, 1st of the confirmation month to `cover_end`."""
+    """Read model: one person's cover window from one case, 1st of the confirmation month to `cover_end`. A
+    person dropped from a case and added back later has a second window: the months between are not cover."""
 
     __tablename__ = "beneficiaries"
 
@@ -92,7 +94,9 @@ class Beneficiary(Base):
     )
     person_id: Mapped[UUID] = mapped_column(primary_key=True, index=True)
     categories: Mapped[list[str]] = mapped_column(ARRAY(Text), comment="insurance categories")
-    cover_start: Mapped[date] = mapped_column(Date, comment="1st of the month the case was confirmed")
+    cover_start: Mapped[date] = mapped_column(
+        Date, primary_key=True, comment="1st of the month the case was confirmed (or the person added again)"
+    )
     cover_end: Mapped[date | None] = mapped_column(Date, comment="last day covered; NULL while active")
     end_reason: Mapped[str | None] = mapped_column(Text, comment="case_ended | death | moved")
 
@@ -123,9 +127,23 @@ class RosterEntry(Base):
     )
     removal_reason: Mapped[str | None] = mapped_column(Text)
     premium_fen: Mapped[int] = mapped_column(
-        BigInteger, comment="premium due from cover_from to the term's end"
+        BigInteger, comment="premium due for the months covered: cover_from to cover_until, gaps aside"
     )
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CoverGap(Base):
+    """Days between `cover_from` and `cover_until` when a removed person was not covered, before they were
+    enrolled again in the same term: the entry's cover periods are its span less its gaps."""
+
+    __tablename__ = "cover_gaps"
+    __table_args__ = (CheckConstraint("gap_until >= gap_from", name="gap_not_empty"),)
+
+    roster_entry_id: Mapped[UUID] = mapped_column(
+        ForeignKey("roster_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    gap_from: Mapped[date] = mapped_column(Date, primary_key=True, comment="first day not covered")
+    gap_until: Mapped[date] = mapped_column(Date, comment="last day not covered")
 
 
 class RosterBuild(Base):
@@ -195,5 +213,17 @@ class Claim(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-METADATA = (Base.metadata, messaging_metadata, audit_metadata)
+class ClaimStatusChange(Base):
+    """A claim's history: each status it took and the day it took it, so figures can be read at a cut-off."""
+
+    __tablename__ = "claim_status_changes"
+    __table_args__ = (CheckConstraint(f"status IN {CLAIM_STATUSES}", name="known_status"),)
+
+    claim_id: Mapped[UUID] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(Text, primary_key=True, comment="a claim takes each status once")
+    changed_on: Mapped[date] = mapped_column(Date)
+    changed_by: Mapped[str] = mapped_column(Text)
+
+
+METADATA = (Base.metadata, messaging_metadata, idempotency_metadata, audit_metadata)
 """Every table this service's migrations create: its own, and the shared ones it uses."""

@@ -71,7 +71,8 @@ async def settled_claim(pair: Pair, person_id: str) -> str:
         ("assessment", {"assessed_fen": 90_000}),
         ("settlement", {"paid_fen": 90_000}),
     ):
-        done = await pair.insurance.post(f"/v1/claims/{claim_id}/{step}", json=body, headers=insurer)
+        keyed = insurer if step == "documents" else {**insurer, "Idempotency-Key": str(uuid4())}
+        done = await pair.insurance.post(f"/v1/claims/{claim_id}/{step}", json=body, headers=keyed)
         assert done.status_code == 200, done.text
     return str(claim_id)
 

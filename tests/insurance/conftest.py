@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -197,6 +198,8 @@ class Served:
     client: httpx.AsyncClient
     token: Tokens
     runtime: ServiceRuntime
+    app: FastAPI
+    """The app itself, for a test that reads a streamed response as it comes (`client` buffers it whole)."""
 
 
 @contextlib.asynccontextmanager
@@ -215,4 +218,4 @@ async def serve(insurance: Insurance, keys: Path, clock: Clock) -> AsyncIterator
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://insurance") as client:
-            yield Served(client, Tokens(private_key), app.state.runtime)
+            yield Served(client, Tokens(private_key), app.state.runtime, app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from uuid import uuid4
 
 from sqlalchemy import func, select, text
 
@@ -19,6 +20,11 @@ from tests.kit.eligibility import (
     HEAD_ID,
 )
 from tests.kit.insurance import ACCIDENT, approve_household_with_an_orphan, roster_of
+
+
+def keyed(headers: dict[str, str], key: str | None = None) -> dict[str, str]:
+    """A decision's headers with an `Idempotency-Key`: a fresh one unless the test repeats one."""
+    return {**headers, "Idempotency-Key": key or str(uuid4())}
 
 
 async def counts(pair: Pair) -> tuple[int, int]:
@@ -93,7 +99,7 @@ async def test_a_claim_outside_cover_or_twice_is_refused_and_one_inside_goes_to_
 
     claim_id, insurer = body["id"], pair.token.insurer()
     early = await pair.insurance.post(
-        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 1}, headers=insurer
+        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 1}, headers=keyed(insurer)
     )
     assert early.status_code == 409 and early.json()["errors"][0]["rule"] == "CLAIM_LIFECYCLE"
     documents = await pair.insurance.post(
@@ -102,21 +108,51 @@ async def test_a_claim_outside_cover_or_twice_is_refused_and_one_inside_goes_to_
     assert documents.json()["status"] == "documents_complete"
     assert (
         await pair.insurance.post(
-            f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 90_000}, headers=caseworker
+            f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 90_000}, headers=keyed(caseworker)
         )
     ).status_code == 403
+    malformed = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 90_000}, headers=keyed(insurer, "short")
+    )
+    assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "Idempotency-Key"
     too_much = await pair.insurance.post(
-        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 100_001}, headers=insurer
+        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 100_001}, headers=keyed(insurer)
     )
     assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "assessed_fen"
-    assessed = await pair.insurance.post(
+    unkeyed = await pair.insurance.post(
         f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 90_000}, headers=insurer
     )
+    assert unkeyed.status_code == 422 and unkeyed.json()["errors"][0]["field"] == "Idempotency-Key"
+    assessed = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 90_000}, headers=keyed(insurer)
+    )
     assert assessed.status_code == 200 and assessed.json()["status"] == "assessed"
+    again = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/assessment", json={"assessed_fen": 90_000}, headers=keyed(insurer)
+    )
+    assert again.status_code == 409  # a new key is a new request: a second assessment is out of order
+    # The insurer's client times out and sends the settlement again with the same key: settled once,
+    # answered the same; the key reused for another amount is refused and changes nothing.
+    once = keyed(insurer)
     settled = await pair.insurance.post(
-        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 90_000}, headers=insurer
+        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 90_000}, headers=once
     )
     assert settled.json()["status"] == "settled" and settled.json()["paid_fen"] == 90_000
+    after_settling = await counts(pair)
+    repeated = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 90_000}, headers=once
+    )
+    assert (repeated.status_code, repeated.json()) == (200, settled.json())
+    assert repeated.headers["idempotent-replayed"] == "true"
+    changed = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 80_000}, headers=once
+    )
+    assert changed.status_code == 422 and changed.json()["errors"][0]["rule"] == "idempotency_key_reused"
+    new_key = await pair.insurance.post(
+        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 90_000}, headers=keyed(insurer)
+    )
+    assert new_key.status_code == 409  # a new key is a new request: the claim is settled already
+    assert await counts(pair) == after_settling
 
     async with pair.insurance_db.connect() as connection:
         feed = (
@@ -190,17 +226,17 @@ async def test_each_caller_sees_and_decides_only_what_is_theirs(pair: Pair) -> N
     personal = await pair.insurance.post(
         f"/v1/claims/{claim_id}/rejection",
         json={"reason_code": "not_covered", "reason": f"patient {HEAD_ID} is not covered"},
-        headers=insurer,
+        headers=keyed(insurer),
     )
     assert personal.status_code == 422 and personal.json()["errors"][0]["rule"] == "NO_PERSONAL_DATA"
     rejected = await pair.insurance.post(
         f"/v1/claims/{claim_id}/rejection",
         json={"reason_code": "not_covered", "reason": "Treatment within the medical-insurance list only."},
-        headers=insurer,
+        headers=keyed(insurer),
     )
     assert rejected.json()["status"] == "rejected" and rejected.json()["rejection_code"] == "not_covered"
     again = await pair.insurance.post(
-        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 1}, headers=insurer
+        f"/v1/claims/{claim_id}/settlement", json={"paid_fen": 1}, headers=keyed(insurer)
     )
     assert again.status_code == 409
     auditor = pair.token("auditor", "*", subject="aud-1")

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.insurance.domain.claims import Expenses, claim_issues, covering_entry
+from services.insurance.domain.claims import Expenses, claim_issues, covering_entry, refuse_in_gap
 from services.insurance.domain.kpis import ClaimFacts, ExposureGroup, kpis, within_limit
 from services.insurance.domain.roster import CoverWindow, desired_entry, premium_fen, removal_reason
 from shared.errors import InvalidInput
@@ -52,6 +52,44 @@ def test_premium_is_a_twelfth_per_month_from_the_month_cover_starts() -> None:
     assert premium_fen(12_000, date(2026, 1, 1)) == 12_000
     assert premium_fen(12_000, date(2025, 8, 1)) == 5_000  # the contract example: August to December
     assert premium_fen(12_000, date(2026, 12, 1)) == 1_000
+
+
+def test_premium_counts_only_the_months_covered_to_removal_and_outside_gaps() -> None:
+    assert premium_fen(12_000, date(2026, 1, 1), date(2026, 3, 31)) == 3_000  # removed from April
+    assert premium_fen(12_000, date(2026, 12, 1), date(2026, 12, 31)) == 1_000
+    gap = ((date(2026, 4, 1), date(2026, 5, 31)),)  # off the roster April and May, back from June
+    assert premium_fen(12_000, date(2026, 1, 1), None, gap) == 10_000
+    assert premium_fen(12_000, date(2026, 1, 1), date(2026, 9, 30), gap) == 7_000
+    assert premium_fen(12_000, date(2026, 3, 1), date(2026, 2, 28)) == 0  # voided: never covered
+
+
+def test_a_person_removed_and_enrolled_again_in_a_term_has_a_gap_not_continuous_cover() -> None:
+    again = desired_entry([window("2026-01-01", "2026-03-31"), window("2026-06-01")], 2026)
+    assert again is not None and (again.cover_from, again.cover_until) == (date(2026, 1, 1), None)
+    assert again.gaps == ((date(2026, 4, 1), date(2026, 5, 31)),)
+    # Back-to-back or overlapping cases leave no gap; a window of last year does not make one this year.
+    touching = desired_entry([window("2026-01-01", "2026-03-31"), window("2026-04-01", "2026-07-31")], 2026)
+    overlapping = desired_entry(
+        [window("2026-01-01", "2026-09-30"), window("2026-03-01", "2026-04-30"), window("2026-06-01")], 2026
+    )
+    across = desired_entry([window("2025-02-01", "2025-11-30"), window("2026-03-01")], 2026)
+    assert [e.gaps for e in (touching, overlapping, across) if e is not None] == [(), (), ()]
+    two = desired_entry(
+        [window("2026-01-01", "2026-02-28"), window("2026-04-01", "2026-05-31"), window("2026-11-01")], 2026
+    )
+    assert two is not None and two.gaps == (
+        (date(2026, 3, 1), date(2026, 3, 31)),
+        (date(2026, 6, 1), date(2026, 10, 31)),
+    )
+
+
+def test_an_incident_in_a_gap_is_refused_naming_the_rule() -> None:
+    gap = ((date(2026, 4, 1), date(2026, 5, 31)),)
+    refuse_in_gap(date(2026, 3, 31), gap)
+    refuse_in_gap(date(2026, 6, 1), gap)
+    with pytest.raises(InvalidInput) as refused:
+        refuse_in_gap(date(2026, 4, 1), gap)
+    assert [(e.field, e.rule) for e in refused.value.errors] == [("incident_date", "IN_REMOVAL_GAP")]
 
 
 def test_termination_reasons_map_to_removal_reasons() -> None:

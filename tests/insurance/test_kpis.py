@@ -63,7 +63,9 @@ async def report(
         today=date.fromisoformat(reported),
     )
     documents = DocumentsIn(received=out.documents_missing)
-    await claims.receive_documents(insurance.new_uow(), INSURER, out.id, documents)
+    await claims.receive_documents(
+        insurance.new_uow(), INSURER, out.id, documents, today=date.fromisoformat(reported)
+    )
     return out.id
 
 
@@ -112,7 +114,8 @@ async def test_the_kpis_of_a_seeded_term_equal_the_hand_computation(insurance: I
     person_years = 731 / 365
     assert (result.insured_persons, result.insured_on_as_of) == (4, 3)  # p3 left at the end of March
     assert result.person_years == pytest.approx(person_years)
-    assert result.premium_fen == 12_000 + 6_000 + 12_000 + 3_000  # ¥10 a month from the month cover starts
+    # ¥10 a month covered: p1 twelve months, p2 six, p3 three (removed from April), p4 three.
+    assert result.premium_fen == 12_000 + 6_000 + 3_000 + 3_000
     assert [(m.month, m.added, m.removed) for m in result.monthly if m.added or m.removed] == [
         ("2026-01", 2, 0),
         ("2026-04", 0, 1),
@@ -148,8 +151,15 @@ async def test_the_kpis_of_a_seeded_term_equal_the_hand_computation(insurance: I
     halfway = await kpis.term_kpis(
         insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 6, 30), district_code=None, today=LATER
     )
-    # To 30 June: p1 181 days, p3 90 days; two claims reported, one settled (c3's settlement counts as of now).
+    # To 30 June: p1 181 days, p3 90 days; two claims reported, both settled by then.
     assert halfway.person_years == pytest.approx((181 + 90) / 365) and halfway.claims == 2
+    assert (halfway.settled, halfway.rejected, halfway.open) == (2, 0, 0)
+    # On 10 August c2 was reported but not yet rejected (20 August): open then, whatever it is now.
+    august = await kpis.term_kpis(
+        insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 8, 10), district_code=None, today=LATER
+    )
+    assert (august.claims, august.settled, august.rejected, august.open) == (3, 2, 0, 1)
+    assert august.paid_fen == 2_500_000 and august.settlement_rate == pytest.approx(2 / 3)
     only_north = await kpis.term_kpis(
         insurance.new_uow(), AUDITOR, 2026, as_of=date(2026, 12, 31), district_code=NORTH, today=LATER
     )

@@ -129,11 +129,11 @@ async def test_approvals_before_the_new_term_is_entered_wait_and_join_its_januar
         assert built.status_code == 200 and built.json()["added"] == 4, built.text
         rows = {r[1]: r for r in await entries(insurance) if r[2] == new_year}
         # (categories, cover_from, cover_until, removal reason, premium): cover from the 1st of the month of
-        # confirmation, ¥10 a month to December.
+        # confirmation, ¥10 a month covered (to December, or to the month of removal).
         assert {person: (r[4], r[5], r[6], r[7], r[8]) for person, r in rows.items()} == {
             carried: (["dibao"], date(new_year, 1, 1), None, None, 12_000),
             january: (["dibao", "orphan"], date(new_year, 1, 1), None, None, 12_000),
-            brief: (["tekun"], date(new_year, 1, 1), date(new_year, 1, 31), "case_ended", 12_000),
+            brief: (["tekun"], date(new_year, 1, 1), date(new_year, 1, 31), "case_ended", 1_000),
             february: (["dibao"], date(new_year, 2, 1), None, None, 11_000),
         }
         enrolled = await insurance.published("InsuredEnrolled")

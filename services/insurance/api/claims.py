@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
 
 from services.insurance.api.params import District
 from services.insurance.api.roles import Insurer, Reader, Reporter
@@ -18,9 +19,16 @@ from services.insurance.schemas.claims import (
     SettlementIn,
 )
 from services.insurance.service import claims as claim_service
-from shared.service import TodayDep, UnitOfWorkDep
+from shared.service import OnceDep, TodayDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/claims", tags=["claims"])
+
+DECIDED_ONCE = (
+    "Needs an `Idempotency-Key` (a UUID, say), so that a retry is safe: the same key and body replay the "
+    "first answer, refusals too, and decide nothing twice; the same key with another body is refused (422). "
+    "A second decision under a new key is refused as a step out of order (409 `CLAIM_LIFECYCLE`)."
+)
+
 
 ClaimStatus = Literal["reported", "documents_complete", "assessed", "settled", "rejected"]
 
@@ -67,39 +75,66 @@ async def get_claim(claim_id: UUID, uow: UnitOfWorkDep, caller: Reader) -> Claim
     "/{claim_id}/documents",
     summary="Record received documents; the last one on the checklist makes the claim documents_complete",
 )
-async def post_documents(claim_id: UUID, body: DocumentsIn, uow: UnitOfWorkDep, caller: Reporter) -> ClaimOut:
-    return await claim_service.receive_documents(uow, caller, claim_id, body)
+async def post_documents(
+    claim_id: UUID, body: DocumentsIn, uow: UnitOfWorkDep, caller: Reporter, today: TodayDep
+) -> ClaimOut:
+    return await claim_service.receive_documents(uow, caller, claim_id, body, today=today)
 
 
 @router.post(
     "/{claim_id}/assessment",
     summary="Assess a claim whose documents are complete (insurer)",
-    description="At most the claimed amount and the cover's limit. Publishes `ClaimAssessed`; audited.",
+    response_model=ClaimOut,
+    description="At most the claimed amount and the cover's limit. Publishes `ClaimAssessed`; audited. "
+    + DECIDED_ONCE,
 )
 async def post_assessment(
-    claim_id: UUID, body: AssessmentIn, uow: UnitOfWorkDep, caller: Insurer, today: TodayDep
-) -> ClaimOut:
-    return await claim_service.assess(uow, caller, claim_id, body, today=today)
+    claim_id: UUID,
+    body: AssessmentIn,
+    uow: UnitOfWorkDep,
+    caller: Insurer,
+    today: TodayDep,
+    once: OnceDep,
+) -> JSONResponse:
+    return await once.run(
+        caller, body, lambda: claim_service.assess(uow, caller, claim_id, body, today=today)
+    )
 
 
 @router.post(
     "/{claim_id}/settlement",
     summary="Settle an assessed claim (insurer)",
-    description="At most the assessed amount. Publishes `ClaimSettled`; audited.",
+    response_model=ClaimOut,
+    description="At most the assessed amount. Publishes `ClaimSettled`; audited. " + DECIDED_ONCE,
 )
 async def post_settlement(
-    claim_id: UUID, body: SettlementIn, uow: UnitOfWorkDep, caller: Insurer, today: TodayDep
-) -> ClaimOut:
-    return await claim_service.settle(uow, caller, claim_id, body, today=today)
+    claim_id: UUID,
+    body: SettlementIn,
+    uow: UnitOfWorkDep,
+    caller: Insurer,
+    today: TodayDep,
+    once: OnceDep,
+) -> JSONResponse:
+    return await once.run(
+        caller, body, lambda: claim_service.settle(uow, caller, claim_id, body, today=today)
+    )
 
 
 @router.post(
     "/{claim_id}/rejection",
     summary="Reject a claim before settlement, with a reason code and a short reason (insurer)",
     description="The reason travels in `ClaimRejected` to the insurer feed: no names, ID numbers or "
-    "diagnoses (long digit runs are refused, rule `NO_PERSONAL_DATA`). Audited.",
+    "diagnoses (long digit runs are refused, rule `NO_PERSONAL_DATA`). Audited. " + DECIDED_ONCE,
+    response_model=ClaimOut,
 )
 async def post_rejection(
-    claim_id: UUID, body: RejectionIn, uow: UnitOfWorkDep, caller: Insurer, today: TodayDep
-) -> ClaimOut:
-    return await claim_service.reject(uow, caller, claim_id, body, today=today)
+    claim_id: UUID,
+    body: RejectionIn,
+    uow: UnitOfWorkDep,
+    caller: Insurer,
+    today: TodayDep,
+    once: OnceDep,
+) -> JSONResponse:
+    return await once.run(
+        caller, body, lambda: claim_service.reject(uow, caller, claim_id, body, today=today)
+    )

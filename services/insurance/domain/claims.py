@@ -62,6 +62,17 @@ def covering_entry(incident_date: date, entries: Sequence[C]) -> C:
     )
 
 
+def refuse_in_gap(incident_date: date, gaps: Sequence[tuple[date, date]]) -> None:
+    """An entry's span does not cover the stretch between a removal and a re-enrolment in the term."""
+    for first, last in gaps:
+        if first <= incident_date <= last:
+            message = f"removed from the roster from {first} to {last}, enrolled again after"
+            raise InvalidInput(
+                f"cover was not active on the incident date: {message}",
+                errors=[FieldIssue("incident_date", "IN_REMOVAL_GAP", message)],
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class Expenses:
     """Hospitalisation expenses (fen): the total, what basic medical insurance and medical assistance

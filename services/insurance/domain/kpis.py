@@ -24,6 +24,16 @@ class ExposureGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class GapGroup:
+    """Cover gaps of a term's entries that share a district and dates: removed, then enrolled again."""
+
+    district_code: str
+    gap_from: date
+    gap_until: date
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimFacts:
     cover_type: str
     incident_date: date
@@ -103,27 +113,34 @@ def kpis(
     as_of: date,
     report_limits: Mapping[str, int | None],
     reported_by: date | None = None,
+    gaps: Sequence[GapGroup] = (),
 ) -> Kpis:
-    """A term's KPIs up to `as_of` (see docs/insurance.md for every formula): cover up to `as_of`, claims
-    reported up to `reported_by` (default `as_of`; later for a past term, whose claims are still reported
-    after its last day)."""
+    """A term's KPIs up to `as_of` (see docs/insurance.md for every formula): cover up to `as_of` less the
+    gaps begun by then, claims reported up to `reported_by` (default `as_of`; later for a past term, whose
+    claims are still reported after its last day)."""
     live = [
         g for g in groups if g.cover_from <= as_of and not (g.cover_until and g.cover_until < g.cover_from)
     ]
+    begun = [g for g in gaps if g.gap_from <= as_of]
     days = sum(g.entries * covered_days(g.cover_from, g.cover_until, year=year, as_of=as_of) for g in live)
+    days -= sum(g.entries * covered_days(g.gap_from, g.gap_until, year=year, as_of=as_of) for g in begun)
     exposure = person_years(days, year)
     months = [YearMonth(year, m) for m in range(1, as_of.month + 1)] if as_of.year == year else []
     monthly = tuple(
         MonthChanges(
             month.label,
-            sum(g.entries for g in live if YearMonth.of(g.cover_from) == month),
+            sum(g.entries for g in live if YearMonth.of(g.cover_from) == month)
+            + sum(
+                g.entries for g in begun if g.gap_until < as_of and YearMonth.of(g.gap_until).next() == month
+            ),
             sum(
                 g.entries
                 for g in live
                 if g.cover_until is not None
                 and g.cover_until < as_of
                 and YearMonth.of(g.cover_until).next() == month
-            ),
+            )
+            + sum(g.entries for g in begun if YearMonth.of(g.gap_from) == month),
         )
         for month in months
     )
@@ -155,7 +172,8 @@ def kpis(
     rejected = sum(c.status == "rejected" for c in reported)
     return Kpis(
         insured_persons=sum(g.entries for g in live),
-        insured_on_as_of=sum(g.entries for g in live if g.cover_until is None or g.cover_until >= as_of),
+        insured_on_as_of=sum(g.entries for g in live if g.cover_until is None or g.cover_until >= as_of)
+        - sum(g.entries for g in begun if as_of <= g.gap_until),
         person_years=exposure,
         premium_fen=sum(g.premium_fen for g in live),
         monthly=monthly,

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.insurance.models import Beneficiary, BeneficiaryCase
@@ -39,8 +39,15 @@ async def add_beneficiaries(session: AsyncSession, rows: Sequence[dict[str, Any]
         await session.execute(insert(Beneficiary).on_conflict_do_nothing(), list(rows))
 
 
-async def beneficiaries_of_case(session: AsyncSession, case_id: UUID) -> list[Beneficiary]:
-    return list(await session.scalars(select(Beneficiary).where(Beneficiary.case_id == case_id)))
+async def latest_windows_of_case(session: AsyncSession, case_id: UUID) -> dict[UUID, Beneficiary]:
+    """Each person's latest cover window in the case: the one a change of the case ends or follows."""
+    rows = await session.scalars(
+        select(Beneficiary)
+        .ext(distinct_on(Beneficiary.person_id))
+        .where(Beneficiary.case_id == case_id)
+        .order_by(Beneficiary.person_id, Beneficiary.cover_start.desc())
+    )
+    return {window.person_id: window for window in rows}
 
 
 async def end_windows(
@@ -60,18 +67,17 @@ async def end_windows(
     return list(result.scalars())
 
 
-async def reopen_windows(session: AsyncSession, case_id: UUID, person_ids: Sequence[UUID]) -> list[UUID]:
-    result = await session.execute(
-        update(Beneficiary)
-        .where(
-            Beneficiary.case_id == case_id,
-            Beneficiary.person_id.in_(person_ids),
-            Beneficiary.cover_end.is_not(None),
+async def reopen_windows(session: AsyncSession, case_id: UUID, windows: Sequence[tuple[UUID, date]]) -> None:
+    """Reopen these (person, cover start) windows of the case: cover carries on without a break."""
+    if windows:
+        await session.execute(
+            update(Beneficiary)
+            .where(
+                Beneficiary.case_id == case_id,
+                tuple_(Beneficiary.person_id, Beneficiary.cover_start).in_(list(windows)),
+            )
+            .values(cover_end=None, end_reason=None)
         )
-        .values(cover_end=None, end_reason=None)
-        .returning(Beneficiary.person_id)
-    )
-    return list(result.scalars())
 
 
 async def windows_of(session: AsyncSession, person_ids: Sequence[UUID]) -> list[Any]:
@@ -90,10 +96,3 @@ async def windows_of(session: AsyncSession, person_ids: Sequence[UUID]) -> list[
             .where(Beneficiary.person_id.in_(person_ids))
         )
     )
-
-
-async def persons_batch(session: AsyncSession, *, after: UUID | None, limit: int) -> list[UUID]:
-    query = select(Beneficiary.person_id).distinct().order_by(Beneficiary.person_id).limit(limit)
-    if after is not None:
-        query = query.where(Beneficiary.person_id > after)
-    return list(await session.scalars(query))

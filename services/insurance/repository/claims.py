@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.insurance.models import Claim
+from services.insurance.models import Claim, ClaimStatusChange
 from services.insurance.repository.visibility import Visibility
+
+# Several steps can fall on one day: the later step in the lifecycle is the status that day ends with.
+_LIFECYCLE_ORDER = case(
+    {"reported": 0, "documents_complete": 1, "assessed": 2, "settled": 3, "rejected": 3},
+    value=ClaimStatusChange.status,
+)
 
 
 async def claim(
@@ -50,3 +57,21 @@ async def claims(
         query = query.where(Claim.district_code == district_code)
     query = query.order_by(Claim.reported_on, Claim.id)
     return list(await session.scalars(query if limit is None else query.limit(limit)))
+
+
+def record_status(session: AsyncSession, claim: Claim, *, on: date, by: str) -> None:
+    """The claim's new status joins its history (flushed with the claim)."""
+    session.add(ClaimStatusChange(claim_id=claim.id, status=claim.status, changed_on=on, changed_by=by))
+
+
+async def statuses_on(session: AsyncSession, claim_ids: list[UUID], day: date) -> dict[UUID, str]:
+    """Each claim's status at the end of `day`: the last one it took by then (none: reported later)."""
+    if not claim_ids:
+        return {}
+    rows = await session.execute(
+        select(ClaimStatusChange.claim_id, ClaimStatusChange.status)
+        .ext(distinct_on(ClaimStatusChange.claim_id))
+        .where(ClaimStatusChange.claim_id.in_(claim_ids), ClaimStatusChange.changed_on <= day)
+        .order_by(ClaimStatusChange.claim_id, ClaimStatusChange.changed_on.desc(), _LIFECYCLE_ORDER.desc())
+    )
+    return {claim_id: status for claim_id, status in rows}

@@ -90,28 +90,34 @@ async def follow_case_change(uow: UnitOfWork, event: CaseAmountChanged) -> None:
     async with uow:
         case = await _current_case(uow, event.case_id, event)
         if case is not None:
-            current = {
-                b.person_id: b
-                for b in await beneficiary_queries.beneficiaries_of_case(uow.session, event.case_id)
-            }
+            current = await beneficiary_queries.latest_windows_of_case(uow.session, event.case_id)
+            starts = YearMonth.of(event.decided_on).first_day
             listed = [b.person_id for b in event.beneficiaries]
             newcomers = [p for p in listed if p not in current]
+            ended = [current[p] for p in listed if p in current and current[p].cover_end is not None]
+            # Added back before the removal took effect: cover carries on. Later: a new window, and the
+            # months between are a gap, not cover.
+            carried_on = [
+                w for w in ended if w.cover_end is not None and starts <= w.cover_end + timedelta(days=1)
+            ]
+            returning = [w.person_id for w in ended if w not in carried_on]
             await beneficiary_queries.add_beneficiaries(
                 uow.session,
                 [
                     {
                         "case_id": event.case_id,
                         "person_id": p,
-                        "categories": [case.program],
-                        "cover_start": YearMonth.of(event.decided_on).first_day,
+                        "categories": list(current[p].categories) if p in current else [case.program],
+                        "cover_start": starts,
                     }
-                    for p in newcomers
+                    for p in [*newcomers, *returning]
                 ],
             )
-            back = await beneficiary_queries.reopen_windows(
-                uow.session, event.case_id, [p for p in listed if p in current]
+            await beneficiary_queries.reopen_windows(
+                uow.session, event.case_id, [(w.person_id, w.cover_start) for w in carried_on]
             )
-            gone = [p for p, b in current.items() if p not in listed and b.cover_end is None]
+            back = [w.person_id for w in ended]
+            gone = [p for p, w in current.items() if p not in listed and w.cover_end is None]
             await beneficiary_queries.end_windows(
                 uow.session,
                 event.case_id,

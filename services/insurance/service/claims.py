@@ -7,7 +7,14 @@ import re
 from datetime import date
 from uuid import UUID, uuid4
 
-from services.insurance.domain.claims import Channel, Expenses, can_move, claim_issues, covering_entry
+from services.insurance.domain.claims import (
+    Channel,
+    Expenses,
+    can_move,
+    claim_issues,
+    covering_entry,
+    refuse_in_gap,
+)
 from services.insurance.models import Claim
 from services.insurance.repository import claims as claim_queries
 from services.insurance.repository import roster as roster_queries
@@ -70,6 +77,9 @@ async def report_claim(uow: UnitOfWork, caller: Principal, body: ClaimIn, *, tod
     async with uow:
         entries = await roster_queries.entries_of_person(uow.session, body.person_id, visibility(caller))
         entry = covering_entry(body.incident_date, entries)
+        refuse_in_gap(
+            body.incident_date, (await roster_queries.gaps_of(uow.session, [entry.id])).get(entry.id, ())
+        )
         cover = await term_queries.cover(uow.session, entry.policy_year, body.cover_type)
         if cover is None:
             raise InvalidInput(
@@ -100,7 +110,7 @@ async def report_claim(uow: UnitOfWork, caller: Principal, body: ClaimIn, *, tod
             medical_assistance_fen=expenses.medical_assistance_fen if expenses else None,
             out_of_list_fen=expenses.out_of_list_fen if expenses else None,
             documents_received=received,
-            status="documents_complete" if set(cover.documents) <= set(received) else "reported",
+            status="reported",
         )
         if not await insert_if_absent(uow.session, claim):
             existing = await claim_queries.claim_for_incident(
@@ -117,6 +127,9 @@ async def report_claim(uow: UnitOfWork, caller: Principal, body: ClaimIn, *, tod
                 f"the person already has a {body.cover_type} claim",
                 errors=[FieldIssue("cover_type", "ONCE_PER_PERSON", "this cover pays a person once")],
             )
+        claim_queries.record_status(uow.session, claim, on=today, by=caller.subject)
+        if set(cover.documents) <= set(received):
+            _move(uow, claim, "documents_complete", today=today, by=caller.subject)
         uow.emit(
             ClaimReported(
                 claim_id=claim.id,
@@ -144,17 +157,18 @@ async def _claim(uow: UnitOfWork, caller: Principal, claim_id: UUID) -> Claim:
     return claim
 
 
-def _move(claim: Claim, to: str) -> None:
+def _move(uow: UnitOfWork, claim: Claim, to: str, *, today: date, by: str) -> None:
     if not can_move(claim.status, to):
         raise Conflict(
             f"a {claim.status} claim cannot become {to}",
             errors=[FieldIssue("status", "CLAIM_LIFECYCLE", f"{claim.status} → {to} is not a step")],
         )
     claim.status = to
+    claim_queries.record_status(uow.session, claim, on=today, by=by)
 
 
 async def receive_documents(
-    uow: UnitOfWork, caller: Principal, claim_id: UUID, body: DocumentsIn
+    uow: UnitOfWork, caller: Principal, claim_id: UUID, body: DocumentsIn, *, today: date
 ) -> ClaimOut:
     """Tick documents off the checklist; the last one makes the claim `documents_complete`."""
     async with uow:
@@ -170,7 +184,7 @@ async def receive_documents(
             )
         claim.documents_received = sorted({*claim.documents_received, *body.received})
         if claim.status == "reported" and set(cover.documents) <= set(claim.documents_received):
-            _move(claim, "documents_complete")
+            _move(uow, claim, "documents_complete", today=today, by=caller.subject)
         await uow.session.flush()
         answer = await _out(uow, claim)
         await uow.commit()
@@ -215,7 +229,7 @@ async def assess(
                     )
                 ],
             )
-        _move(claim, "assessed")
+        _move(uow, claim, "assessed", today=today, by=caller.subject)
         claim.assessed_fen, claim.assessed_on, claim.assessed_by = body.assessed_fen, today, caller.subject
         uow.emit(ClaimAssessed(claim_id=claim.id, assessed_fen=body.assessed_fen, assessed_on=today))
         return await _decided(uow, caller, claim, "claim.assessed", {"assessed_fen": body.assessed_fen})
@@ -231,7 +245,7 @@ async def settle(
                 "the payment exceeds the assessment",
                 errors=[FieldIssue("paid_fen", "ABOVE_ASSESSED", f"at most {claim.assessed_fen}")],
             )
-        _move(claim, "settled")
+        _move(uow, claim, "settled", today=today, by=caller.subject)
         claim.paid_fen, claim.settled_on, claim.settled_by = body.paid_fen, today, caller.subject
         uow.emit(ClaimSettled(claim_id=claim.id, paid_fen=body.paid_fen, settled_on=today))
         return await _decided(uow, caller, claim, "claim.settled", {"paid_fen": body.paid_fen})
@@ -248,7 +262,7 @@ async def reject(
         )
     async with uow:
         claim = await _claim(uow, caller, claim_id)
-        _move(claim, "rejected")
+        _move(uow, claim, "rejected", today=today, by=caller.subject)
         claim.rejection_code, claim.rejection_reason = body.reason_code, body.reason
         claim.rejected_on, claim.rejected_by = today, caller.subject
         uow.emit(

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from services.insurance.domain.roster import (
     CoverWindow,
     DesiredEntry,
+    Gap,
     RemovalReason,
     desired_entry,
     premium_fen,
@@ -50,6 +51,9 @@ async def sync_persons(uow: UnitOfWork, person_ids: Sequence[UUID]) -> None:
     entries: dict[UUID, dict[int, RosterEntry]] = defaultdict(dict)
     for entry in await roster_queries.entries_of(session, person_ids):
         entries[entry.person_id][entry.policy_year] = entry
+    gaps = await roster_queries.gaps_of(
+        session, [e.id for by_year in entries.values() for e in by_year.values()]
+    )
     terms = await term_queries.terms(session)
     built = await roster_queries.builds(session)
     for person_id in sorted(set(person_ids)):
@@ -60,6 +64,7 @@ async def sync_persons(uow: UnitOfWork, person_ids: Sequence[UUID]) -> None:
             existing = entries[person_id].get(term.year)
             if existing is not None:
                 _bring_up_to_date(uow, existing, desired, term, cover)
+                await _keep_gaps(uow, existing, desired, gaps.get(existing.id, ()))
             elif desired is not None and (
                 term.year in confirmed_in
                 or (term.year, desired.district_code) in built
@@ -81,17 +86,29 @@ async def _enrol(
         cover_from=desired.cover_from,
         cover_until=desired.cover_until,
         removal_reason=desired.removal_reason,
-        premium_fen=premium_fen(term.premium_fen, desired.cover_from),
+        premium_fen=premium_fen(term.premium_fen, desired.cover_from, desired.cover_until, desired.gaps),
     )
     if not await insert_if_absent(uow.session, entry):
         # Another writer (the build, another case's event) enrolled the person first: update theirs.
         for existing in await roster_queries.entries_of(uow.session, [person_id]):
             if existing.policy_year == term.year:
                 _bring_up_to_date(uow, existing, desired, term, cover)
+                gaps = await roster_queries.gaps_of(uow.session, [existing.id])
+                await _keep_gaps(uow, existing, desired, gaps.get(existing.id, ()))
         return
+    await _keep_gaps(uow, entry, desired, ())
     uow.emit(enrolled(entry))
     if entry.cover_until is not None:
         uow.emit(removed(entry))
+
+
+async def _keep_gaps(
+    uow: UnitOfWork, entry: RosterEntry, desired: DesiredEntry | None, stored: Sequence[Gap]
+) -> None:
+    """The entry's gaps as the windows say: a claim in one is refused, and its months cost no premium."""
+    wanted = desired.gaps if desired is not None else ()
+    if tuple(stored) != wanted:
+        await roster_queries.replace_gaps(uow.session, entry.id, wanted)
 
 
 def _last_reason(cover: list[CoverWindow]) -> RemovalReason:
@@ -120,6 +137,7 @@ def _bring_up_to_date(
             _last_reason(cover),
         )
     before = (entry.cover_from, entry.cover_until, entry.district_code)
+    entry.premium_fen = premium_fen(term.premium_fen, desired.cover_from, desired.cover_until, desired.gaps)
     if before == (desired.cover_from, desired.cover_until, desired.district_code):
         entry.categories = list(desired.categories)
         entry.removal_reason = desired.removal_reason
@@ -127,7 +145,6 @@ def _bring_up_to_date(
     entry.cover_from, entry.cover_until = desired.cover_from, desired.cover_until
     entry.district_code, entry.categories = desired.district_code, list(desired.categories)
     entry.removal_reason = desired.removal_reason
-    entry.premium_fen = premium_fen(term.premium_fen, desired.cover_from)
     is_void = entry.cover_until is not None and entry.cover_until < entry.cover_from
     reopened = before[1] is not None and (entry.cover_until is None or (was_void and not is_void))
     announced = reopened or before[0] != entry.cover_from or before[2] != entry.district_code

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from services.insurance.domain.kpis import ClaimFacts, ExposureGroup, Kpis, kpis
+from services.insurance.domain.kpis import ClaimFacts, ExposureGroup, GapGroup, Kpis, kpis
 from services.insurance.domain.terms import term_bounds, within_term
 from services.insurance.repository import claims as claim_queries
 from services.insurance.repository import roster as roster_queries
@@ -47,10 +47,16 @@ async def term_kpis(
             ExposureGroup(r.district_code, r.cover_from, r.cover_until, int(r.entries), int(r.premium_fen))
             for r in await roster_queries.exposure_groups(uow.session, seen, year)
         ]
+        gaps = [
+            GapGroup(r.district_code, r.gap_from, r.gap_until, int(r.entries))
+            for r in await roster_queries.gap_groups(uow.session, seen, year)
+        ]
         claims = await claim_queries.claims(
             uow.session, seen, year=year, status=None, person_id=None, district_code=None
         )
         limits = {c.cover_type: c.report_limit_hours for c in await term_queries.covers(uow.session, [year])}
+        # Each claim as it stood at the cut-off: a claim settled or rejected after it still counts as open.
+        status_then = await claim_queries.statuses_on(uow.session, [c.id for c in claims], reported_by)
     facts = {
         claim.id: (
             claim.district_code,
@@ -58,7 +64,7 @@ async def term_kpis(
                 claim.cover_type,
                 claim.incident_date,
                 claim.reported_on,
-                claim.status,
+                status_then.get(claim.id, "reported"),
                 claim.paid_fen,
                 claim.settled_on,
             ),
@@ -70,6 +76,7 @@ async def term_kpis(
         return kpis(
             [g for g in groups if district is None or g.district_code == district],
             [fact for code, fact in facts.values() if district is None or code == district],
+            gaps=[g for g in gaps if district is None or g.district_code == district],
             year=year,
             as_of=day,
             report_limits=limits,

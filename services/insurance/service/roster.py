@@ -3,34 +3,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any, Literal, get_args
 from uuid import UUID
 
-from services.insurance.domain.terms import within_term
-from services.insurance.models import RosterEntry
-from services.insurance.repository import beneficiaries as beneficiary_queries
+from sqlalchemy import Row
+
+from services.insurance.domain.terms import term_bounds, within_term
 from services.insurance.repository import roster as roster_queries
 from services.insurance.repository import terms as term_queries
 from services.insurance.repository.roster import CITY_WIDE_BUILD
+from services.insurance.repository.visibility import Visibility
 from services.insurance.schemas.roster import (
     BuildIn,
     BuildOut,
     DifferenceOut,
     ReconciliationOut,
-    RosterChangesOut,
     RosterEntryOut,
     RosterPage,
 )
 from services.insurance.service.common import visibility
-from services.insurance.service.enrolment import enrolled, removed
 from shared import audit
 from shared.auth import Principal
 from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork
 from shared.errors import FieldIssue, Forbidden, InvalidInput, NotFound
+from shared.messaging import bulk
 
-BUILD_BATCH = 5_000
+BUILD_BATCH = 50_000
 
 
 def _build_districts(caller: Principal, body: BuildIn) -> list[str] | None:
@@ -56,8 +58,9 @@ async def build_roster(
     """Enrol everyone the read model covers during the term who has no entry yet (the January roster).
 
     Marked built first, so approvals processed from then on join the term directly; then batches of
-    people, each one set-based INSERT … ON CONFLICT DO NOTHING and its events in one transaction.
-    Repeating it, or resuming it after a crash, adds nobody twice.
+    people (a range of person ids each, from the next person without an entry), each one statement that
+    adds the entries, their gaps and their `InsuredEnrolled`/`InsuredRemoved` outbox rows, committed
+    together. Repeating it, or resuming it after a crash, adds nobody twice and skips what is done.
     """
     districts = _build_districts(caller, body)
     marked = districts or [CITY_WIDE_BUILD]
@@ -78,12 +81,15 @@ async def build_roster(
             details={"districts": marked},
         )
         await uow.commit()
-    added, after = 0, None
+    added, after = 0, roster_queries.NO_PERSON
+    starts_on, ends_on = term_bounds(year)
     while True:
         uow = new_uow()
         async with uow:
-            persons = await beneficiary_queries.persons_batch(uow.session, after=after, limit=batch_size)
-            if not persons:
+            start = await roster_queries.next_unrostered(
+                uow.session, after=after, year=year, starts_on=starts_on, ends_on=ends_on
+            )
+            if start is None:
                 await audit.record(
                     uow.session,
                     actor=caller.subject,
@@ -95,35 +101,40 @@ async def build_roster(
                 )
                 await uow.commit()
                 break
-            rows = await roster_queries.build_batch(
+            upto = await roster_queries.batch_end(uow.session, start=start, size=batch_size)
+            entries, events = await roster_queries.build_batch(
                 uow.session,
                 {
-                    "person_ids": persons,
+                    "start": start,
+                    "upto": upto,
                     "year": year,
                     "insurer_id": insurer_id,
                     "premium_fen": premium,
-                    "starts_on": date(year, 1, 1),
-                    "ends_on": date(year, 12, 31),
+                    "starts_on": starts_on,
+                    "ends_on": ends_on,
                     "districts": districts,
+                    **bulk.parameters(source=uow.source),
                 },
             )
-            for row in rows:
-                entry = RosterEntry(policy_year=year, insurer_id=insurer_id, **row._mapping)
-                uow.emit(enrolled(entry))
-                if entry.cover_until is not None:
-                    uow.emit(removed(entry))
-            added += len(rows)
-            after = persons[-1]
+            if events:
+                await bulk.notify(uow.session)
+            added += entries
+            after = upto
             await uow.commit()
-        progress(len(persons))
+        progress(batch_size)
     return BuildOut(policy_year=year, districts=marked, added=added)
 
 
 # --- reading the roster -------------------------------------------------------------------------
 
 
-def entry_out(entry: RosterEntry) -> RosterEntryOut:
-    return RosterEntryOut.model_validate(entry, from_attributes=True)
+EXPORT_CHUNK = 2_000
+"""Entries read and written at a time by an export: the export's memory, whatever the month's size."""
+
+
+def entry_out(row: Row[Any]) -> RosterEntryOut:
+    """An entry as the API shows it, from a row the database already typed: nothing to validate again."""
+    return RosterEntryOut.model_construct(**row._mapping)
 
 
 async def list_roster(
@@ -139,39 +150,54 @@ async def list_roster(
     seen = visibility(caller, district_code)
     async with uow:
         rows = await roster_queries.roster(
-            uow.session, seen, year=year, district_code=None, person_id=person_id, after=after, limit=limit
+            uow.session, seen, year=year, person_id=person_id, after=after, limit=limit
         )
-    return RosterPage(
-        entries=[entry_out(e) for e in rows], next_after=rows[-1].id if len(rows) == limit else None
+    return RosterPage.model_construct(
+        entries=[entry_out(r) for r in rows], next_after=rows[-1].id if len(rows) == limit else None
     )
 
 
-async def roster_changes(
+Change = Literal["added", "removed"]
+
+
+@dataclass(frozen=True)
+class RosterChanges:
+    """A month's additions and removals, checked and ready to stream: `chunks()` reads them in its own
+    transaction, `EXPORT_CHUNK` entries at a time, additions first."""
+
+    policy_year: int
+    month: str
+    district_code: str | None
+    _uow: UnitOfWork
+    _seen: Visibility
+
+    async def chunks(self) -> AsyncIterator[tuple[Change, list[RosterEntryOut]]]:
+        first = YearMonth.parse(self.month)
+        async with self._uow:
+            for change in get_args(Change):
+                async for rows in roster_queries.roster_changes(
+                    self._uow.session,
+                    self._seen,
+                    year=self.policy_year,
+                    month=first.first_day,
+                    next_month=first.next().first_day,
+                    removals=change == "removed",
+                    chunk=EXPORT_CHUNK,
+                ):
+                    yield change, [entry_out(r) for r in rows]
+
+
+def roster_changes(
     uow: UnitOfWork, caller: Principal, year: int, month: str, *, district_code: str | None
-) -> RosterChangesOut:
-    """A month's additions and removals: January's additions are the January roster."""
+) -> RosterChanges:
+    """A month's additions and removals: January's additions are the January roster. Refused before anything
+    is read (the month outside the term, a district outside the caller's scope)."""
     if not month.startswith(f"{year}-"):
         raise InvalidInput(
             "the month must fall in the term", errors=[FieldIssue("month", "OUTSIDE_TERM", f"not in {year}")]
         )
-    first = YearMonth.parse(month)  # the route's pattern and the term's year make it a valid month
-    seen = visibility(caller, district_code)
-    async with uow:
-        added, gone = await roster_queries.roster_changes(
-            uow.session,
-            seen,
-            year=year,
-            month=first.first_day,
-            next_month=first.next().first_day,
-            district_code=None,
-        )
-    return RosterChangesOut(
-        policy_year=year,
-        month=month,
-        district_code=district_code,
-        added=[entry_out(e) for e in added],
-        removed=[entry_out(e) for e in gone],
-    )
+    YearMonth.parse(month)  # the route's pattern and the term's year make it a valid month
+    return RosterChanges(year, month, district_code, uow, visibility(caller, district_code))
 
 
 async def reconcile(
