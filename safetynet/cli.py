@@ -31,6 +31,7 @@ from safetynet.common import (
     service_name,
 )
 from safetynet.dead_letter_commands import dead_letters_app
+from safetynet.demo.bulk import DEFAULT_HOUSEHOLDS
 from safetynet.embedded import (
     DEV_AUDIENCE,
     DEV_ISSUER,
@@ -83,7 +84,7 @@ def run(
             help="load the demo city on the first start (safetynet.demo)",
         ),
     ] = True,
-    households: Households = 0,
+    households: Households = DEFAULT_HOUSEHOLDS,
 ) -> None:
     """The embedded default: all five services in one process on an embedded PostgreSQL.
 
@@ -247,7 +248,7 @@ def seed(
     demo: Annotated[
         bool, typer.Option("--demo", help="the embedded default only: also load the demo city (idempotent)")
     ] = False,
-    households: Households = 0,
+    households: Households = DEFAULT_HOUSEHOLDS,
     workspace: WorkspaceDatabase = None,
 ) -> None:
     """Load each service's reference data (DOMAIN.md's standards; this year's and next year's policy terms).

@@ -40,7 +40,7 @@ Households = Annotated[
         min=0,
         max=1_000_000,
         envvar="SAFETYNET_DEMO_HOUSEHOLDS",
-        help="the demo city at scale: this many more households, written set-based (safetynet.demo.bulk)",
+        help="the demo city's size: this many households beside the stories, written set-based",
     ),
 ]
 

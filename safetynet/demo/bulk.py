@@ -59,6 +59,8 @@ from shared.pii import PersonalData
 from shared.resident_id import check_character
 from shared.workdays import WorkingDayCalendar
 
+DEFAULT_HOUSEHOLDS = 300
+"""The demo city's size beyond the stories unless `--households` says otherwise: a few hundred."""
 CHUNK = 2_000
 """Households per transaction."""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from services.facilities.service import persons
 from shared.contracts.eligibility import CareLevelAssessed, CaseApproved, CaseTerminated, SupportModeChosen
-from shared.messaging.inbox import reactions
+from shared.messaging.inbox import in_batches, reactions
 
 HANDLERS = reactions(
-    (CaseApproved, persons.record_case),
+    (CaseApproved, in_batches(persons.record_cases)),
     (CareLevelAssessed, persons.record_care_level),
     (SupportModeChosen, persons.follow_support_choice),
     (CaseTerminated, persons.end_support),

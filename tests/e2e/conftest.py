@@ -24,12 +24,16 @@ EXAMPLE = REPO / "examples" / "insurer_subscriber.py"
 """The insurer's example subscriber, run as an integrator would run it."""
 
 
-def safetynet(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def safetynet(
+    *arguments: str, env: dict[str, str] | None = None, timeout_s: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the project's `safetynet` command from its virtualenv; never raises on a non-zero exit. With `env`,
     the command sees those variables and no other service settings (`without_service_settings`)."""
     command = [str(REPO / ".venv" / "bin" / "safetynet"), *arguments]
     environment = without_service_settings(env) if env is not None else None
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=timeout_s, check=False
+    )
 
 
 @dataclass(frozen=True)

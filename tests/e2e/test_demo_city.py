@@ -14,7 +14,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from safetynet.catalog import SERVICES
-from safetynet.demo import DISTRICTS
+from safetynet.demo import DISTRICTS, bulk
 from safetynet.embedded import Workspace, in_process, load_demo, migrated, seed
 from safetynet.tour import Tour
 from shared.clock import FixedClock
@@ -23,6 +23,9 @@ from shared.settings import ServiceSettings
 from tests.e2e.conftest import safetynet
 
 pytestmark = pytest.mark.slow
+
+STORY = 39
+"""Households of the three districts' stories (safetynet.demo)."""
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +74,19 @@ async def states(settings: dict[str, ServiceSettings]) -> dict[str, set[str]]:
 
 
 def test_the_demo_city_has_every_state_and_loads_once(workspace: Path) -> None:
-    first = safetynet("seed", "--demo", "--workspace", str(workspace))
+    # The whole city through every service's API and topics: a few minutes on a loaded two-core machine.
+    first = safetynet("seed", "--demo", "--workspace", str(workspace), timeout_s=400)
     assert first.returncode == 0, first.stderr
-    assert "the demo city: 39 households added" in first.stderr
+    assert f"the demo city: {STORY + bulk.DEFAULT_HOUSEHOLDS} households added" in first.stderr
     settings = migrated(Workspace(workspace))
     once = asyncio.run(snapshot(settings))
 
     found = asyncio.run(states(settings))
-    assert found["districts"] == set(DISTRICTS)
+    assert found["districts"] == set(DISTRICTS) | set(bulk.DISTRICTS)
+    # The bulk households' events reached every service: each approved case is paid and insured.
+    approved = once["eligibility.cases"]
+    assert once["payments.entitlements"] >= approved and once["oversight.cases"] == approved
+    assert once["oversight.households"] == once["eligibility.households"]
     assert {
         "applied",
         "accepted",
@@ -102,7 +110,7 @@ def test_the_demo_city_has_every_state_and_loads_once(workspace: Path) -> None:
         "eligibility.temporary_grants"
     ] == 2 * len(DISTRICTS)  # per person helped
 
-    second = safetynet("seed", "--demo", "--workspace", str(workspace))
+    second = safetynet("seed", "--demo", "--workspace", str(workspace), timeout_s=400)
     assert second.returncode == 0, second.stderr
     assert "the demo city: already loaded" in second.stderr
     assert asyncio.run(snapshot(settings)) == once
@@ -128,7 +136,8 @@ def test_the_demo_city_and_the_tour_across_a_year_end(moment: datetime, tmp_path
         settings = migrated(space)
         asyncio.run(seed(settings))
         private_key, _ = space.dev_keys()
-        assert asyncio.run(load_demo(settings, private_key, clock=FixedClock(moment))) == 39
+        loaded = asyncio.run(load_demo(settings, private_key, clock=FixedClock(moment), households=300))
+        assert loaded == STORY + 300
         found = asyncio.run(states(settings))
         assert found["runs"] == {"released"}
         assert found["claims"] == {"reported", "documents_complete", "assessed", "settled", "rejected"}

@@ -17,6 +17,11 @@ async def case(session: AsyncSession, case_id: UUID) -> Case | None:
     return await session.get(Case, case_id)
 
 
+async def add_cases(session: AsyncSession, cases: Sequence[dict[str, object]]) -> None:
+    """The cases, in one statement; a case already recorded (a redelivered approval) stays as it is."""
+    await session.execute(insert(Case).on_conflict_do_nothing(), list(cases))
+
+
 async def add_members(
     session: AsyncSession, case_id: UUID, district_code: str, persons: Sequence[UUID], on: date
 ) -> None:

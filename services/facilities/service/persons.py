@@ -8,11 +8,12 @@ skipped, so replaying the topic from the start (or into an empty database) gives
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from services.facilities.domain.placements import discharge_reason_for_termination
-from services.facilities.models import CareLevel, Case, PlacementRequest
+from services.facilities.models import CareLevel, PlacementRequest
 from services.facilities.repository import persons as person_queries
 from services.facilities.repository import placements as placement_queries
 from services.facilities.service.placements import end_stay
@@ -27,20 +28,26 @@ def _actor(event: CaseApproved | CaseTerminated | SupportModeChosen) -> str:
     return f"event:{event.event_type()}:{event.event_id}"
 
 
-async def record_case(uow: UnitOfWork, event: CaseApproved) -> None:
-    """Every approved case is remembered (so its later events are known); a 特困 case's people become
-    members from the decision day."""
+async def record_cases(uow: UnitOfWork, events: Sequence[CaseApproved]) -> None:
+    """A run of approvals (a batch handler): every case remembered, so its later events are known, in one
+    statement; a 特困 case's people become members from the decision day, with a care level assessed before
+    approval holding from then too."""
     async with uow:
-        await insert_if_absent(
+        await person_queries.add_cases(
             uow.session,
-            Case(
-                case_id=event.case_id,
-                program=event.program,
-                district_code=event.district_code,
-                decided_on=event.decided_on,
-            ),
+            [
+                {
+                    "case_id": event.case_id,
+                    "program": event.program,
+                    "district_code": event.district_code,
+                    "decided_on": event.decided_on,
+                }
+                for event in events
+            ],
         )
-        if event.program == "tekun":
+        for event in events:
+            if event.program != "tekun":
+                continue
             await person_queries.add_members(
                 uow.session,
                 event.case_id,
@@ -48,9 +55,7 @@ async def record_case(uow: UnitOfWork, event: CaseApproved) -> None:
                 [b.person_id for b in event.beneficiaries],
                 event.decided_on,
             )
-            for (
-                beneficiary
-            ) in event.beneficiaries:  # a level assessed before approval holds from the decision
+            for beneficiary in event.beneficiaries:
                 if beneficiary.care_level is not None:
                     await _care_level(
                         uow, beneficiary.person_id, event.decided_on, beneficiary.care_level, event
