@@ -28,7 +28,9 @@ check: $(INSTALLED)
 
 # Three workers on two cores (the tests wait on servers and subprocesses) share one PostgreSQL server and
 # one Kafka broker; the broker's tests run on one of them.
+# The dashboard's test drives Debian's Chromium (tests/oversight/test_dashboard.py).
 test: check
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/pytest -n 3 --dist loadgroup
 
 asyncapi: $(INSTALLED)

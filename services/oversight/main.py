@@ -5,7 +5,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.oversight import api
+from services.oversight.api.dashboard import router as dashboard
 from services.oversight.consumers import HANDLERS
+from services.oversight.service.checks import keep_the_check_schedule
 from services.oversight.settings import OversightSettings
 from shared.app import create_app
 from shared.clock import Clock
@@ -17,8 +19,9 @@ DEFINITION = ServiceDefinition(
     title="SafetyNet oversight",
     description="External data imports, checks and findings, problem lists, rectifications, spot checks, service contracts and district KPIs. Publishes `oversight.finding.v1`.",
     migrations=Path(__file__).parent / "migrations",
-    routers=(api.router,),
+    routers=(api.router, dashboard),
     handlers=HANDLERS,
+    on_start=keep_the_check_schedule,
 )
 
 

@@ -1,9 +1,23 @@
 """Settings of the oversight service, read from `OVERSIGHT_*` environment variables."""
 
-from pydantic import Field, SecretStr, field_validator
+from datetime import time
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings, decode_pii_key
+
+
+class CheckScheduleSettings(BaseModel):
+    """The city-wide run of all checks once a day (docs/oversight.md, "Checks on a schedule")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    enabled: bool = Field(default=False, description="run the checks city-wide once a day")
+    at: time = Field(
+        default=time(2, 0),
+        description="time of day (Asia/Shanghai) from which the day's run is due, e.g. 02:00",
+    )
 
 
 class OversightSettings(ServiceSettings):
@@ -20,6 +34,7 @@ class OversightSettings(ServiceSettings):
         default=200_000, ge=1, le=1_000_000, description="data rows per imported file"
     )
     max_body_bytes: int = Field(default=32 * 1_048_576, ge=1_024, le=256 * 1_048_576)
+    check_schedule: CheckScheduleSettings = CheckScheduleSettings()
 
     @field_validator("matching_key")
     @classmethod

@@ -94,8 +94,11 @@ APPROVE: dict[str, Any] = {"kind": "approved", "on": "2026-10-29"}
 
 
 async def events(engine: AsyncEngine, event_type: str) -> list[Any]:
+    """The outbox's events of `event_type`, in the order they were written (a row the relay marks sent moves)."""
     async with engine.connect() as connection:
-        rows = (await connection.execute(select(outbox).where(outbox.c.type == event_type))).all()
+        rows = (
+            await connection.execute(select(outbox).where(outbox.c.type == event_type).order_by(outbox.c.seq))
+        ).all()
     return [
         registry.decode(row.type, row.event_id, row.occurred_at, json.loads(json.dumps(row.payload)))
         for row in rows

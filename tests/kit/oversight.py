@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +35,9 @@ from shared.contracts.eligibility import (
     DeclaredFacts,
     HouseholdRecorded,
     RecordedMember,
+    StaffRelativeFiled,
 )
+from shared.contracts.types import CareLevel
 from shared.db import UnitOfWork, session_factory
 from shared.messaging.bus import InProcessBus
 from shared.messaging.inbox import DeadLetter, InboxProcessor
@@ -115,8 +118,8 @@ class Served:
 
 
 @contextlib.asynccontextmanager
-async def serve(oversight: Oversight, keys: Path, **settings: Any) -> AsyncIterator[Served]:
-    """The oversight app over the test's database, living on `TODAY`, matching with `MATCHING_KEY`."""
+async def serve_on(today: date, oversight: Oversight, keys: Path, **settings: Any) -> AsyncIterator[Served]:
+    """The oversight app over the test's database, living on `today`, matching with `MATCHING_KEY`."""
     private_key, public_key = ensure_dev_keypair(keys)
     values: dict[str, Any] = {
         "environment": "development",
@@ -126,11 +129,18 @@ async def serve(oversight: Oversight, keys: Path, **settings: Any) -> AsyncItera
         "matching_key": base64.b64encode(MATCHING_KEY).decode(),
         **settings,
     }
-    app = create(OversightSettings.model_validate(values), bus=InProcessBus(), clock=FixedClock(TODAY))
+    app = create(OversightSettings.model_validate(values), bus=InProcessBus(), clock=FixedClock(today))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://oversight") as client:
             yield Served(client, private_key)
+
+
+def serve(
+    oversight: Oversight, keys: Path, **settings: Any
+) -> contextlib.AbstractAsyncContextManager[Served]:
+    """The oversight app living on `TODAY`."""
+    return serve_on(TODAY, oversight, keys, **settings)
 
 
 # --- the events oversight reads ----------------------------------------------------------------------------
@@ -175,6 +185,7 @@ def approved(
     on: date = date(2026, 1, 20),
     program: str = "dibao",
     amount: int = 40_000,
+    care_level: CareLevel | None = None,
 ) -> CaseApproved:
     """A case of `home` covering `persons` (default: every member) from the month after `on`."""
     covered = persons if persons is not None else [m.person_id for m in home.members]
@@ -185,6 +196,7 @@ def approved(
         district=home.district_code,
         amount=amount,
         household_id=home.household_id,
+        care_level=care_level,
     )
 
 
@@ -233,3 +245,43 @@ async def hits(oversight: Oversight, rule: str) -> set[tuple[UUID | None, UUID |
         (r[0], r[1])
         for r in await oversight.rows("SELECT case_id, person_id FROM findings WHERE rule = :r", r=rule)
     }
+
+
+# --- problem lists, supervision, purchased services --------------------------------------------------------
+
+_PERSON_NUMBERS = itertools.count(1)
+
+
+def unit_of_work(oversight: Oversight) -> UnitOfWork:
+    return UnitOfWork(session_factory(oversight.engine), source=DEFINITION.source)
+
+
+async def cases(
+    oversight: Oversight,
+    count: int,
+    *,
+    district: str = DISTRICT,
+    on: date = date(2026, 11, 10),
+    relatives: bool = False,
+) -> list[UUID]:
+    """`count` cases of one-person households in `district`, approved `on`, each person with a resident ID
+    of their own; `relatives`: each person is also filed in the staff-relatives register."""
+    events: list[Event] = []
+    for _ in range(count):
+        number = next(_PERSON_NUMBERS)
+        rid = resident_id("500103", f"{1930 + number // 1000:04d}0101", f"{number % 1000:03d}")
+        home = household([(uuid4(), rid)], district=district, on=on)
+        events += [home, approved(home, on=on)]
+        if relatives:
+            events.append(
+                StaffRelativeFiled(
+                    relative_id=uuid4(),
+                    match_key=match_key(rid),
+                    staff_id="staff-9",
+                    relation="sibling",
+                    district_code=district,
+                    filed_on=on,
+                )
+            )
+    await oversight.deliver(events)
+    return [e.case_id for e in events if isinstance(e, CaseApproved)]

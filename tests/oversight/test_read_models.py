@@ -216,6 +216,22 @@ async def test_an_older_household_version_never_overwrites_a_newer_one(oversight
     assert len(await oversight.rows("SELECT * FROM memberships")) == 2
 
 
+async def test_a_household_announced_again_at_its_version_takes_the_new_match_keys(
+    oversight: Oversight,
+) -> None:
+    """After the matching key is rotated, eligibility announces every household again at its version."""
+    recorded = household([(A, A_ID)], version=2, on=date(2026, 3, 1))
+    rotated = recorded.model_copy(
+        update={
+            "event_id": uuid4(),
+            "members": [recorded.members[0].model_copy(update={"match_key": "ab" * 32})],
+        }
+    )
+    await oversight.deliver([recorded, rotated])
+    assert await oversight.rows("SELECT version FROM households") == [(2,)]
+    assert await oversight.rows("SELECT encode(match_key, 'hex') FROM household_members") == [("ab" * 32,)]
+
+
 async def test_replaying_every_topic_gives_the_same_read_models(
     oversight: Oversight, migrated_database: Any
 ) -> None:

@@ -26,7 +26,9 @@ _RULES_DOC = "\n".join(f"- `{rule}` ({info.severity}): {info.title}" for rule, i
     summary="Run the checks (R1–R14, 漏保) for one district or city-wide, as of a day",
     description="Each rule is one set-based statement over the read models and the imports. A hit becomes a "
     "finding once per rule and subject; a later run that finds it again refreshes its evidence and raises "
-    "nothing new. New findings are published as `FindingRaised` on `oversight.finding.v1`.\n\n"
+    "nothing new. New findings are published as `FindingRaised` on `oversight.finding.v1`. With the schedule "
+    "enabled (`OVERSIGHT_CHECK_SCHEDULE__ENABLED`) the service makes the same run city-wide once a day itself, "
+    "`started_by` `schedule`.\n\n"
     + _RULES_DOC
     + needs(CHECKERS)
     + " A reviewer runs for one of their districts; a city-wide run is for auditor and admin.",

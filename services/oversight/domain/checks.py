@@ -4,9 +4,10 @@ and whether it stops payment until checked. The rules themselves are set-based S
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import get_args
 
+from shared.clock import BUSINESS_ZONE
 from shared.contracts.oversight import Rule, Severity
 from shared.contracts.types import YearMonth
 
@@ -83,3 +84,14 @@ def bind(parameters: Parameters, *, as_of: date, district_code: str | None) -> d
         "premium_months": parameters.premium_months,
         "split_months": parameters.split_within_months,
     }
+
+
+SCHEDULE = "schedule"
+"""Who started a scheduled run (`check_runs.started_by`, the audit record's actor)."""
+
+
+def scheduled_day(now: datetime, at: time) -> date | None:
+    """The day whose scheduled run is due at `now`: today in Asia/Shanghai once its time `at` has come (and
+    for the rest of that day, so a service down at `at` catches up), None before it."""
+    local = now.astimezone(BUSINESS_ZONE)
+    return local.date() if local.time() >= at else None

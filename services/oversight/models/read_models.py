@@ -178,3 +178,28 @@ class RosterEntry(Base):
     cover_from: Mapped[date | None] = mapped_column(Date, comment="NULL if only the removal arrived")
     cover_until: Mapped[date | None] = mapped_column(Date)
     removal_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CareLevelFact(Base):
+    """Read model: a 特困 person's self-care ability as assessed on a day (at approval, then each assessment);
+    the latest on or before a day holds on that day (care-rate KPI)."""
+
+    __tablename__ = "care_levels"
+
+    case_id: Mapped[UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[UUID] = mapped_column(primary_key=True, index=True)
+    assessed_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    care_level: Mapped[str] = mapped_column(Text, comment="self_caring | half_care | full_care")
+
+
+class Claim(Base):
+    """Read model: a claim of the 民政惠民济困保 as reported (报案), for the insurance KPIs."""
+
+    __tablename__ = "claims"
+
+    claim_id: Mapped[UUID] = mapped_column(primary_key=True)
+    roster_entry_id: Mapped[UUID] = mapped_column(index=True, comment="its district is the roster entry's")
+    person_id: Mapped[UUID] = mapped_column()
+    cover_type: Mapped[str] = mapped_column(Text)
+    incident_date: Mapped[date] = mapped_column(Date)
+    reported_on: Mapped[date] = mapped_column(Date, index=True)

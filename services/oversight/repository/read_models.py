@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.oversight.models import (
     Beneficiary,
+    CareLevelFact,
     Case,
     CaseAmount,
     Household,
@@ -25,13 +26,14 @@ from services.oversight.models import (
 
 
 async def newer_household(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert or replace a household's row if `values` is a newer version; True when it was applied."""
+    """Insert or replace a household's row if `values` is a newer version, or the same one announced again (with
+    the match keys of a rotated matching key: `safetynet announce-households`); True when it was applied."""
     statement = insert(Household).values(values)
     applied = await session.execute(
         statement.on_conflict_do_update(
             index_elements=[Household.household_id],
             set_={k: statement.excluded[k] for k in values if k != "household_id"},
-            where=Household.version < statement.excluded.version,
+            where=Household.version <= statement.excluded.version,
         ).returning(Household.household_id)
     )
     return applied.first() is not None
@@ -135,5 +137,17 @@ async def roster_entry(session: AsyncSession, values: dict[str, Any], changes: S
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[RosterEntry.roster_entry_id], set_={k: statement.excluded[k] for k in changes}
+        )
+    )
+
+
+async def assess_care(session: AsyncSession, facts: Sequence[dict[str, Any]]) -> None:
+    """Care levels as assessed on their days; a second assessment the same day replaces the first (a case's
+    events arrive in order, so a replay ends on the same one)."""
+    statement = insert(CareLevelFact).values(list(facts))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[CareLevelFact.case_id, CareLevelFact.person_id, CareLevelFact.assessed_on],
+            set_={"care_level": statement.excluded.care_level},
         )
     )

@@ -1,24 +1,41 @@
 """Use cases of the checks: a run over one district or the city, each rule one set-based statement; every new
-finding is announced on `oversight.finding.v1` in the same transaction (outbox); findings read back in scope."""
+finding is announced on `oversight.finding.v1` in the same transaction (outbox); the city-wide run on a daily
+schedule; findings read back in scope."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import asyncio
+from datetime import UTC, date, datetime, time
 from uuid import UUID, uuid4
 
-from services.oversight.domain.checks import ALL_RULES, RULES, Parameters, bind
+from services.oversight.domain.checks import ALL_RULES, RULES, SCHEDULE, Parameters, bind, scheduled_day
 from services.oversight.models import CheckRun, Finding
 from services.oversight.repository import checks as check_queries
 from services.oversight.repository import findings as finding_queries
-from services.oversight.schemas.checks import CheckRunIn, CheckRunOut, FindingOut, FindingPage, RuleResult
+from services.oversight.schemas.checks import (
+    CheckRunIn,
+    CheckRunOut,
+    FindingOut,
+    FindingPage,
+    ParametersIn,
+    RuleResult,
+)
+from services.oversight.settings import OversightSettings
 from shared import audit
 from shared.auth import Principal
 from shared.contracts.oversight import FindingRaised
 from shared.db import UnitOfWork
 from shared.errors import FieldIssue, Forbidden, InvalidInput, NotFound
+from shared.observability import get_logger
+from shared.service import ServiceRuntime
+
+log = get_logger(__name__)
 
 EARLIEST_RUN = date(2018, 1, 1)
 """The year the special rectification began (渝民发〔2018〕27号): no run is as of a day before it."""
+
+SCHEDULE_POLL_S = 60.0
+"""How often an enabled schedule looks whether the day's run is due (and not yet made)."""
 
 
 def _district(caller: Principal, district_code: str | None) -> None:
@@ -43,6 +60,54 @@ async def run_checks(uow: UnitOfWork, caller: Principal, body: CheckRunIn, *, to
             "a run is as of a day from 2018-01-01 to today",
             errors=[FieldIssue("as_of", "range", f"from {EARLIEST_RUN.isoformat()} to today")],
         )
+    async with uow:
+        answer = await _run(uow, body, as_of=as_of, started_by=caller.subject, started_at=datetime.now(UTC))
+        await uow.commit()
+    return answer
+
+
+async def run_scheduled_checks(uow: UnitOfWork, *, now: datetime, at: time) -> CheckRunOut | None:
+    """The day's city-wide run of every rule once its time `at` has come, at most once a day however many
+    replicas try; with the policy figures of the latest city-wide run. None: not due, or not this caller's."""
+    day = scheduled_day(now, at)
+    if day is None:
+        return None
+    async with uow:
+        if not await check_queries.claim_scheduled_run(uow.session, day, started_by=SCHEDULE):
+            return None
+        parameters = await check_queries.latest_city_wide_parameters(uow.session)
+        if parameters is None:
+            log.warning("scheduled checks wait for a first city-wide run to take the standards from", day=day)
+            return None
+        body = CheckRunIn(parameters=ParametersIn.model_validate(parameters))
+        answer = await _run(uow, body, as_of=day, started_by=SCHEDULE, started_at=now)
+        await uow.commit()
+    log.info("scheduled checks ran", day=day, new=answer.findings_new, again=answer.findings_again)
+    return answer
+
+
+async def keep_the_check_schedule(runtime: ServiceRuntime) -> None:
+    """On start (`ServiceDefinition.on_start`): if the schedule is enabled, try the day's run every
+    `SCHEDULE_POLL_S` in the background until the service stops."""
+    settings = runtime.settings
+    assert isinstance(settings, OversightSettings)
+    if settings.check_schedule.enabled:
+        runtime.spawn(_on_schedule(runtime, settings.check_schedule.at), name="check schedule")
+
+
+async def _on_schedule(runtime: ServiceRuntime, at: time) -> None:
+    while True:
+        try:
+            await run_scheduled_checks(runtime.unit_of_work(), now=runtime.clock.now(), at=at)
+        except Exception as exc:  # the run rolled back: the next round tries again, the loop goes on
+            log.error("scheduled checks failed; will retry", error=repr(exc))
+        await asyncio.sleep(SCHEDULE_POLL_S)
+
+
+async def _run(
+    uow: UnitOfWork, body: CheckRunIn, *, as_of: date, started_by: str, started_at: datetime
+) -> CheckRunOut:
+    """Record a run and its findings in `uow`'s open transaction; the caller commits."""
     rules = body.rules or list(ALL_RULES)
     parameters = Parameters(**body.parameters.model_dump())
     values = bind(parameters, as_of=as_of, district_code=body.district_code)
@@ -54,63 +119,56 @@ async def run_checks(uow: UnitOfWork, caller: Principal, body: CheckRunIn, *, to
         parameters=body.parameters.model_dump(),
         findings_new=0,
         findings_again=0,
-        started_by=caller.subject,
-        started_at=datetime.now(UTC),
+        started_by=started_by,
+        started_at=started_at,
     )
     results: list[RuleResult] = []
-    async with uow:
-        uow.session.add(run)
-        await uow.session.flush()
-        for rule in rules:
-            info = RULES[rule]
-            hits = await check_queries.record_hits(
-                uow.session, rule, severity=info.severity, run_id=run.id, values=values
-            )
-            new = [hit for hit in hits if hit.new]
-            for hit in new:
-                uow.emit(
-                    FindingRaised(
-                        finding_id=hit.id,
-                        run_id=run.id,
-                        rule=rule,
-                        severity=info.severity,
-                        district_code=hit.district_code,
-                        case_id=hit.case_id,
-                        person_id=hit.person_id,
-                        suspend_case=info.suspend_case,
-                        evidence=hit.evidence,
-                        found_on=as_of,
-                    )
+    await check_queries.settle_run_transaction(uow.session)
+    uow.session.add(run)
+    await uow.session.flush()
+    for rule in rules:
+        info = RULES[rule]
+        hits = await check_queries.record_hits(
+            uow.session, rule, severity=info.severity, run_id=run.id, values=values
+        )
+        new = [hit for hit in hits if hit.new]
+        for hit in new:
+            uow.emit(
+                FindingRaised(
+                    finding_id=hit.id,
+                    run_id=run.id,
+                    rule=rule,
+                    severity=info.severity,
+                    district_code=hit.district_code,
+                    case_id=hit.case_id,
+                    person_id=hit.person_id,
+                    suspend_case=info.suspend_case,
+                    evidence=hit.evidence,
+                    found_on=as_of,
                 )
-            results.append(RuleResult(rule=rule, title=info.title, new=len(new), again=len(hits) - len(new)))
-        run.findings_new = sum(r.new for r in results)
-        run.findings_again = sum(r.again for r in results)
-        answer = CheckRunOut(
-            id=run.id,
-            district_code=run.district_code,
-            as_of=as_of,
-            rules=results,
-            findings_new=run.findings_new,
-            findings_again=run.findings_again,
-            started_by=run.started_by,
-            started_at=run.started_at,
-        )
-        await audit.record(
-            uow.session,
-            actor=caller.subject,
-            action="checks.run",
-            subject_type="check_run",
-            subject_id=run.id,
-            district_code=run.district_code,
-            details={
-                "as_of": as_of,
-                "rules": list(rules),
-                "new": run.findings_new,
-                "again": run.findings_again,
-            },
-        )
-        await uow.commit()
-    return answer
+            )
+        results.append(RuleResult(rule=rule, title=info.title, new=len(new), again=len(hits) - len(new)))
+    run.findings_new = sum(r.new for r in results)
+    run.findings_again = sum(r.again for r in results)
+    await audit.record(
+        uow.session,
+        actor=started_by,
+        action="checks.run",
+        subject_type="check_run",
+        subject_id=run.id,
+        district_code=run.district_code,
+        details={"as_of": as_of, "rules": list(rules), "new": run.findings_new, "again": run.findings_again},
+    )
+    return CheckRunOut(
+        id=run.id,
+        district_code=run.district_code,
+        as_of=as_of,
+        rules=results,
+        findings_new=run.findings_new,
+        findings_again=run.findings_again,
+        started_by=run.started_by,
+        started_at=run.started_at,
+    )
 
 
 async def list_findings(

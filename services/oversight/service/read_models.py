@@ -1,5 +1,5 @@
-"""Reactions that keep the read models the checks run over: households and the relatives register, cases,
-payments, placements and the insurance roster. Ids and facts only.
+"""Reactions that keep the read models the checks and KPIs run over: households and the relatives register,
+cases and care levels, payments, placements, the insurance roster and claims. Ids and facts only.
 
 Each reaction is safe to run again and gives the same rows when its topic is replayed from the start, into
 this database or an empty one: rows go in with ON CONFLICT, a household only moves to a newer version, a
@@ -8,9 +8,10 @@ review date only to a newer event's, and an aggregate's events arrive in order (
 
 from __future__ import annotations
 
-from services.oversight.models import Case, Overpayment, Placement, StaffRelative
+from services.oversight.models import Case, Claim, Overpayment, Placement, StaffRelative
 from services.oversight.repository import read_models as queries
 from shared.contracts.eligibility import (
+    CareLevelAssessed,
     CaseAmountChanged,
     CaseApproved,
     CaseEvent,
@@ -21,7 +22,7 @@ from shared.contracts.eligibility import (
     StaffRelativeFiled,
 )
 from shared.contracts.facilities import ResidentAdmitted, ResidentDischarged, ResidentTransferred
-from shared.contracts.insurance import InsuredEnrolled, InsuredRemoved
+from shared.contracts.insurance import ClaimReported, InsuredEnrolled, InsuredRemoved
 from shared.contracts.payments import OverpaymentRaised, PaymentDisbursed, PaymentFailed, PaymentReissued
 from shared.contracts.types import YearMonth
 from shared.db import UnitOfWork, insert_if_absent
@@ -107,6 +108,18 @@ async def record_case(uow: UnitOfWork, event: CaseApproved) -> None:
         await queries.add_beneficiaries(
             uow.session, event.case_id, [(b.person_id, b.total_fen) for b in event.beneficiaries], start
         )
+        assessed = [
+            {
+                "case_id": event.case_id,
+                "person_id": b.person_id,
+                "assessed_on": event.decided_on,
+                "care_level": b.care_level,
+            }
+            for b in event.beneficiaries
+            if b.care_level is not None
+        ]
+        if assessed:
+            await queries.assess_care(uow.session, assessed)
         await uow.commit()
 
 
@@ -154,6 +167,24 @@ async def record_review_schedule(uow: UnitOfWork, event: CaseReviewScheduled) ->
     async with uow:
         await _known_case(uow, event)
         await queries.schedule_review(uow.session, event.case_id, event.next_review_due, event.occurred_at)
+        await uow.commit()
+
+
+async def record_care_level(uow: UnitOfWork, event: CareLevelAssessed) -> None:
+    """A 特困 person's care level from the day assessed; the care-rate KPI reads the latest by a day."""
+    async with uow:
+        await _known_case(uow, event)
+        await queries.assess_care(
+            uow.session,
+            [
+                {
+                    "case_id": event.case_id,
+                    "person_id": event.person_id,
+                    "assessed_on": event.assessed_on,
+                    "care_level": event.care_level,
+                }
+            ],
+        )
         await uow.commit()
 
 
@@ -243,4 +274,22 @@ async def record_roster(uow: UnitOfWork, event: InsuredEnrolled | InsuredRemoved
         values |= {"cover_until": event.cover_until, "removal_reason": event.reason}
     async with uow:
         await queries.roster_entry(uow.session, values, [k for k in values if k.startswith(("cover", "rem"))])
+        await uow.commit()
+
+
+async def record_claim(uow: UnitOfWork, event: ClaimReported) -> None:
+    """A claim as reported; its district is its roster entry's, joined when the KPIs are read (the two topics
+    arrive in any order)."""
+    async with uow:
+        await insert_if_absent(
+            uow.session,
+            Claim(
+                claim_id=event.claim_id,
+                roster_entry_id=event.roster_entry_id,
+                person_id=event.person_id,
+                cover_type=event.cover_type,
+                incident_date=event.incident_date,
+                reported_on=event.reported_on,
+            ),
+        )
         await uow.commit()
