@@ -14,6 +14,7 @@ from shared.contracts.eligibility import (
     CaseTerminated,
     HouseholdRecorded,
     StaffRelativeFiled,
+    TemporaryAidGranted,
 )
 from shared.contracts.facilities import ResidentAdmitted, ResidentDischarged, ResidentTransferred
 from shared.contracts.insurance import ClaimReported, InsuredEnrolled, InsuredRemoved
@@ -29,6 +30,7 @@ HANDLERS = reactions(
     (CaseTerminated, read_models.record_termination),
     (CaseReviewScheduled, read_models.record_review_schedule),
     (CareLevelAssessed, read_models.record_care_level),
+    (TemporaryAidGranted, read_models.record_temporary_grant),
     (PaymentDisbursed, read_models.record_payment),
     (PaymentFailed, read_models.record_payment),
     (PaymentReissued, read_models.record_payment),

@@ -112,6 +112,11 @@ class CaseApproved(CaseEvent):
     )
     approved_by: StaffId | None = Field(default=None, description="Staff account that approved the case")
     decided_on: date = Field(description="Date of the district decision")
+    decision_due: date | None = Field(
+        default=None,
+        description="The statutory deadline of the decision: working days from acceptance, on eligibility's "
+        "working-day calendar (extended where the procedure allows); absent in events from before it was sent",
+    )
 
     @model_validator(mode="after")
     def _totals_add_up(self) -> Self:
@@ -188,6 +193,11 @@ class TemporaryAidGranted(CaseEvent):
     help_first: bool = Field(description="Paid at once by the township (先行救助), paperwork to follow")
     district_code: DistrictCode = Field(description="District that granted the aid")
     granted_on: date = Field(description="Date of the grant")
+    applied_on: date | None = Field(
+        default=None,
+        description="The day help was asked for (the application's first step); absent in events from before "
+        "it was sent",
+    )
 
 
 class CareLevelAssessed(CaseEvent):

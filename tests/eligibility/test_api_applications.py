@@ -4,6 +4,7 @@ separation of duties and the relatives rule (in the API and in the database), di
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -57,6 +58,10 @@ async def test_an_approved_dibao_application_opens_the_case_and_publishes_one_ca
     )
     # ¥770 standard, ¥300 per capita: 2 × ¥470, plus ¥60 + ¥40 for the disabled 76-year-old and ¥100 for the student
     assert event.monthly_amount_fen == 2 * 47_000 + 10_000 + 10_000
+    # The statutory deadline travels with the approval, for oversight's decision timeliness.
+    [deadline] = [d for d in decided["deadlines"] if d["kind"] == "decision"]
+    assert event.decision_due is not None and str(event.decision_due) == deadline["due_on"]
+    assert event.decided_on <= event.decision_due
     assert sorted(b.insurance_categories[0] for b in event.beneficiaries) == ["dibao", "dibao"]
     assert HEAD_ID not in json.dumps(event.body())
 
@@ -190,6 +195,7 @@ async def test_help_first_pays_an_emergency_at_once_within_the_township_limit(
     grants = await events(eligibility_engine, "TemporaryAidGranted")
     assert len(grants) == 1 and isinstance(grants[0], TemporaryAidGranted)
     assert grants[0].help_first and grants[0].amount_fen == 250_000 and grants[0].household_class == "B"
+    assert grants[0].applied_on == date(2026, 10, 12)  # the day help was asked for, for the response time
     overdue = (
         await api.client.get(
             "/v1/applications/overdue", params={"district_code": DISTRICT}, headers=caseworker

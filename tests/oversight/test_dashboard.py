@@ -129,7 +129,6 @@ def test_every_text_on_the_page_is_escaped() -> None:
                 districts=[Figure(district_code=hostile, **figure)],
             )
         ],
-        not_computable={hostile: hostile},
     )
     html = page(report, districts=[hostile])
     assert "<script>" not in html and hostile not in html

@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
 from services.oversight.domain.kpis import default_target, meets, period, value_of
+from shared.contracts.eligibility import CaseApproved, TemporaryAidGranted
 from shared.contracts.types import YearMonth
 from shared.errors import InvalidInput
+from tests.kit import case_approved
 from tests.kit.oversight import (
     DISTRICT,
     OTHER_DISTRICT,
@@ -98,7 +101,6 @@ async def test_each_kpi_equals_its_hand_computation_per_district_and_city_wide(
         OTHER_DISTRICT: (1, 2, 500.0, None, None),
         None: (2, 7, round(2 / 7 * 1000, 4), None, None),
     }
-    assert set(body["not_computable"]) == {"decision_timeliness", "temporary_assistance_response_time"}
 
 
 async def test_this_months_kpis_are_read_as_of_today(oversight: Oversight, keys: Path) -> None:
@@ -237,3 +239,68 @@ async def test_the_kpis_read_models_replay_to_the_same_rows(
     async with bare_oversight(migrated_database) as fresh:
         await fresh.deliver(events)
         assert {name: await fresh.rows(sql) for name, sql in tables.items()} == first
+
+
+def grant(district: str, applied: date | None, granted: date) -> TemporaryAidGranted:
+    return TemporaryAidGranted(
+        case_id=uuid4(),
+        grant_id=uuid4(),
+        household_id=uuid4(),
+        kind="emergency",
+        household_class="B",
+        amount_fen=150_000,
+        help_first=False,
+        district_code=district,
+        granted_on=granted,
+        applied_on=applied,
+    )
+
+
+def decided(district: str, on: date, due: date | None) -> CaseApproved:
+    return case_approved([uuid4()], on=on, district=district).model_copy(update={"decision_due": due})
+
+
+async def test_decision_timeliness_and_temporary_response_time_from_the_days_eligibility_sends(
+    oversight: Oversight, keys: Path
+) -> None:
+    """Approvals within their statutory deadline (on the day counts), and the mean days from the request to
+    the grant of temporary assistance; events from before eligibility sent those days are left out. Read for
+    December on 1 January, and for a period across the year end."""
+    await oversight.deliver(
+        [
+            decided(DISTRICT, date(2026, 12, 10), date(2026, 12, 12)),
+            decided(DISTRICT, date(2026, 12, 18), date(2026, 12, 16)),
+            decided(DISTRICT, date(2026, 12, 20), None),  # sent before the deadline was
+            decided(OTHER_DISTRICT, date(2026, 12, 31), date(2026, 12, 31)),
+            decided(OTHER_DISTRICT, date(2026, 11, 30), date(2026, 11, 1)),  # November: not in December
+            decided(OTHER_DISTRICT, date(2027, 1, 2), date(2027, 1, 3)),  # January
+            grant(DISTRICT, date(2026, 12, 1), date(2026, 12, 4)),
+            grant(DISTRICT, date(2026, 12, 20), date(2026, 12, 21)),
+            grant(DISTRICT, None, date(2026, 12, 22)),
+            grant(OTHER_DISTRICT, date(2026, 12, 28), date(2027, 1, 2)),  # granted in January
+        ]
+    )
+    async with serve_on(date(2027, 1, 1), oversight, keys) as served:
+        december = figures(
+            (await served.client.get("/v1/kpis?month=2026-12", headers=served.token("auditor"))).json()
+        )
+    assert december["decision_timeliness"] == {
+        DISTRICT: (1, 2, 0.5, 1.0, False),
+        OTHER_DISTRICT: (1, 1, 1.0, 1.0, True),
+        None: (2, 3, round(2 / 3, 4), 1.0, False),
+    }
+    assert december["temporary_response_days"] == {
+        DISTRICT: (4, 2, 2.0, None, None),  # 3 days and 1 day
+        OTHER_DISTRICT: (0, 0, None, None, None),  # its grant was made in January
+        None: (4, 2, 2.0, None, None),
+    }
+    async with serve_on(date(2027, 1, 5), oversight, keys) as served:
+        across = figures(
+            (
+                await served.client.get(
+                    "/v1/kpis?month=2026-11&through=2027-01", headers=served.token("auditor")
+                )
+            ).json()
+        )
+    assert across["decision_timeliness"][None] == (3, 5, 0.6, 1.0, False)
+    assert across["temporary_response_days"][None] == (9, 3, 3.0, None, None)

@@ -203,6 +203,7 @@ async def record_step(
             await temporary_grant(
                 uow,
                 row,
+                applied_on=steps[0].happened_on if steps else body.on,
                 granted_on=body.on,
                 help_first_fen=body.details.amount_fen if kind is StepKind.HELP_FIRST_PAID else None,
             )

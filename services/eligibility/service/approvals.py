@@ -246,6 +246,7 @@ def approved_case(
         monthly_amount_fen=case.monthly_amount_fen,
         approved_by=approved_by,
         decided_on=decided_on,
+        decision_due=application.decision_due,
     )
     review = CaseReviewScheduled(
         case_id=case.id, occasion="approved", next_review_due=case.next_review_due, scheduled_on=decided_on

@@ -39,7 +39,12 @@ from shared.errors import Conflict, FieldIssue, NotFound
 
 
 async def temporary_grant(
-    uow: UnitOfWork, application: Application, *, granted_on: date, help_first_fen: int | None
+    uow: UnitOfWork,
+    application: Application,
+    *,
+    applied_on: date,
+    granted_on: date,
+    help_first_fen: int | None,
 ) -> None:
     """Temporary assistance granted (or paid first by the township): one TemporaryAidGranted.
 
@@ -113,6 +118,7 @@ async def temporary_grant(
             help_first=help_first_fen is not None,
             district_code=application.district_code,
             granted_on=granted_on,
+            applied_on=applied_on,
         )
     )
 

@@ -25,12 +25,12 @@ ThroughParam = Annotated[
 @router.get(
     "/kpis",
     summary="The district KPIs of a month (or months), per district and in total, against their targets",
-    description="Coverage (应保尽保), payments credited by the 10th, the care rate (集中供养率), accidents "
-    "reported within 48 h (报案时效), claims per insured person-year (出险率), open and overdue problems, and "
-    "findings per 1,000 cases: each with its value, numerator, denominator and the target in force on "
-    "`as_of`. Flows count within the period, stocks are read on its last day (today, for this month); "
-    "docs/oversight.md (KPIs) defines each. `not_computable` names the KPIs no event can give yet. A "
-    "district outside the caller's is 403." + needs(READERS),
+    description="Coverage (应保尽保), approvals decided within the statutory period, payments credited by the "
+    "10th, days from request to grant of temporary assistance, the care rate (集中供养率), accidents reported "
+    "within 48 h (报案时效), claims per insured person-year (出险率), open and overdue problems, and findings "
+    "per 1,000 cases: each with its value, numerator, denominator and the target in force on `as_of`. Flows "
+    "count within the period, stocks are read on its last day (today, for this month); docs/oversight.md "
+    "(KPIs) defines each. A district outside the caller's is 403." + needs(READERS),
 )
 async def get_kpis(
     uow: UnitOfWorkDep,

@@ -12,7 +12,9 @@ from shared.errors import FieldIssue, InvalidInput
 
 KpiName = Literal[
     "coverage",
+    "decision_timeliness",
     "payment_timeliness",
+    "temporary_response_days",
     "care_rate",
     "insurance_timeliness",
     "claim_rate",
@@ -22,8 +24,8 @@ KpiName = Literal[
 ]
 KPI_NAMES: tuple[KpiName, ...] = get_args(KpiName)
 
-Unit = Literal["share", "per_person_year", "per_1000_cases", "count"]
-_SCALE: dict[Unit, int] = {"share": 1, "per_person_year": 1, "per_1000_cases": 1000, "count": 1}
+Unit = Literal["share", "per_person_year", "per_1000_cases", "count", "days"]
+_SCALE: dict[Unit, int] = {"share": 1, "per_person_year": 1, "per_1000_cases": 1000, "count": 1, "days": 1}
 
 EARLIEST_MONTH = YearMonth(2018, 1)
 """The special rectification began in 2018 (渝民发〔2018〕27号): no KPI is read for a month before it."""
@@ -52,7 +54,11 @@ _ALWAYS = date(2018, 1, 1)
 
 KPIS: dict[KpiName, KpiInfo] = {
     "coverage": KpiInfo("Coverage (应保尽保)", "share", True, ((_ALWAYS, 1.0),)),
+    "decision_timeliness": KpiInfo(
+        "Approvals decided within the statutory period", "share", True, ((_ALWAYS, 1.0),)
+    ),
     "payment_timeliness": KpiInfo("Payments credited by the 10th", "share", True, ((_ALWAYS, 1.0),)),
+    "temporary_response_days": KpiInfo("Temporary assistance: days from request to grant", "days", False),
     "care_rate": KpiInfo(
         "Care rate (集中供养率)", "share", True, ((date(2018, 12, 31), 0.25), (date(2020, 12, 31), 0.5))
     ),

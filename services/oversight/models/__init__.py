@@ -40,6 +40,7 @@ from services.oversight.models.read_models import (
     Placement,
     RosterEntry,
     StaffRelative,
+    TemporaryGrant,
 )
 from services.oversight.models.supervision import InspectionTeam, SpotCheck, SpotCheckDraw
 from shared.audit import metadata as audit_metadata
@@ -74,6 +75,7 @@ __all__ = [
     "SpotCheck",
     "SpotCheckDraw",
     "StaffRelative",
+    "TemporaryGrant",
 ]
 
 METADATA = (Base.metadata, messaging_metadata, audit_metadata)

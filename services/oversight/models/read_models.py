@@ -90,6 +90,9 @@ class Case(Base):
     township_code: Mapped[str | None] = mapped_column(Text)
     start_month: Mapped[date] = mapped_column(Date)
     decided_on: Mapped[date] = mapped_column(Date)
+    decision_due: Mapped[date | None] = mapped_column(
+        Date, comment="the statutory decision deadline CaseApproved carried; NULL in events from before it"
+    )
     suspended_from: Mapped[date | None] = mapped_column(Date, comment="first month not paid while suspended")
     next_review_due: Mapped[date | None] = mapped_column(Date)
     review_set_at: Mapped[datetime | None] = mapped_column(
@@ -203,3 +206,19 @@ class Claim(Base):
     cover_type: Mapped[str] = mapped_column(Text)
     incident_date: Mapped[date] = mapped_column(Date)
     reported_on: Mapped[date] = mapped_column(Date, index=True)
+
+
+class TemporaryGrant(Base):
+    """Read model: a temporary-assistance grant (临时救助), for the response-time KPI."""
+
+    __tablename__ = "temporary_grants"
+
+    grant_id: Mapped[UUID] = mapped_column(primary_key=True)
+    district_code: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text, comment="emergency | expenditure")
+    help_first: Mapped[bool] = mapped_column(Boolean)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    applied_on: Mapped[date | None] = mapped_column(
+        Date, comment="the day help was asked for; NULL in older events"
+    )
+    granted_on: Mapped[date] = mapped_column(Date, index=True)

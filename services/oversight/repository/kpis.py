@@ -50,6 +50,20 @@ _QUERIES: dict[KpiName, str] = {
     SELECT district_code, coalesce(covered.n, 0), coalesce(covered.n, 0) + coalesce(missed.n, 0)
     FROM covered FULL JOIN missed USING (district_code)
     """,  # noqa: S608
+    "decision_timeliness": f"""
+    SELECT c.district_code, count(*) FILTER (WHERE c.decided_on <= c.decision_due), count(*)
+    FROM cases c
+    WHERE c.decided_on BETWEEN :first AND :as_of AND c.decision_due IS NOT NULL
+      AND {IN_SCOPE.format(column="c.district_code")}
+    GROUP BY c.district_code
+    """,  # noqa: S608
+    "temporary_response_days": f"""
+    SELECT g.district_code, sum(g.granted_on - g.applied_on), count(*)
+    FROM temporary_grants g
+    WHERE g.granted_on BETWEEN :first AND :as_of AND g.applied_on IS NOT NULL
+      AND {IN_SCOPE.format(column="g.district_code")}
+    GROUP BY g.district_code
+    """,  # noqa: S608
     "payment_timeliness": f"""
     SELECT c.district_code, count(*) FILTER (WHERE due.on_time), count(*)
     FROM (

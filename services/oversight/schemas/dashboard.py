@@ -108,7 +108,6 @@ def page(report: KpiReportOut, *, districts: list[str]) -> str:
         f"{_chart(k, [*k.districts, k.total])}{_table(k, [*k.districts, k.total])}</figure>"
         for k in report.kpis
     )
-    missing = "".join(f"<li>{_e(name)}: {_e(why)}</li>" for name, why in report.not_computable.items())
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -119,6 +118,5 @@ def page(report: KpiReportOut, *, districts: list[str]) -> str:
         f"to {_e(report.last_day.isoformat())}. Bars: green meets its target (black tick), orange misses it, "
         "grey has none.</p>"
         f'<div class="grid">{charts}</div>'
-        f'<h2 class="note">Not computable from the events</h2><ul class="note">{missing}</ul>'
         "</body></html>"
     )

@@ -9,14 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.oversight.domain.kpis import KpiName, Unit
 from shared.contracts.types import Day, DistrictCode
 
-NOT_COMPUTABLE = {
-    "decision_timeliness": "no event carries the day an application was accepted (受理): CaseApproved has "
-    "only decided_on, so the 25 (40) working days cannot be counted",
-    "temporary_assistance_response_time": "TemporaryAidGranted has granted_on but not the day help was asked "
-    "for, so no response time can be measured",
-}
-"""KPIs DOMAIN.md names that the events oversight reads cannot give: said in every answer, not invented."""
-
 
 class Figure(BaseModel):
     district_code: str | None = Field(description="null: the total over every district in the answer")
@@ -49,7 +41,6 @@ class KpiReportOut(BaseModel):
         description="the one district asked for, or null for every one in scope"
     )
     kpis: list[KpiOut]
-    not_computable: dict[str, str] = Field(description="KPIs the events cannot give, and why")
 
 
 class TargetIn(BaseModel):

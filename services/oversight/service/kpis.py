@@ -16,7 +16,7 @@ from services.oversight.domain.kpis import (
     value_of,
 )
 from services.oversight.repository import kpis as kpi_queries
-from services.oversight.schemas.kpis import NOT_COMPUTABLE, Figure, KpiOut, KpiReportOut, TargetIn, TargetOut
+from services.oversight.schemas.kpis import Figure, KpiOut, KpiReportOut, TargetIn, TargetOut
 from shared import audit
 from shared.auth import Principal
 from shared.contracts.types import YearMonth
@@ -101,7 +101,6 @@ async def read_kpis(
         as_of=chosen.as_of,
         district_code=district_code,
         kpis=kpis,
-        not_computable=NOT_COMPUTABLE,
     )
 
 

@@ -8,7 +8,7 @@ review date only to a newer event's, and an aggregate's events arrive in order (
 
 from __future__ import annotations
 
-from services.oversight.models import Case, Claim, Overpayment, Placement, StaffRelative
+from services.oversight.models import Case, Claim, Overpayment, Placement, StaffRelative, TemporaryGrant
 from services.oversight.repository import read_models as queries
 from shared.contracts.eligibility import (
     CareLevelAssessed,
@@ -20,6 +20,7 @@ from shared.contracts.eligibility import (
     CaseTerminated,
     HouseholdRecorded,
     StaffRelativeFiled,
+    TemporaryAidGranted,
 )
 from shared.contracts.facilities import ResidentAdmitted, ResidentDischarged, ResidentTransferred
 from shared.contracts.insurance import ClaimReported, InsuredEnrolled, InsuredRemoved
@@ -103,6 +104,7 @@ async def record_case(uow: UnitOfWork, event: CaseApproved) -> None:
                 township_code=event.township_code,
                 start_month=start,
                 decided_on=event.decided_on,
+                decision_due=event.decision_due,
             ),
         )
         await queries.add_beneficiaries(
@@ -290,6 +292,24 @@ async def record_claim(uow: UnitOfWork, event: ClaimReported) -> None:
                 cover_type=event.cover_type,
                 incident_date=event.incident_date,
                 reported_on=event.reported_on,
+            ),
+        )
+        await uow.commit()
+
+
+async def record_temporary_grant(uow: UnitOfWork, event: TemporaryAidGranted) -> None:
+    """A temporary grant, with the day help was asked for (when the event carries it)."""
+    async with uow:
+        await insert_if_absent(
+            uow.session,
+            TemporaryGrant(
+                grant_id=event.grant_id,
+                district_code=event.district_code,
+                kind=event.kind,
+                help_first=event.help_first,
+                amount_fen=event.amount_fen,
+                applied_on=event.applied_on,
+                granted_on=event.granted_on,
             ),
         )
         await uow.commit()
