@@ -124,6 +124,7 @@ async def post_status(
     description="Full care first, then half care, then self-caring; a free suitable bed in an open facility "
     "without an open critical fire item, in the district first, then anywhere in the city."
     + needs(DISTRICT_READERS),
+    responses={409: {"description": "The facility is open: only a closing or closed facility is relocated."}},
 )
 async def get_relocation_plan(facility_id: UUID, uow: UnitOfWorkDep, caller: DistrictReader) -> RelocationOut:
     return await relocation_service.relocation_plan(uow, caller, facility_id)
