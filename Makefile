@@ -30,7 +30,7 @@ check: $(INSTALLED)
 # one Kafka broker; the broker's tests run on one of them.
 # The dashboard's test drives Debian's Chromium (tests/oversight/test_dashboard.py).
 test: check
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	$(BIN)/pytest -n 3 --dist loadgroup
 
 asyncapi: $(INSTALLED)

@@ -1,8 +1,5 @@
 """Schemathesis over every service's API, in process, with a city-wide staff token: no input answers 500, every
-status, header and body is one the OpenAPI document promises, and what the document calls invalid is refused;
-operation by operation, and in chains where each call uses what an earlier one answered (stateful: the links
-Schemathesis infers from the responses' schemas and the path parameters, e.g. POST /v1/households → GET, PUT
-/v1/households/{household_id} → POST /v1/applications)."""
+status, header and body is one the OpenAPI document promises, and what the document calls invalid is refused."""
 
 from __future__ import annotations
 
@@ -12,7 +9,7 @@ from typing import Any, get_args
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, settings
 from pydantic_core.core_schema import ErrorType
 from schemathesis.config._auth import OpenAPIAuthConfig
 from schemathesis.schemas import BaseSchema
@@ -28,15 +25,6 @@ FUZZ_EXAMPLES = int(os.environ.get("SAFETYNET_FUZZ_EXAMPLES", "0"))
 """Random cases per operation after the coverage phase, which tries deterministically every bound, every wrong
 type of every parameter and field, and an undeclared method on every path. None in `make test`, which keeps
 the five services near 50 s on two cores (five random cases each would double it); set it for a deeper run."""
-
-STATEFUL_SCENARIOS = int(os.environ.get("SAFETYNET_FUZZ_SCENARIOS", "15"))
-"""Chains of calls per service; each runs up to `STATEFUL_STEPS` linked operations on the state the earlier ones
-left. `make test` keeps it short: about 10 s a service on two cores."""
-STATEFUL_STEPS = 6
-RANDOM_CHAINS = bool(os.environ.get("SAFETYNET_FUZZ_RANDOM"))
-"""Unset: the same chains in every run, so CI is reproducible; set: Hypothesis draws new ones (pytest's
-`--hypothesis-seed` picks them). Many chains may end in Hypothesis's "inconsistent data generation": the state
-the chains leave in the database changes what the next one can draw, which Hypothesis cannot replay."""
 
 SCHEMA_RULES = frozenset(get_args(ErrorType)) - {"value_error", "assertion_error"}
 """The rules a request breaks by not fitting its schema. `value_error` is a model's own check across fields:
@@ -90,30 +78,4 @@ fuzzed = schemathesis.pytest.from_fixture("service_schema")
 def test_every_operation_keeps_its_promises(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(
         excluded_checks=[positive_data_acceptance], additional_checks=[schema_valid_input_passes_the_schema]
-    )
-
-
-@pytest.mark.slow
-def test_chains_of_operations_keep_their_promises(service_schema: BaseSchema) -> None:
-    class Chains(service_schema.as_state_machine()):  # type: ignore[misc]
-        # Not `schema_valid_input_passes_the_schema`: a linked call takes its values from earlier answers, and
-        # a null there reaches the path as "None", which no UUID parameter accepts. That is not a bound the
-        # document omits; the operation-by-operation test checks the bounds.
-        def validate_response(
-            self, response: schemathesis.Response, case: schemathesis.Case[Any], *_: Any, **__: Any
-        ) -> None:
-            case.validate_response(response, excluded_checks=[positive_data_acceptance])
-
-    # The database keeps what every chain did, so a chain replayed to shrink a failure meets another state:
-    # chains are generated only, never shrunk, and the same ones in every run unless a seed is asked for.
-    Chains.run(
-        settings=settings(
-            max_examples=STATEFUL_SCENARIOS,
-            stateful_step_count=STATEFUL_STEPS,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-            phases=[Phase.generate],
-            derandomize=not RANDOM_CHAINS,
-        )
     )
