@@ -1,12 +1,14 @@
 """The city-wide run of the checks on a schedule: due from its time of day (Asia/Shanghai) on the injected clock,
 at most once a day across ticks, restarts and replicas, a run for the new day across a year end, with the
-policy figures of the latest city-wide run; and the service's runtime starts it when the setting enables it."""
+policy figures of the latest city-wide run, escalating the problems overdue that day; and the service's
+runtime starts it when the setting enables it."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, time
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -15,6 +17,7 @@ from services.oversight.service.checks import run_scheduled_checks
 from shared.clock import BUSINESS_ZONE
 from shared.contracts.eligibility import CaseReviewScheduled
 from tests.kit.oversight import (
+    OTHER_DISTRICT,
     PARAMETERS,
     Oversight,
     approved,
@@ -139,3 +142,26 @@ async def test_the_runtime_runs_the_day_when_the_setting_enables_it(oversight: O
                 break
             await asyncio.sleep(0.05)
     assert [d for d, _, _ in await scheduled_runs(oversight)] == [date(2026, 12, 3)]
+
+
+async def test_the_days_run_escalates_the_problems_overdue_that_day_city_wide(oversight: Oversight) -> None:
+    """A rectification due on 31 December is not overdue on that day's run, and is escalated by 1 January's,
+    once, audited as the schedule's."""
+    await overdue_case_and_a_city_wide_run(oversight)
+    problem = uuid4()
+    await oversight.rows(
+        "INSERT INTO problems (id, district_code, source, title, description, status, opened_by, opened_at, "
+        "responsible_person, measures, deadline, rectification_by, rectification_at) VALUES (:id, :d, "
+        "'self_inspection', 't', 'd', 'rectifying', 'opener', :at, 'chief', 'visit', :deadline, 'setter', :at) "
+        "RETURNING id",
+        id=problem,
+        d=OTHER_DISTRICT,
+        at=shanghai(2026, 12, 1, 9, 0),
+        deadline=date(2026, 12, 31),
+    )
+    for now in (shanghai(2026, 12, 31, 2, 0), shanghai(2027, 1, 1, 2, 0), shanghai(2027, 1, 1, 3, 0)):
+        await run_scheduled_checks(unit_of_work(oversight), now=now, at=TWO_AM)
+    assert await oversight.rows("SELECT escalated_on FROM problems") == [(date(2027, 1, 1),)]
+    assert await oversight.rows(
+        "SELECT actor, subject_id FROM audit_log WHERE action = 'problem.escalated'"
+    ) == [("schedule", str(problem))]

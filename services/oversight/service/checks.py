@@ -20,6 +20,7 @@ from services.oversight.schemas.checks import (
     ParametersIn,
     RuleResult,
 )
+from services.oversight.service.problems import escalate_overdue
 from services.oversight.settings import OversightSettings
 from shared import audit
 from shared.auth import Principal
@@ -81,8 +82,15 @@ async def run_scheduled_checks(uow: UnitOfWork, *, now: datetime, at: time) -> C
             return None
         body = CheckRunIn(parameters=ParametersIn.model_validate(parameters))
         answer = await _run(uow, body, as_of=day, started_by=SCHEDULE, started_at=now)
+        escalated = await escalate_overdue(uow.session, None, day, actor=SCHEDULE)
         await uow.commit()
-    log.info("scheduled checks ran", day=day, new=answer.findings_new, again=answer.findings_again)
+    log.info(
+        "scheduled checks ran",
+        day=day,
+        new=answer.findings_new,
+        again=answer.findings_again,
+        escalated=len(escalated),
+    )
     return answer
 
 

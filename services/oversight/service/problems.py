@@ -32,7 +32,7 @@ from shared import audit
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contracts.oversight import Rule
-from shared.db import UnitOfWork
+from shared.db import Scope, UnitOfWork
 from shared.errors import Conflict, FieldIssue, InvalidInput, NotFound
 
 MAX_EVIDENCE = 50
@@ -230,19 +230,26 @@ async def close(
 async def escalate(uow: UnitOfWork, caller: Principal, *, today: date) -> EscalationOut:
     """Report every problem overdue today to the municipal level, once each (a second call adds none)."""
     async with uow:
-        marked = await problem_queries.escalate_overdue(uow.session, caller.district_scope, today)
-        for problem_id, district_code, deadline in marked:
-            await audit.record(
-                uow.session,
-                actor=caller.subject,
-                action="problem.escalated",
-                subject_type="problem",
-                subject_id=problem_id,
-                district_code=district_code,
-                details={"deadline": deadline, "days_overdue": rules.days_overdue(deadline, today)},
-            )
+        escalated = await escalate_overdue(uow.session, caller.district_scope, today, actor=caller.subject)
         await uow.commit()
-    return EscalationOut(as_of=today, escalated=[problem_id for problem_id, _, _ in marked])
+    return EscalationOut(as_of=today, escalated=escalated)
+
+
+async def escalate_overdue(session: AsyncSession, scope: Scope, today: date, *, actor: str) -> list[UUID]:
+    """In the caller's open transaction: mark every problem of `scope` overdue on `today` as escalated, each
+    audited once; the day's scheduled run does it city-wide too (`checks.run_scheduled_checks`)."""
+    marked = await problem_queries.escalate_overdue(session, scope, today)
+    for problem_id, district_code, deadline in marked:
+        await audit.record(
+            session,
+            actor=actor,
+            action="problem.escalated",
+            subject_type="problem",
+            subject_id=problem_id,
+            district_code=district_code,
+            details={"deadline": deadline, "days_overdue": rules.days_overdue(deadline, today)},
+        )
+    return [problem_id for problem_id, _, _ in marked]
 
 
 async def list_problems(
